@@ -1,0 +1,355 @@
+"""The ``identigraph`` command line (SPEC section 6): stable commands, JSON, exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from identigraph.api import load as api_load
+from identigraph.errors import IdentigraphError, UsageError
+from identigraph.graph.explain import Explanation, explain
+from identigraph.graph.open import default_location, open_store
+from identigraph.graph.records import Profile
+from identigraph.graph.store import Store
+from identigraph.graph.timeline import Timeline, timeline
+from identigraph.identifiers import parse_identifier
+from identigraph.loaders.batch import ReadOptions
+from identigraph.loaders.report import LoadReport
+from identigraph.rules.decisions import RULE_TEXT
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    help="Graph-based identity resolution for marketing contacts (email, SMS, external ids).",
+)
+T = TypeVar("T")
+
+
+class _State:
+    store: str = ""
+    debug: bool = False
+    region: str = "US"
+
+
+STATE = _State()
+
+
+@app.callback()
+def _main(
+    store: Annotated[str | None, typer.Option(
+        help="Store: a file path (default identigraph.db or $IDENTIGRAPH_STORE) or bolt:// URI")
+    ] = None,
+    default_region: Annotated[str, typer.Option(
+        "--default-region", help="Region for phone numbers without a country code")] = "US",
+    debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
+) -> None:
+    STATE.store = store or default_location()
+    STATE.debug = debug
+    STATE.region = default_region.upper()
+
+
+def _with_store(fn: Callable[[Store], T], *, create: bool = False) -> T:
+    store = open_store(STATE.store, create=create)
+    try:
+        return fn(store)
+    finally:
+        store.close()
+
+
+def _emit(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _progress_for(total_hint: bool) -> tuple[Any, Callable[[str, int], None] | None]:
+    """A rich progress bar with rows/s on a terminal; nothing otherwise."""
+    if not total_hint or not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                   TextColumn("{task.completed:,} rows"),
+                   TextColumn("{task.fields[rate]}"),
+                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+    tasks: dict[str, Any] = {}
+
+    def advance(file: str, rows: int) -> None:
+        if file not in tasks:
+            tasks[file] = bar.add_task(Path(file).name, total=None, rate="")
+        task = tasks[file]
+        bar.update(task, advance=rows)
+        speed = bar.tasks[task].speed
+        bar.update(task, rate=f"{speed:,.0f} rows/s" if speed else "")
+
+    return bar, advance
+
+
+def _print_load(report: LoadReport) -> None:
+    for f in report.files:
+        typer.echo(
+            f"{f.file} [{f.format}]: {f.rows_read} rows read, {f.loaded} loaded, "
+            f"{f.loaded_with_warnings} loaded with warnings, {f.rejected} rejected, "
+            f"{f.duplicates} duplicates"
+        )
+    t = report.as_dict()
+    typer.echo(
+        f"total: {t['rows_read']} rows read = {t['loaded']} loaded + "
+        f"{t['loaded_with_warnings']} with warnings + {t['rejected']} rejected + "
+        f"{t['duplicates']} duplicates; {report.events_added} new events"
+    )
+    shown = report.problems[:10]
+    for p in shown:
+        typer.echo(f"  {p.severity}: {p.file}:{p.line} {p.column}={p.value!r}: {p.reason}",
+                   err=True)
+    if len(report.problems) > len(shown):
+        typer.echo(f"  ... and {len(report.problems) - len(shown)} more (see --rejects)", err=True)
+
+
+@app.command()
+def load(
+    files: Annotated[list[Path], typer.Argument(help="Export or event files to load")],
+    format: Annotated[str, typer.Option("--format", help="auto, events, or an export format")
+                      ] = "auto",
+    ruleset: Annotated[str | None, typer.Option(
+        help="Rule set name (klaviyo-sms, klaviyo-identity-resolution) or YAML path")] = None,
+    default_region: Annotated[str | None, typer.Option(
+        "--default-region", help="Region for national phone numbers (default US)")] = None,
+    rejects: Annotated[Path | None, typer.Option(
+        help="Write every rejected row and dropped value to this CSV")] = None,
+    undated_time: Annotated[str, typer.Option(
+        help="Time given to rows of files without timestamps (Shopify customers)")
+    ] = "1970-01-01T00:00:00Z",
+    source_map: Annotated[Path | None, typer.Option(
+        help="YAML mapping of unknown SMS opt-in sources to event types")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Load files; every row is loaded, loaded with warnings, rejected or a duplicate."""
+    mapping: dict[str, str] = {}
+    if source_map is not None:
+        import yaml
+
+        try:
+            data = yaml.safe_load(source_map.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise UsageError(f"cannot read source map {source_map}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise UsageError(f"source map {source_map}: expected a mapping of source: type")
+        mapping = {str(k): str(v) for k, v in data.items()}
+    opts = ReadOptions(default_region=(default_region or STATE.region).upper(),
+                       undated_time=undated_time, source_map=mapping)
+    bar, advance = _progress_for(True)
+
+    def run(store: Store) -> LoadReport:
+        if bar is None:
+            return api_load(store, files, fmt=format, ruleset=ruleset, options=opts)
+        with bar:
+            return api_load(store, files, fmt=format, ruleset=ruleset, options=opts,
+                            progress=advance)
+
+    report = _with_store(run, create=True)
+    if rejects is not None:
+        report.write_rejects(rejects)
+    if json_out:
+        _emit(report.as_dict())
+    else:
+        _print_load(report)
+
+
+def _profile_json(p: Profile) -> dict[str, Any]:
+    return {"profile_id": p.profile_id, "emails": p.emails, "phones": p.phones,
+            "external_ids": p.external_ids, "email_consent": p.email_consent,
+            "sms_consent": p.sms_consent, "created_by": p.created_by,
+            "merged_ids": p.merged_ids}
+
+
+def _profile_line(p: Profile) -> str:
+    ids = [*p.external_ids, *p.emails, *p.phones]
+    merged = f"  (merged {len(p.merged_ids)})" if p.merged_ids else ""
+    return (f"{p.profile_id}  {', '.join(ids)}  email:{p.email_consent or '-'} "
+            f"sms:{p.sms_consent or '-'}{merged}")
+
+
+@app.command()
+def profiles(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List every profile with its identifiers and consent."""
+    found = _with_store(lambda s: s.profiles())
+    if json_out:
+        _emit([_profile_json(p) for p in found])
+        return
+    for p in found:
+        typer.echo(_profile_line(p))
+    typer.echo(f"{len(found)} profiles")
+
+
+@app.command()
+def show(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show the profile holding an identifier."""
+    key = parse_identifier(identifier, STATE.region)
+
+    def run(store: Store) -> dict[str, Any]:
+        ident = store.identifier(key)
+        if ident is None:
+            raise UsageError(f"{key} is not in the store")
+        prof = store.profile(ident.profile_id) if ident.profile_id else None
+        return {"identifier": key, "blocked": ident.blocked, "consent": ident.consent,
+                "profile": _profile_json(prof) if prof else None}
+
+    data = _with_store(run)
+    if json_out:
+        _emit(data)
+        return
+    if data["profile"] is None:
+        why = "a blocked value" if data["blocked"] else "replaced or never linked"
+        typer.echo(f"{key} is on no profile ({why})")
+        return
+    p = data["profile"]
+    typer.echo(f"{key} is on profile {p['profile_id']}")
+    for field in ("external_ids", "emails", "phones"):
+        typer.echo(f"  {field}: {', '.join(p[field]) or '-'}")
+    typer.echo(f"  email_consent: {p['email_consent'] or '-'}")
+    typer.echo(f"  sms_consent: {p['sms_consent'] or '-'}")
+    typer.echo(f"  created by event: {p['created_by']}")
+    if p["merged_ids"]:
+        typer.echo(f"  merged profiles: {', '.join(p['merged_ids'])}")
+
+
+def _edge_line(e: Any) -> str:
+    verb = "merges" if e.merges else "does not merge"
+    return (f"  {e.from_} -> {e.to}  [{e.event_type} {e.event_id} {e.channel or '-'} "
+            f"{e.timestamp}]  {e.rule}: {verb}")
+
+
+def print_explanation(x: Explanation) -> None:
+    """Human form of ``explain``."""
+    if x.reason == "unknown_identifier":
+        typer.echo(f"not in the store: {', '.join(x.unknown)}")
+        return
+    if x.same_profile:
+        typer.echo(f"{x.a} and {x.b} are on the same profile {x.a_profile}, because:")
+        for e in x.path:
+            typer.echo(_edge_line(e))
+            typer.echo(f"      {RULE_TEXT[e.rule]}")
+        return
+    typer.echo(f"{x.a} (profile {x.a_profile}) and {x.b} (profile {x.b_profile}) "
+               f"are NOT merged: {x.reason}")
+    if x.reason == "no_evidence":
+        typer.echo("  no event ever connected them, even indirectly")
+        return
+    typer.echo("  evidence path:")
+    for e in x.path:
+        typer.echo(_edge_line(e))
+    typer.echo("  stopped by:")
+    for e in x.blocked:
+        typer.echo(f"  {e.from_} -> {e.to} by {e.event_type} {e.event_id}: {e.rule}: "
+                   f"{RULE_TEXT[e.rule]}")
+
+
+@app.command(name="explain")
+def explain_cmd(a: str, b: str,
+                json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Why A and B are (or are not) on the same profile."""
+    ka, kb = parse_identifier(a, STATE.region), parse_identifier(b, STATE.region)
+    x = _with_store(lambda s: explain(s, ka, kb))
+    if json_out:
+        _emit(x.as_json())
+    else:
+        print_explanation(x)
+
+
+def print_timeline(t: Timeline) -> None:
+    """Human form of ``how``."""
+    if t.profile is None:
+        typer.echo(f"{t.identifier} is on no profile"
+                   + (" (blocked value)" if t.blocked else ""))
+    else:
+        typer.echo(f"{t.identifier} is on profile {t.profile_id}")
+    for s in t.steps:
+        typer.echo(f"  {s.timestamp}  {s.event_type or '-':<18} {s.event_id}  "
+                   f"{s.action}: {s.detail}")
+
+
+@app.command()
+def how(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The timeline of the profile holding an identifier."""
+    key = parse_identifier(identifier, STATE.region)
+
+    def run(store: Store) -> Timeline:
+        ident = store.identifier(key)
+        if ident is None:
+            raise UsageError(f"{key} is not in the store")
+        return timeline(store, key, ident)
+
+    t = _with_store(run)
+    if json_out:
+        _emit(t.as_json())
+    else:
+        print_timeline(t)
+
+
+@app.command()
+def stats(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Counts of events, identifiers, profiles and edges by rule."""
+    data = _with_store(lambda s: s.stats())
+    if json_out:
+        _emit(data)
+        return
+    for k, v in data.items():
+        if isinstance(v, dict):
+            typer.echo(f"{k}: " + ", ".join(f"{kk}={vv}" for kk, vv in v.items()))
+        else:
+            typer.echo(f"{k}: {v}")
+
+
+@app.command()
+def viz(
+    identifier: str,
+    output: Annotated[Path, typer.Option("-o", "--output", help=".html .svg .png .graphml .gexf .json")],
+    path: Annotated[str | None, typer.Option("--path", help="Highlight the explain path to OTHER")
+                    ] = None,
+    depth: Annotated[int, typer.Option(help="Hops of non-merging evidence around the cluster")
+                     ] = 1,
+    redact: Annotated[bool, typer.Option(help="Mask emails and phones")] = False,
+) -> None:
+    """Draw the identity cluster around an identifier."""
+    from identigraph.graph.cluster import build_cluster
+    from identigraph.viz import render
+
+    key = parse_identifier(identifier, STATE.region)
+    other = parse_identifier(path, STATE.region) if path else None
+    cluster = _with_store(lambda s: build_cluster(s, key, other=other, depth=depth))
+    try:
+        out = render(cluster, output, redact=redact)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    typer.echo(f"wrote {out} ({len(cluster['nodes'])} nodes, {len(cluster['edges'])} edges)")
+
+
+def main() -> None:
+    """Entry point: one readable line and an exit code on error, never a traceback."""
+    try:
+        rv = app(standalone_mode=False)
+        sys.exit(rv if isinstance(rv, int) else 0)
+    except IdentigraphError as exc:
+        if STATE.debug:
+            traceback.print_exc()
+        typer.echo(f"identigraph: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("identigraph: aborted", err=True)
+        sys.exit(1)
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if STATE.debug:
+            traceback.print_exc()
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"identigraph: error: {type(exc).__name__}: {msg}", err=True)
+        sys.exit(1)

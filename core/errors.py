@@ -1,0 +1,19 @@
+"""Errors the command line turns into one-line messages and exit codes (SPEC section 6)."""
+
+
+class IdentigraphError(Exception):
+    """Base error: its message is shown to the user as one line."""
+
+    exit_code = 1
+
+
+class UsageError(IdentigraphError):
+    """Bad usage or input that cannot be used at all (missing file, unknown format)."""
+
+    exit_code = 2
+
+
+class StoreError(IdentigraphError):
+    """The store is unreachable, unreadable or not a store."""
+
+    exit_code = 3

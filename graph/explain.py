@@ -1,0 +1,57 @@
+"""Why two identifiers are (or are not) on the same profile (SPEC section 5)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from identigraph.graph.paths import canonical_path
+from identigraph.graph.records import Edge
+from identigraph.graph.store import Store
+
+
+class Explanation(BaseModel):
+    """The answer to ``explain A B``."""
+
+    a: str
+    b: str
+    same_profile: bool
+    reason: str  # same_profile | unknown_identifier | no_evidence | blocked
+    path: list[Edge]
+    blocked: list[Edge]
+    a_profile: str | None = None
+    b_profile: str | None = None
+    unknown: list[str] = []
+
+    def as_json(self) -> dict[str, object]:
+        """SPEC section 6's shape (keys may be added, never renamed)."""
+        return {
+            "a": self.a, "b": self.b, "same_profile": self.same_profile,
+            "reason": self.reason, "path": [e.as_json() for e in self.path],
+            "blocked": [e.as_json() for e in self.blocked],
+            "a_profile": self.a_profile, "b_profile": self.b_profile,
+            "unknown": self.unknown,
+        }
+
+
+def explain(store: Store, a: str, b: str) -> Explanation:
+    """Merging path when A and B share a profile; otherwise the reason and blocking edges."""
+    ia, ib = store.identifier(a), store.identifier(b)
+    unknown = [k for k, i in ((a, ia), (b, ib)) if i is None]
+    if ia is None or ib is None:
+        return Explanation(a=a, b=b, same_profile=False, reason="unknown_identifier", path=[],
+                           blocked=[], unknown=unknown,
+                           a_profile=ia.profile_id if ia else None,
+                           b_profile=ib.profile_id if ib else None)
+    pa, pb = ia.profile_id, ib.profile_id
+    if pa is not None and pa == pb:
+        # merging edges only; an identifier replaced on the way may leave only superseded ones
+        paths = store.shortest_paths(a, b, True) or store.shortest_paths(a, b, False)
+        path = canonical_path(paths, a)
+        return Explanation(a=a, b=b, same_profile=True, reason="same_profile", path=path,
+                           blocked=[], a_profile=pa, b_profile=pb)
+    path = canonical_path(store.shortest_paths(a, b, False), a)
+    if not path:
+        return Explanation(a=a, b=b, same_profile=False, reason="no_evidence", path=[],
+                           blocked=[], a_profile=pa, b_profile=pb)
+    return Explanation(a=a, b=b, same_profile=False, reason="blocked", path=path,
+                       blocked=[e for e in path if not e.merges], a_profile=pa, b_profile=pb)

@@ -1,0 +1,1 @@
+"""identigraph.graph.neo4j_store."""

@@ -1,0 +1,32 @@
+"""Opening a store from its location: a file path (embedded) or a Bolt URI (Neo4j)."""
+
+from __future__ import annotations
+
+import os
+
+from identigraph.graph.store import Store
+
+BOLT_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+DEFAULT_STORE = "identigraph.db"
+
+
+def default_location() -> str:
+    """``$IDENTIGRAPH_STORE`` or ``identigraph.db`` in the current folder."""
+    return os.environ.get("IDENTIGRAPH_STORE") or DEFAULT_STORE
+
+
+def is_bolt(location: str) -> bool:
+    """True for a Neo4j URI."""
+    return location.lower().startswith(BOLT_SCHEMES)
+
+
+def open_store(location: str | None = None, *, create: bool = True) -> Store:
+    """The store at a location; ``create=False`` refuses to make a new embedded file."""
+    loc = location or default_location()
+    if is_bolt(loc):
+        from identigraph.graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore(loc)
+    from identigraph.graph.embedded.sqlite import SqliteStore
+
+    return SqliteStore(loc, create=create)

@@ -1,0 +1,88 @@
+"""Typed records every store returns and every command prints (SPEC sections 5 and 6)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Rec(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Profile(_Rec):
+    """A resolved profile: ``profiles --json`` prints a list of these."""
+
+    profile_id: str
+    emails: list[str]
+    phones: list[str]
+    external_ids: list[str]
+    email_consent: str | None
+    sms_consent: str | None
+    created_by: str | None = None
+    created_for: str | None = None
+    merged_ids: list[str] = []
+
+
+class Identifier(_Rec):
+    """One identifier node and where it stands."""
+
+    key: str  # kind:value
+    kind: str
+    value: str
+    profile_id: str | None
+    blocked: bool = False
+    consent: str | None = None
+
+
+class Edge(_Rec):
+    """An evidence edge from one event between two identifiers, with its decision."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    from_: str
+    to: str
+    event_id: str
+    event_type: str
+    channel: str | None
+    timestamp: str
+    rule: str
+    merges: bool
+    ts: int = 0  # UTC microseconds, for ordering; not printed
+
+    def as_json(self) -> dict[str, object]:
+        """The SPEC's edge shape (``from`` is a Python keyword, hence ``from_``)."""
+        return {"from": self.from_, "to": self.to, "event_id": self.event_id,
+                "event_type": self.event_type, "channel": self.channel,
+                "timestamp": self.timestamp, "rule": self.rule, "merges": self.merges}
+
+    def sort_key(self) -> tuple[int, str]:
+        """Earliest first: the order events were applied in."""
+        return self.ts, self.event_id
+
+
+class LogEntry(_Rec):
+    """A profile-level change: created, merged, merged_into, replaced."""
+
+    profile_id: str
+    event_id: str
+    timestamp: str
+    ts: int
+    action: str
+    identifier: str | None = None
+    other: str | None = None
+
+
+class EventRecord(_Rec):
+    """A stored canonical event, as ``how`` shows it."""
+
+    event_id: str
+    timestamp: str
+    ts: int
+    type: str
+    channel: str | None
+    source: str | None
+    email: str | None
+    phone: str | None
+    external_id: str | None
+    email_consent: str | None
+    sms_consent: str | None

@@ -1,0 +1,76 @@
+"""The store interface both backends implement (embedded SQLite file, Neo4j).
+
+Algorithms (explain, timeline, clusters) take a store as an argument and use only these
+primitives, so they answer the same on every backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from identigraph.events import EventTable
+from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
+from identigraph.graph.state import StateRows
+from identigraph.rules.model import RuleSet
+
+#: Longest path, in hops, that ``explain`` looks for.
+MAX_HOPS = 12
+
+
+class Store(Protocol):
+    """Persistence of events and of the state resolved from them."""
+
+    location: str
+
+    def stored_ruleset(self) -> RuleSet | None:
+        """The rule set the store was resolved with (None for an empty store)."""
+        ...
+
+    def event_ids(self) -> set[str]:
+        """Ids of every stored event (for de-duplication)."""
+        ...
+
+    def events(self) -> EventTable:
+        """Every stored event (for a replay)."""
+        ...
+
+    def write(self, ruleset: RuleSet, new_events: EventTable, state: StateRows) -> None:
+        """Add events and replace the derived state; all or nothing where the backend can."""
+        ...
+
+    def identifier(self, key: str) -> Identifier | None:
+        """One identifier by ``kind:value``."""
+        ...
+
+    def profiles(self) -> list[Profile]:
+        """Every profile, ordered by profile id."""
+        ...
+
+    def profile(self, profile_id: str) -> Profile | None:
+        """One profile."""
+        ...
+
+    def edges_touching(self, keys: Sequence[str]) -> list[Edge]:
+        """Every edge with an end among these identifier keys."""
+        ...
+
+    def shortest_paths(self, a: str, b: str, merging_only: bool) -> list[list[Edge]]:
+        """All shortest paths (up to MAX_HOPS hops, capped in number) from a to b."""
+        ...
+
+    def log(self, profile_ids: Sequence[str]) -> list[LogEntry]:
+        """Profile-level changes (merged, merged_into, replaced, created-then-merged)."""
+        ...
+
+    def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
+        """Stored events carrying any of these identifiers."""
+        ...
+
+    def stats(self) -> dict[str, object]:
+        """Counts: events, identifiers by kind, profiles, edges by rule."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...

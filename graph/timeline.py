@@ -1,0 +1,107 @@
+"""The history of the profile holding an identifier: ``how X`` (SPEC section 5)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from identigraph.graph.records import EventRecord, Identifier, Profile
+from identigraph.graph.store import Store
+
+_ORDER = {"created": 0, "merged": 1, "merged_into": 1, "linked": 2, "not_linked": 2,
+          "replaced": 3, "consent": 4, "seen": 5}
+
+
+class Step(BaseModel):
+    """One thing that happened to the profile, with the event that did it."""
+
+    timestamp: str
+    event_id: str
+    event_type: str | None
+    channel: str | None
+    action: str  # created | merged | merged_into | linked | not_linked | replaced | consent | seen
+    detail: str
+    identifiers: list[str] = []
+    rule: str | None = None
+    ts: int = 0
+
+
+class Timeline(BaseModel):
+    """The answer to ``how X``."""
+
+    identifier: str
+    profile_id: str | None
+    profile: Profile | None
+    blocked: bool
+    steps: list[Step]
+
+    def as_json(self) -> dict[str, object]:
+        """JSON shape of ``how --json``."""
+        return {
+            "identifier": self.identifier, "profile_id": self.profile_id,
+            "profile": self.profile.model_dump() if self.profile else None,
+            "blocked": self.blocked,
+            "steps": [s.model_dump(exclude={"ts"}) for s in self.steps],
+        }
+
+
+def _keys(profile: Profile) -> list[str]:
+    return ([f"external_id:{v}" for v in profile.external_ids]
+            + [f"email:{v}" for v in profile.emails] + [f"phone:{v}" for v in profile.phones])
+
+
+def timeline(store: Store, key: str, ident: Identifier) -> Timeline:
+    """Created by, merged with, identifiers linked or refused, replaced, consent changes."""
+    profile = store.profile(ident.profile_id) if ident.profile_id else None
+    keys = _keys(profile) if profile else [key]
+    pids = [profile.profile_id, *profile.merged_ids] if profile else []
+    log = store.log(pids) if pids else []
+    keys += [e.identifier for e in log if e.action == "replaced" and e.identifier]
+    keys = sorted(set(keys))
+    events = {e.event_id: e for e in store.events_for(keys)}
+    steps: list[Step] = []
+
+    def step(ev: EventRecord | None, event_id: str, ts: int, timestamp: str, **kw: object) -> None:
+        steps.append(Step(timestamp=timestamp, event_id=event_id, ts=ts,
+                          event_type=ev.type if ev else None, channel=ev.channel if ev else None,
+                          **kw))  # type: ignore[arg-type]
+
+    if profile is not None and profile.created_by:
+        ev = events.get(profile.created_by)
+        step(ev, profile.created_by, ev.ts if ev else 0, ev.timestamp if ev else "",
+             action="created", identifiers=[profile.created_for or ""],
+             detail=f"profile {profile.profile_id} created for {profile.created_for}")
+    for entry in log:
+        ev = events.get(entry.event_id)
+        detail = {
+            "created": f"profile {entry.profile_id} created for {entry.identifier}",
+            "merged": f"profile {entry.other} merged into {entry.profile_id} via {entry.identifier}",
+            "merged_into": f"profile {entry.profile_id} merged into {entry.other}",
+            "replaced": f"{entry.identifier} replaced by {entry.other} on {entry.profile_id}",
+        }[entry.action]
+        step(ev, entry.event_id, entry.ts, entry.timestamp, action=entry.action, detail=detail,
+             identifiers=[x for x in (entry.identifier, entry.other) if x and ":" in x])
+    touched: set[str] = set()
+    for edge in store.edges_touching(keys):
+        touched.add(edge.event_id)
+        ev = events.get(edge.event_id)
+        verb = "linked" if edge.merges else "not_linked"
+        step(ev, edge.event_id, edge.ts, edge.timestamp, action=verb, rule=edge.rule,
+             identifiers=[edge.from_, edge.to],
+             detail=f"{edge.from_} - {edge.to}: {edge.rule}")
+    key_set = set(keys)
+    for ev in events.values():
+        changes = [(f"email:{ev.email}", "email", ev.email_consent),
+                   (f"phone:{ev.phone}", "sms", ev.sms_consent)]
+        consent = [(k, ch, c) for k, ch, c in changes if c is not None and k in key_set]
+        for k, ch, c in consent:
+            step(ev, ev.event_id, ev.ts, ev.timestamp, action="consent", identifiers=[k],
+                 detail=f"{ch} consent {c} for {k}")
+        if ev.event_id not in touched and not consent and ev.event_id != (
+                profile.created_by if profile else None):
+            step(ev, ev.event_id, ev.ts, ev.timestamp, action="seen",
+                 identifiers=[k for k in keys if k.split(":", 1)[1] in
+                              (ev.email, ev.phone, ev.external_id)],
+                 detail="event carried this profile's identifiers; no identity change")
+    steps.sort(key=lambda s: (s.ts, s.event_id, _ORDER[s.action], s.detail))
+    return Timeline(identifier=key, profile_id=ident.profile_id, profile=profile,
+                    blocked=ident.blocked, steps=steps)

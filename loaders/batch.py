@@ -1,0 +1,70 @@
+"""What a format reader hands over: raw canonical columns for a slice of one file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from identigraph.loaders.report import Problem
+
+#: Canonical field names a reader may fill (SPEC section 3); values are raw strings.
+RAW_FIELDS: tuple[str, ...] = (
+    "event_id", "timestamp", "type", "email", "phone", "external_id", "country",
+    "email_consent", "sms_consent", "channel", "source", "attributes",
+)
+
+
+@dataclass(slots=True)
+class RawBatch:
+    """Rows of one file mapped to canonical field names, not yet validated.
+
+    ``cols`` maps a field of RAW_FIELDS to one raw value per row (None when empty);
+    ``attributes`` values are JSON text. ``id_prefix`` namespaces content-hash event ids
+    (the format name), so the same row loaded twice gets the same id.
+    """
+
+    file: str
+    lines: list[int]
+    cols: dict[str, list[str | None]]
+    id_prefix: str = "ev"
+    #: rows the reader already settled: rejected ones (with problems) or folded into
+    #: another row's event (e.g. an order's extra line items), counted as duplicates
+    rejected: list[Problem] = field(default_factory=list)
+    folded: int = 0
+    #: warnings about values of rows that are in this batch (dropped values)
+    warnings: list[Problem] = field(default_factory=list)
+    #: raw source column names for each canonical field, for the rejects file
+    source_columns: dict[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """Options every format reader receives."""
+
+    default_region: str = "US"
+    batch_rows: int = 100_000
+    #: time given to rows of files that carry none (Shopify customers), ISO 8601
+    undated_time: str = "1970-01-01T00:00:00Z"
+    #: user-supplied mapping of unknown opt-in sources to event types
+    source_map: dict[str, str] = field(default_factory=dict)
+    #: Segment track event names that are checkouts
+    checkout_events: tuple[str, ...] = ("Order Completed", "Checkout Started")
+
+
+class Format(Protocol):
+    """A file format: how to recognise it and read it into raw batches."""
+
+    name: str
+
+    def matches(self, header: list[str]) -> bool:
+        """True when a file's header (CSV columns or JSON keys) looks like this format."""
+        ...
+
+    def read(self, path: Path, options: ReadOptions) -> Iterator[RawBatch]:
+        """Raw batches covering every row of the file exactly once."""
+        ...

@@ -1,0 +1,220 @@
+"""Validation of raw canonical columns into an :class:`EventTable` (SPEC sections 2 and 3).
+
+One place for every format: timestamps, event types, identifiers, consent, channel and
+attributes are checked here, column by column, and each dropped value or rejected row
+is reported with its file, line, column and reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from identigraph.events import EventTable
+from identigraph.loaders.batch import RawBatch
+from identigraph.loaders.normalise import (
+    Invalid,
+    clean_raw,
+    normalise_email,
+    normalise_external_id,
+    normalise_phone,
+)
+from identigraph.loaders.report import Problem
+from identigraph.model import Consent
+from identigraph.rules.ids import content_event_id
+from identigraph.rules.model import RuleSet
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CONSENTS = {c.value for c in Consent}
+Warn = Callable[[int, str, str, str], None]
+Norm = Callable[[str, int], "str | Invalid"]
+
+
+@dataclass(slots=True)
+class Validated:
+    """The events a batch yielded, where each came from, and what was reported."""
+
+    events: EventTable
+    lines: list[int]
+    warned: list[bool]
+    problems: list[Problem] = field(default_factory=list)
+    rejected: int = 0
+
+
+def parse_timestamp(value: str) -> int | Invalid:
+    """ISO 8601 to UTC microseconds; a time without an offset is UTC."""
+    try:
+        dt = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return Invalid("not an ISO 8601 timestamp")
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    delta = dt - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def parse_timestamps(values: list[str | None]) -> list[int | Invalid | None]:
+    """Vectorised :func:`parse_timestamp`: Arrow's parser first, Python for the rest."""
+    try:
+        arr = pc.cast(pa.array(values, pa.string()), pa.timestamp("us", tz="UTC"))
+        return [None if v is None else int(v) for v in arr.cast(pa.int64()).to_pylist()]
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return [None if v is None else parse_timestamp(v) for v in values]
+
+
+class Canonicaliser:
+    """Turns raw batches into validated events for one rule set and default region."""
+
+    def __init__(self, ruleset: RuleSet, default_region: str = "US") -> None:
+        self.ruleset = ruleset
+        self.default_region = default_region.upper()
+        self.channels = {name: t.channel for name, t in ruleset.event_types.items()}
+
+    def validate(self, batch: RawBatch) -> Validated:
+        """Check every row of a batch; keep the good ones, report the rest."""
+        n = len(batch)
+        cols = {k: v for k, v in batch.cols.items() if v is not None}
+        empty: list[str | None] = [None] * n
+        col = lambda name: cols.get(name, empty)  # noqa: E731
+        src = batch.source_columns
+        problems: list[Problem] = list(batch.rejected) + list(batch.warnings)
+        warned_lines = {p.line for p in batch.warnings}
+        bad: list[str | None] = [None] * n  # first reason a row is rejected
+        bad_col: list[str] = [""] * n
+        bad_val: list[str] = [""] * n
+        warned = [False] * n
+
+        def warn(i: int, column: str, value: str, reason: str) -> None:
+            warned[i] = True
+            problems.append(Problem(batch.file, batch.lines[i], src.get(column, column), value,
+                                    reason, "warning"))
+
+        def reject(i: int, column: str, value: str, reason: str) -> None:
+            if bad[i] is None:
+                bad[i], bad_col[i], bad_val[i] = reason, src.get(column, column), value
+
+        # timestamps
+        raw_ts = [clean_raw(v) for v in col("timestamp")]
+        ts = parse_timestamps(raw_ts)
+        for i, t in enumerate(ts):
+            if t is None:
+                reject(i, "timestamp", "", "missing timestamp")
+            elif isinstance(t, Invalid):
+                reject(i, "timestamp", raw_ts[i] or "", t.reason)
+        # event types and channels
+        types = [clean_raw(v) for v in col("type")]
+        known = self.channels
+        for i, t in enumerate(types):
+            if t is None:
+                reject(i, "type", "", "missing event type")
+            elif t not in known:
+                reject(i, "type", t, f"unknown event type for rule set {self.ruleset.name}")
+        # identifiers
+        countries = [self._country(i, v, warn) for i, v in enumerate(col("country"))]
+        emails = self._idents(col("email"), "email", warn, lambda v, _i: normalise_email(v))
+        phones = self._idents(
+            col("phone"), "phone", warn,
+            lambda v, i: normalise_phone(v, countries[i], self.default_region),
+        )
+        externals = self._idents(
+            col("external_id"), "external_id", warn, lambda v, _i: normalise_external_id(v)
+        )
+        for i in range(n):
+            if emails[i] is None and phones[i] is None and externals[i] is None:
+                reject(i, "email/phone/external_id", "", "no valid identifier")
+        email_c = self._consents(col("email_consent"), "email_consent", warn)
+        sms_c = self._consents(col("sms_consent"), "sms_consent", warn)
+        attributes = [self._attributes(i, v, warn) for i, v in enumerate(col("attributes"))]
+        channels = [clean_raw(v) for v in col("channel")]
+        sources = [clean_raw(v) for v in col("source")]
+        ids = [clean_raw(v) for v in col("event_id")]
+
+        out = EventTable()
+        lines: list[int] = []
+        warned_out: list[bool] = []
+        rejected = 0
+        for i in range(n):
+            if bad[i] is not None:
+                rejected += 1
+                problems.append(Problem(batch.file, batch.lines[i], bad_col[i], bad_val[i],
+                                        bad[i] or "", "rejected"))
+                continue
+            t_i = ts[i]
+            assert isinstance(t_i, int)
+            typ = types[i] or ""
+            channel = channels[i] or known[typ]
+            eid = ids[i]
+            if eid is None:
+                eid = content_event_id(batch.id_prefix, [
+                    str(t_i), typ, emails[i] or "", phones[i] or "", externals[i] or "",
+                    email_c[i] or "", sms_c[i] or "", channels[i] or "", sources[i] or "",
+                    attributes[i] or "",
+                ])
+            out.append_row((eid, t_i, typ, channel, sources[i], emails[i], phones[i],
+                            externals[i], countries[i], email_c[i], sms_c[i], attributes[i]))
+            lines.append(batch.lines[i])
+            warned_out.append(warned[i] or batch.lines[i] in warned_lines)
+        return Validated(out, lines, warned_out, problems, rejected + len(batch.rejected))
+
+    @staticmethod
+    def _idents(values: list[str | None], column: str, warn: Warn,
+                norm: Norm) -> list[str | None]:
+        out: list[str | None] = []
+        for i, raw in enumerate(values):
+            v = clean_raw(raw)
+            if v is None:
+                out.append(None)
+                continue
+            res = norm(v, i)
+            if isinstance(res, Invalid):
+                warn(i, column, v, res.reason)
+                out.append(None)
+            else:
+                out.append(res)
+        return out
+
+    @staticmethod
+    def _consents(values: list[str | None], column: str, warn: Warn) -> list[str | None]:
+        out: list[str | None] = []
+        for i, raw in enumerate(values):
+            v = clean_raw(raw)
+            if v is None:
+                out.append(None)
+                continue
+            low = v.lower().replace(" ", "_").replace("-", "_")
+            if low in _CONSENTS:
+                out.append(low)
+            else:
+                warn(i, column, v, "consent must be subscribed, unsubscribed or never_subscribed")
+                out.append(None)
+        return out
+
+    @staticmethod
+    def _country(i: int, raw: str | None, warn: Warn) -> str | None:
+        v = clean_raw(raw)
+        if v is None:
+            return None
+        if len(v) != 2 or not v.isalpha():
+            warn(i, "country", v, "country must be a two-letter ISO code")
+            return None
+        return v.upper()
+
+    @staticmethod
+    def _attributes(i: int, raw: str | None, warn: Warn) -> str | None:
+        v = clean_raw(raw)
+        if v is None:
+            return None
+        try:
+            data = json.loads(v)
+        except ValueError:
+            warn(i, "attributes", v[:200], "attributes must be a JSON object")
+            return None
+        if not isinstance(data, dict):
+            warn(i, "attributes", v[:200], "attributes must be a JSON object")
+            return None
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)

@@ -1,0 +1,115 @@
+"""The canonical ``events`` format: JSON Lines or CSV with SPEC section 3's field names."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from identigraph.errors import UsageError
+from identigraph.loaders.batch import RAW_FIELDS, RawBatch, ReadOptions
+from identigraph.loaders.csvfile import csv_chunks, read_header
+from identigraph.loaders.report import Problem
+
+REQUIRED = ("timestamp", "type")
+
+
+def is_jsonl(path: Path) -> bool:
+    """JSON Lines by extension (``.jsonl``, ``.ndjson``, ``.json``, optionally ``.gz``)."""
+    name = path.name.lower().removesuffix(".gz")
+    return name.endswith((".jsonl", ".ndjson", ".json"))
+
+
+def open_text(path: Path) -> IO[str]:
+    """Open a text file, gunzipping ``.gz``; a BOM is dropped."""
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return path.open("r", encoding="utf-8-sig", newline="")
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """(line, object or None when malformed, error) for every non-blank line."""
+    try:
+        with open_text(path) as fh:
+            for number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except ValueError as exc:
+                    yield number, None, f"malformed JSON: {exc.msg} at column {exc.colno}"
+                    continue
+                if not isinstance(obj, dict):
+                    yield number, None, "a JSON Lines row must be an object"
+                    continue
+                yield number, obj, ""
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from exc
+
+
+class EventsFormat:
+    """Canonical events: the reference format every other loader maps onto."""
+
+    name = "events"
+
+    def matches(self, header: list[str]) -> bool:
+        """A header naming ``timestamp`` and ``type`` (other columns are then checked)."""
+        return all(f in header for f in REQUIRED)
+
+    def read(self, path: Path, options: ReadOptions) -> Iterator[RawBatch]:
+        """Raw batches of canonical fields."""
+        if is_jsonl(path):
+            yield from self._read_jsonl(path, options)
+        else:
+            yield from self._read_csv(path, options)
+
+    def _read_csv(self, path: Path, options: ReadOptions) -> Iterator[RawBatch]:
+        header = read_header(path)
+        unknown = [h for h in header if h not in RAW_FIELDS]
+        missing = [f for f in REQUIRED if f not in header]
+        if unknown or missing:
+            what = f"unknown column {unknown[0]!r}" if unknown else f"no {missing[0]!r} column"
+            raise UsageError(
+                f"{path}: {what} in events CSV (columns: {', '.join(RAW_FIELDS)})"
+            )
+        for chunk in csv_chunks(path, options.batch_rows):
+            rejected = [
+                Problem(str(path), line, "", text[:200], "wrong number of fields", "rejected")
+                for line, text in chunk.ragged
+            ]
+            yield RawBatch(str(path), chunk.lines, chunk.cols, "events", rejected=rejected)
+
+    def _read_jsonl(self, path: Path, options: ReadOptions) -> Iterator[RawBatch]:
+        batch = self._empty(path)
+        for number, obj, error in jsonl_records(path):
+            if obj is None:
+                batch.rejected.append(Problem(str(path), number, "", "", error, "rejected"))
+                continue
+            for key in obj:
+                if key not in RAW_FIELDS:
+                    batch.warnings.append(Problem(str(path), number, key, _text(obj[key]) or "",
+                                                  "unknown field ignored", "warning"))
+            batch.lines.append(number)
+            for f in RAW_FIELDS:
+                batch.cols[f].append(_text(obj.get(f)))
+            if len(batch) >= options.batch_rows:
+                yield batch
+                batch = self._empty(path)
+        if len(batch) or batch.rejected:
+            yield batch
+
+    @staticmethod
+    def _empty(path: Path) -> RawBatch:
+        return RawBatch(str(path), [], {f: [] for f in RAW_FIELDS}, "events")

@@ -1,0 +1,76 @@
+"""Accounting for every input row: outcomes, problems, the load summary, the rejects file."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LOADED = "loaded"
+WARNED = "loaded_with_warnings"
+REJECTED = "rejected"
+DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A rejected row or a dropped value: where it was and why."""
+
+    file: str
+    line: int  # record number in the file; the header (if any) is line 1
+    column: str
+    value: str
+    reason: str
+    severity: str  # "rejected" (whole row) or "warning" (value dropped, row loaded)
+
+
+@dataclass(slots=True)
+class FileReport:
+    """Counts for one input file; they add up to ``rows_read``."""
+
+    file: str
+    format: str
+    rows_read: int = 0
+    loaded: int = 0
+    loaded_with_warnings: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+
+    def balanced(self) -> bool:
+        """True when every row read is accounted for exactly once."""
+        total = self.loaded + self.loaded_with_warnings + self.rejected + self.duplicates
+        return total == self.rows_read
+
+
+@dataclass(slots=True)
+class LoadReport:
+    """What one ``load`` did, per file and in total."""
+
+    files: list[FileReport] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    events_added: int = 0
+    replayed: bool = False
+
+    def total(self, name: str) -> int:
+        """Sum of one counter over all files."""
+        return sum(int(getattr(f, name)) for f in self.files)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready summary."""
+        keys = ("rows_read", "loaded", "loaded_with_warnings", "rejected", "duplicates")
+        return {
+            **{k: self.total(k) for k in keys},
+            "events_added": self.events_added,
+            "files": [
+                {"file": f.file, "format": f.format, **{k: getattr(f, k) for k in keys}}
+                for f in self.files
+            ],
+        }
+
+    def write_rejects(self, path: Path) -> None:
+        """Write every rejected row and dropped value as CSV."""
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["file", "line", "column", "value", "reason", "severity"])
+            for p in self.problems:
+                w.writerow([p.file, p.line, p.column, p.value, p.reason, p.severity])
