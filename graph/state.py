@@ -6,8 +6,7 @@ Both backends write exactly these rows, which is why they answer identically.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 
 from identigraph.events import EventTable
 from identigraph.graph.timefmt import iso
@@ -20,15 +19,18 @@ ProfileRow = tuple[str, str, str, str, str, str, str, str | None, str | None, in
 LogRow = tuple[str, str, int, str, str | None, str | None]
 
 
-@dataclass(slots=True)
 class StateRows:
     """Derived state of a store, as plain tuples ready for bulk writes."""
 
-    events: EventTable
-    res: Resolution
+    def __init__(self, events: EventTable, res: Resolution) -> None:
+        self.events = events
+        self.res = res
+        prefix = [f"{k}:" for k in KIND_NAMES]
+        #: ``kind:value`` of every identifier, by identifier number
+        self.keys = [prefix[k] + v for k, v in zip(res.ident_kind, res.ident_value, strict=True)]
 
     def _key(self, x: int) -> str:
-        return f"{KIND_NAMES[self.res.ident_kind[x]]}:{self.res.ident_value[x]}"
+        return self.keys[x]
 
     def _eid(self, pos: int) -> str:
         return self.events.event_id[self.res.order[pos]]
@@ -36,51 +38,69 @@ class StateRows:
     def _ts(self, pos: int) -> int:
         return self.events.ts[self.res.order[pos]]
 
-    def identifiers(self) -> Iterator[IdentRow]:
+    def identifiers(self) -> Iterable[IdentRow]:
         """(key, kind, value, profile_id, blocked, consent, consent_event_id)."""
         r = self.res
-        pids = r.profile_ids
-        label = r.profile_label
-        for x, (k, v) in enumerate(zip(r.ident_kind, r.ident_value, strict=True)):
-            p = r.ident_profile[x]
-            at = r.ident_consent_at[x]
-            yield (f"{KIND_NAMES[k]}:{v}", KIND_NAMES[k], v,
-                   pids[label[p]] if p >= 0 else None, int(r.ident_blocked[x]),
-                   r.ident_consent[x], self._eid(at) if at >= 0 else None)
+        pids, label = r.profile_ids, r.profile_label
+        eid, order = self.events.event_id, r.order
+        return zip(
+            self.keys, [KIND_NAMES[k] for k in r.ident_kind], r.ident_value,
+            [pids[label[p]] if p >= 0 else None for p in r.ident_profile],
+            [int(b) for b in r.ident_blocked], r.ident_consent,
+            [eid[order[at]] if at >= 0 else None for at in r.ident_consent_at],
+            strict=True,
+        )
 
-    def edges(self) -> Iterator[EdgeRow]:
+    def edges(self) -> Iterable[EdgeRow]:
         """(src, dst, event_id, type, channel, ts, rule, merges)."""
-        r, ev = self.res, self.events
-        order = r.order
-        for pos, s, d, rule in zip(r.edge_at, r.edge_src, r.edge_dst, r.edge_rule, strict=True):
-            i = order[pos]
-            yield (self._key(s), self._key(d), ev.event_id[i], ev.type[i], ev.channel[i],
-                   ev.ts[i], RULE_NAMES[rule], int(rule in MERGING))
+        r, ev, keys = self.res, self.events, self.keys
+        at = [r.order[pos] for pos in r.edge_at]
+        return zip(
+            [keys[s] for s in r.edge_src], [keys[d] for d in r.edge_dst],
+            [ev.event_id[i] for i in at], [ev.type[i] for i in at],
+            [ev.channel[i] for i in at], [ev.ts[i] for i in at],
+            [RULE_NAMES[x] for x in r.edge_rule], [int(x in MERGING) for x in r.edge_rule],
+            strict=True,
+        )
 
     def profiles(self) -> Iterator[ProfileRow]:
         """(id, created_by, created_for, emails, phones, external_ids, merged_ids,
         email_consent, sms_consent, created_ts), lists as JSON text."""
         r = self.res
-        kinds, values = r.ident_kind, r.ident_value
-        for root in r.roots():
-            members = r.profile_members[root] or []
-            label = r.profile_label[root]
+        kinds, values, consent = r.ident_kind, r.ident_value, r.ident_consent
+        ids, label_of, created_at = r.profile_ids, r.profile_label, r.profile_created_at
+        eid, ts, order, keys = self.events.event_id, self.events.ts, r.order, self.keys
+        merged = r.profile_merged
+        for root, members in enumerate(r.profile_members):
+            if not members:
+                continue
+            label = label_of[root]
+            i = order[created_at[label]]
+            if len(members) == 1:  # most profiles: one identifier, no merges
+                m = members[0]
+                k, v = kinds[m], values[m]
+                c = consent[m] or "never_subscribed"
+                yield (ids[label], eid[i], keys[m],
+                       f'["{v}"]' if k == 1 else "[]", f'["{v}"]' if k == 2 else "[]",
+                       json.dumps([v], ensure_ascii=False) if k == 0 else "[]",
+                       _plain_list([ids[q] for q in merged.get(label, [])], False),
+                       c if k == 1 else None, c if k == 2 else None, ts[i])
+                continue
             by_kind: list[list[int]] = [[], [], []]
             for m in members:
                 by_kind[kinds[m]].append(m)
             # a profile's consent is that of its current (latest attached) email / phone
             consents = [
-                (r.ident_consent[ms[-1]] or "never_subscribed") if ms else None
+                (consent[ms[-1]] or "never_subscribed") if ms else None
                 for ms in (by_kind[1], by_kind[2])
             ]
-            pos = r.profile_created_at[label]
             yield (
-                r.profile_ids[label], self._eid(pos), self._key(r.profile_created_for[label]),
-                json.dumps(sorted(values[m] for m in by_kind[1])),
-                json.dumps(sorted(values[m] for m in by_kind[2])),
-                json.dumps(sorted(values[m] for m in by_kind[0])),
-                json.dumps([r.profile_ids[q] for q in r.profile_merged.get(label, [])]),
-                consents[0], consents[1], self._ts(pos),
+                ids[label], eid[i], keys[r.profile_created_for[label]],
+                _plain_list([values[m] for m in by_kind[1]]),
+                _plain_list([values[m] for m in by_kind[2]]),
+                json.dumps(sorted(values[m] for m in by_kind[0]), ensure_ascii=False),
+                _plain_list([ids[q] for q in merged.get(label, [])], False),
+                consents[0], consents[1], ts[i],
             )
 
     def log(self) -> Iterator[LogRow]:
@@ -99,6 +119,15 @@ class StateRows:
         for pos, prof, x, by in r.detachments:
             yield (pids[prof], self._eid(pos), self._ts(pos), "replaced", self._key(x),
                    self._key(by) if by >= 0 else None)
+
+
+def _plain_list(values: list[str], sort: bool = True) -> str:
+    """JSON for a list of strings that need no escaping (normalised emails, E.164, ids)."""
+    if not values:
+        return "[]"
+    if len(values) == 1:
+        return f'["{values[0]}"]'
+    return '["' + '","'.join(sorted(values) if sort else values) + '"]'
 
 
 def iso_or_none(us: int | None) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -44,6 +45,15 @@ class Validated:
     warned: list[bool]
     problems: list[Problem] = field(default_factory=list)
     rejected: int = 0
+
+
+def clean_column(values: list[str | None]) -> list[str | None]:
+    """:func:`clean_raw` over a column, with the common clean case kept cheap."""
+    out = [None if v is None else (v.strip() or None) for v in values]
+    for i, v in enumerate(out):
+        if v is not None and v[0] == "'":
+            out[i] = clean_raw(v)
+    return out
 
 
 def parse_timestamp(value: str) -> int | Invalid:
@@ -99,7 +109,7 @@ class Canonicaliser:
                 bad[i], bad_col[i], bad_val[i] = reason, src.get(column, column), value
 
         # timestamps
-        raw_ts = [clean_raw(v) for v in col("timestamp")]
+        raw_ts = clean_column(col("timestamp"))
         ts = parse_timestamps(raw_ts)
         for i, t in enumerate(ts):
             if t is None:
@@ -107,7 +117,7 @@ class Canonicaliser:
             elif isinstance(t, Invalid):
                 reject(i, "timestamp", raw_ts[i] or "", t.reason)
         # event types and channels
-        types = [clean_raw(v) for v in col("type")]
+        types = clean_column(col("type"))
         known = self.channels
         for i, t in enumerate(types):
             if t is None:
@@ -130,47 +140,47 @@ class Canonicaliser:
         email_c = self._consents(col("email_consent"), "email_consent", warn)
         sms_c = self._consents(col("sms_consent"), "sms_consent", warn)
         attributes = [self._attributes(i, v, warn) for i, v in enumerate(col("attributes"))]
-        channels = [clean_raw(v) for v in col("channel")]
-        sources = [clean_raw(v) for v in col("source")]
-        ids = [clean_raw(v) for v in col("event_id")]
+        channels = clean_column(col("channel"))
+        sources = clean_column(col("source"))
+        ids = clean_column(col("event_id"))
 
-        out = EventTable()
-        lines: list[int] = []
-        warned_out: list[bool] = []
-        rejected = 0
+        keep = [i for i in range(n) if bad[i] is None]
         for i in range(n):
             if bad[i] is not None:
-                rejected += 1
                 problems.append(Problem(batch.file, batch.lines[i], bad_col[i], bad_val[i],
                                         bad[i] or "", "rejected"))
-                continue
-            t_i = ts[i]
-            assert isinstance(t_i, int)
-            typ = types[i] or ""
-            channel = channels[i] or known[typ]
-            eid = ids[i]
-            if eid is None:
-                eid = content_event_id(batch.id_prefix, [
-                    str(t_i), typ, emails[i] or "", phones[i] or "", externals[i] or "",
-                    email_c[i] or "", sms_c[i] or "", channels[i] or "", sources[i] or "",
-                    attributes[i] or "",
+        for i in keep:
+            if ids[i] is None:
+                ids[i] = content_event_id(batch.id_prefix, [
+                    str(ts[i]), types[i] or "", emails[i] or "", phones[i] or "",
+                    externals[i] or "", email_c[i] or "", sms_c[i] or "", channels[i] or "",
+                    sources[i] or "", attributes[i] or "",
                 ])
-            out.append_row((eid, t_i, typ, channel, sources[i], emails[i], phones[i],
-                            externals[i], countries[i], email_c[i], sms_c[i], attributes[i]))
-            lines.append(batch.lines[i])
-            warned_out.append(warned[i] or batch.lines[i] in warned_lines)
-        return Validated(out, lines, warned_out, problems, rejected + len(batch.rejected))
+            if channels[i] is None:
+                channels[i] = known[types[i] or ""]
+
+        def pick(values: list[Any]) -> list[Any]:
+            return values if len(keep) == n else [values[i] for i in keep]
+
+        out = EventTable(pick(ids), pick(ts), pick(types), pick(channels), pick(sources),
+                         pick(emails), pick(phones), pick(externals), pick(countries),
+                         pick(email_c), pick(sms_c), pick(attributes))
+        lines = pick(batch.lines)
+        warned_out = [warned[i] or batch.lines[i] in warned_lines for i in keep]
+        return Validated(out, lines, warned_out, problems, n - len(keep) + len(batch.rejected))
 
     @staticmethod
     def _idents(values: list[str | None], column: str, warn: Warn,
                 norm: Norm) -> list[str | None]:
         out: list[str | None] = []
-        for i, raw in enumerate(values):
-            v = clean_raw(raw)
+        memo: dict[str, str | Invalid] = {}
+        for i, v in enumerate(clean_column(values)):
             if v is None:
                 out.append(None)
                 continue
-            res = norm(v, i)
+            res = memo.get(v)
+            if res is None:
+                res = memo[v] = norm(v, i)
             if isinstance(res, Invalid):
                 warn(i, column, v, res.reason)
                 out.append(None)
@@ -181,8 +191,7 @@ class Canonicaliser:
     @staticmethod
     def _consents(values: list[str | None], column: str, warn: Warn) -> list[str | None]:
         out: list[str | None] = []
-        for i, raw in enumerate(values):
-            v = clean_raw(raw)
+        for i, v in enumerate(clean_column(values)):
             if v is None:
                 out.append(None)
                 continue

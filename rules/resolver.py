@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from identigraph.events import EventTable
 from identigraph.model import Kind
@@ -28,6 +32,7 @@ from identigraph.rules.model import LinkMode, PastLimit, RuleSet
 _KIND_CODE = {Kind.EXTERNAL_ID: 0, Kind.EMAIL: 1, Kind.PHONE: 2}
 KIND_NAMES: tuple[str, str, str] = ("external_id", "email", "phone")
 _MODE_CODE = {LinkMode.MERGE: 0, LinkMode.ATTACH: 1, LinkMode.NONE: 2}
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -80,8 +85,12 @@ class _Blocker:
 
 def event_order(events: EventTable) -> list[int]:
     """Indexes of events sorted by (timestamp, event_id): the one order rules apply in."""
-    ts, eid = events.ts, events.event_id
-    return sorted(range(len(events)), key=lambda i: (ts[i], eid[i]))
+    if not len(events):
+        return []
+    table = pa.table({"ts": pa.array(events.ts, pa.int64()),
+                      "id": pa.array(events.event_id, pa.string())})
+    index = pc.sort_indices(table, sort_keys=[("ts", "ascending"), ("id", "ascending")])
+    return list(index.to_pylist())
 
 
 class _Replay:
@@ -103,18 +112,6 @@ class _Replay:
         self.detached_at: dict[int, int] = {}
 
     # -- identifiers and profiles -------------------------------------------------------
-    def _intern(self, table: dict[str, int], code: int, value: str) -> int:
-        r = self.r
-        x = len(r.ident_kind)
-        table[value] = x
-        r.ident_kind.append(code)
-        r.ident_value.append(value)
-        r.ident_blocked.append(self.blocker(code, value))
-        r.ident_profile.append(-1)
-        r.ident_consent.append(None)
-        r.ident_consent_at.append(-1)
-        return x
-
     def find(self, p: int) -> int:
         parent = self.parent
         root = p
@@ -197,37 +194,61 @@ class _Replay:
         r.edge_rule.append(rule)
 
     # -- the replay ----------------------------------------------------------------------
+    def _intern_columns(self, cols: list[list[str | None]]) -> list[list[int]]:
+        """Identifier ids per kind column, numbered by first appearance in event order."""
+        r = self.r
+        out: list[list[int]] = []
+        for code, col in enumerate(cols):
+            uniq = list(dict.fromkeys(v for v in col if v is not None))
+            base = len(r.ident_kind)
+            table = {v: base + j for j, v in enumerate(uniq)}
+            r.ident_kind.extend([code] * len(uniq))
+            r.ident_value.extend(uniq)
+            if self.rs.blocked:
+                r.ident_blocked.extend(self.blocker(code, v) for v in uniq)
+            else:
+                r.ident_blocked.extend([False] * len(uniq))
+            out.append([-1 if v is None else table[v] for v in col])
+        n = len(r.ident_kind)
+        r.ident_profile = [-1] * n
+        r.ident_consent = [None] * n
+        r.ident_consent_at = [-1] * n
+        return out
+
     def run(self) -> Resolution:
         ev, r, rs = self.events, self.r, self.rs
-        tables: list[dict[str, int]] = [{}, {}, {}]
-        cols = (ev.external_id, ev.email, ev.phone)
-        strength = [_KIND_CODE[k] for k in rs.strength]
-        types = {name: i for i, name in enumerate(rs.event_types)}
+        order = r.order
+
+        def perm(col: list[T]) -> list[T]:
+            return [col[i] for i in order]
+
+        ids_by_kind = self._intern_columns(
+            [perm(ev.external_id), perm(ev.email), perm(ev.phone)])
+        ext_ids, email_ids, phone_ids = ids_by_kind
+        s0, s1, s2 = (ids_by_kind[_KIND_CODE[k]] for k in rs.strength)
+        type_code = {name: i for i, name in enumerate(rs.event_types)}
+        types = [type_code[t] for t in perm(ev.type)]
         modes = [_MODE_CODE[t.link] for t in rs.event_types.values()]
         absorbs = [frozenset(_KIND_CODE[k] for k in t.absorb_profiles_known_only_by)
                    for t in rs.event_types.values()]
-        blocked = r.ident_blocked
-        kinds = r.ident_kind
-        email_consent, sms_consent = ev.email_consent, ev.sms_consent
-        for pos, i in enumerate(r.order):
-            carried = [-1, -1, -1]
-            for code in (0, 1, 2):
-                value = cols[code][i]
-                if value is not None:
-                    x = tables[code].get(value)
-                    carried[code] = self._intern(tables[code], code, value) if x is None else x
-            c3 = (carried[0], carried[1], carried[2])
-            if c3[1] >= 0 and email_consent[i] is not None and not blocked[c3[1]]:
-                r.ident_consent[c3[1]] = email_consent[i]
-                r.ident_consent_at[c3[1]] = pos
-            if c3[2] >= 0 and sms_consent[i] is not None and not blocked[c3[2]]:
-                r.ident_consent[c3[2]] = sms_consent[i]
-                r.ident_consent_at[c3[2]] = pos
-            ids = [carried[k] for k in strength if carried[k] >= 0]
-            if not ids:
+        blocked, kinds = r.ident_blocked, r.ident_kind
+        consent, consent_at, prof = r.ident_consent, r.ident_consent_at, r.ident_profile
+        email_consent, sms_consent = perm(ev.email_consent), perm(ev.sms_consent)
+        for pos in range(len(order)):
+            e, p = email_ids[pos], phone_ids[pos]
+            if e >= 0 and email_consent[pos] is not None and not blocked[e]:
+                consent[e], consent_at[e] = email_consent[pos], pos
+            if p >= 0 and sms_consent[pos] is not None and not blocked[p]:
+                consent[p], consent_at[p] = sms_consent[pos], pos
+            ids = [x for x in (s0[pos], s1[pos], s2[pos]) if x >= 0]
+            if len(ids) == 1:  # the common case: one identifier, nothing to link
+                x = ids[0]
+                if prof[x] < 0 and not blocked[x]:
+                    self.new_profile(pos, x)
                 continue
-            t = types[ev.type[i]]
-            self.apply(pos, ids, c3, modes[t], absorbs[t], blocked, kinds)
+            if ids:
+                t = types[pos]
+                self.apply(pos, ids, (ext_ids[pos], e, p), modes[t], absorbs[t], blocked, kinds)
         self.finish()
         return r
 
@@ -302,10 +323,10 @@ class _Replay:
                     last.get(src, -1) >= pos or last.get(dst, -1) >= pos
                 ):
                     r.edge_rule[e] = SUPERSEDED
-        eid = self.events.event_id
+        eid, order = self.events.event_id, r.order
         kinds, values = r.ident_kind, r.ident_value
         r.profile_ids = [
-            profile_id_for(eid[r.order[at]], KIND_NAMES[kinds[x]], values[x])
+            profile_id_for(eid[order[at]], KIND_NAMES[kinds[x]], values[x])
             for at, x in zip(r.profile_created_at, r.profile_created_for, strict=True)
         ]
 

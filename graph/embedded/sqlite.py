@@ -7,11 +7,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import pyarrow as pa
+
 from identigraph.errors import StoreError
-from identigraph.events import FIELDS, EventTable
+from identigraph.events import EventTable
+from identigraph.graph.embedded.chunks import (
+    chunk_table,
+    event_chunks,
+    events_carrying,
+    table_events,
+)
 from identigraph.graph.paths import bfs_shortest_paths
 from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
 from identigraph.graph.state import StateRows
@@ -24,10 +32,8 @@ APP_ID = 0x49445447  # "IDTG": marks the file as an identigraph store
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-  event_id TEXT NOT NULL, ts INTEGER NOT NULL, type TEXT NOT NULL, channel TEXT,
-  source TEXT, email TEXT, phone TEXT, external_id TEXT, country TEXT,
-  email_consent TEXT, sms_consent TEXT, attributes TEXT);
+CREATE TABLE IF NOT EXISTS event_chunks (
+  chunk INTEGER PRIMARY KEY, rows INTEGER NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS identifiers (
   key TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, profile_id TEXT,
   blocked INTEGER NOT NULL, consent TEXT, consent_event TEXT);
@@ -44,10 +50,6 @@ CREATE TABLE IF NOT EXISTS profile_log (
 """
 
 _INDEXES = """
-CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events(event_id);
-CREATE INDEX IF NOT EXISTS events_email ON events(email);
-CREATE INDEX IF NOT EXISTS events_phone ON events(phone);
-CREATE INDEX IF NOT EXISTS events_external ON events(external_id);
 CREATE UNIQUE INDEX IF NOT EXISTS identifiers_key ON identifiers(key);
 CREATE INDEX IF NOT EXISTS identifiers_profile ON identifiers(profile_id);
 CREATE INDEX IF NOT EXISTS edges_src ON edges(src);
@@ -93,8 +95,11 @@ class SqliteStore:
             raise StoreError(f"{self.path} is not an identigraph store ({exc})") from exc
         if tables and app_id != APP_ID:
             raise StoreError(f"{self.path} is an SQLite file but not an identigraph store")
-        self.db.execute("PRAGMA journal_mode=WAL")
+        # rollback journal: a crash mid-load rolls back to the last committed load
+        self.db.execute("PRAGMA journal_mode=DELETE")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA cache_size=-262144")  # 256 MiB: index builds sort in memory
+        self.db.execute("PRAGMA temp_store=MEMORY")
         if not tables:
             self.db.execute(f"PRAGMA application_id={APP_ID}")
             self.db.executescript(_SCHEMA + _INDEXES)  # autocommit: safe outside a transaction
@@ -106,15 +111,23 @@ class SqliteStore:
         row = self.db.execute("SELECT value FROM meta WHERE key='ruleset'").fetchone()
         return None if row is None else RuleSet.model_validate_json(row[0])
 
+    def _chunks(self, columns: list[str] | None = None) -> Iterator[pa.Table]:
+        for (data,) in self.db.execute("SELECT data FROM event_chunks ORDER BY chunk"):
+            yield chunk_table(data, columns)
+
     def event_ids(self) -> set[str]:
         """Every stored event id."""
-        return {r[0] for r in self.db.execute("SELECT event_id FROM events")}
+        out: set[str] = set()
+        for table in self._chunks(["event_id"]):
+            out.update(table.column("event_id").to_pylist())
+        return out
 
     def events(self) -> EventTable:
         """Every stored event, in insertion order."""
-        cur = self.db.execute(f"SELECT {', '.join(FIELDS)} FROM events ORDER BY rowid")
-        cur.row_factory = None  # type: ignore[assignment]
-        return EventTable.from_rows(cur.fetchall())
+        out = EventTable()
+        for table in self._chunks():
+            out.extend(table_events(table))
+        return out
 
     def write(self, ruleset: RuleSet, new_events: EventTable, state: StateRows) -> None:
         """Append events and rewrite the derived tables in one transaction."""
@@ -125,9 +138,8 @@ class SqliteStore:
                        (ruleset.model_dump_json(),))
             for name in _INDEX_NAMES:  # bulk insert, then index: several times faster
                 db.execute(f"DROP INDEX IF EXISTS {name}")
-            marks = ", ".join("?" * len(FIELDS))
-            db.executemany(f"INSERT INTO events ({', '.join(FIELDS)}) VALUES ({marks})",
-                           new_events.rows())
+            db.executemany("INSERT INTO event_chunks (rows, data) VALUES (?, ?)",
+                           event_chunks(new_events))
             for table in _DERIVED:
                 db.execute(f"DELETE FROM {table}")
             db.executemany("INSERT INTO identifiers VALUES (?,?,?,?,?,?,?)", state.identifiers())
@@ -190,22 +202,10 @@ class SqliteStore:
 
     def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
         """Events carrying any of these identifiers, oldest first."""
-        by_kind: dict[str, list[str]] = {"email": [], "phone": [], "external_id": []}
-        for key in keys:
-            kind, _, value = key.partition(":")
-            by_kind[kind].append(value)
-        seen: dict[str, EventRecord] = {}
-        for kind, values in by_kind.items():
-            if not values:
-                continue
-            marks = ",".join("?" * len(values))
-            for r in self.db.execute(f"SELECT * FROM events WHERE {kind} IN ({marks})", values):
-                seen[r["event_id"]] = EventRecord(
-                    event_id=r["event_id"], timestamp=iso(r["ts"]), ts=r["ts"], type=r["type"],
-                    channel=r["channel"], source=r["source"], email=r["email"], phone=r["phone"],
-                    external_id=r["external_id"], email_consent=r["email_consent"],
-                    sms_consent=r["sms_consent"])
-        return sorted(seen.values(), key=lambda e: (e.ts, e.event_id))
+        found: list[EventRecord] = []
+        for table in self._chunks():
+            found.extend(events_carrying(table, keys))
+        return sorted(found, key=lambda e: (e.ts, e.event_id))
 
     def stats(self) -> dict[str, object]:
         """Counts for ``identigraph stats``."""
@@ -215,7 +215,7 @@ class SqliteStore:
             "store": self.location,
             "backend": "embedded",
             "ruleset": rs.name if rs else None,
-            "events": q("SELECT count(*) FROM events").fetchone()[0],
+            "events": q("SELECT coalesce(sum(rows), 0) FROM event_chunks").fetchone()[0],
             "identifiers": dict(q("SELECT kind, count(*) FROM identifiers GROUP BY kind ORDER BY kind").fetchall()),
             "profiles": q("SELECT count(*) FROM profiles").fetchone()[0],
             "merged_profiles": q("SELECT count(*) FROM profiles WHERE merged_ids != '[]'").fetchone()[0],

@@ -1,0 +1,112 @@
+"""Redaction: no raw email, phone or name reaches any output file, and the graph still connects."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from identigraph.viz import SUPPORTED_EXTENSIONS, redact_cluster, render
+from identigraph.viz.redact import mask_email, mask_phone
+from vizdata import ANN_EMAIL, ANN_PHONE, BOB_EMAIL, BOB_PHONE, Cluster
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("ann@example.com", "a***@example.com"),
+        ("bob.smith@example.org", "b***@example.org"),
+    ],
+)
+def test_mask_email(raw: str, masked: str) -> None:
+    """Emails keep their first letter and domain."""
+    assert mask_email(raw) == masked
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("+14155550101", "+1415***0101"),
+        ("+447911123456", "+44791***3456"),
+        ("+3531234567", "+353***67"),
+    ],
+)
+def test_mask_phone(raw: str, masked: str) -> None:
+    """Phones keep country code + 3 digits and the last 4 (less when the number is short)."""
+    assert mask_phone(raw) == masked
+
+
+def test_ids_stay_consistent_and_external_ids_untouched(cluster: Cluster) -> None:
+    """Every edge end, the center and the highlight still name a node of the redacted cluster."""
+    red = redact_cluster(cluster)
+    ids = {n["id"] for n in red["nodes"]}
+    assert len(ids) == len(cluster["nodes"])
+    assert all(e["from"] in ids and e["to"] in ids for e in red["edges"])
+    assert red["center"] == "email:a***@example.com"
+    assert red["highlight"]["a"] in ids and red["highlight"]["b"] in ids
+    assert "external_id:shopify:98765" in ids
+    phone = next(n for n in red["nodes"] if n["kind"] == "phone")
+    assert (phone["id"], phone["value"], phone["label"]) == (
+        "phone:+1415***0101",
+        "+1415***0101",
+        "+1415***0101",
+    )
+    profile = next(n for n in red["nodes"] if n["kind"] == "profile")
+    assert profile["attributes"] == {"first_name": "A***", "last_name": "L***", "city": "Oakland"}
+
+
+def test_same_mask_for_two_emails_keeps_two_nodes(cluster: Cluster) -> None:
+    """ann@ and amy@ at one domain both mask to a***@ but must stay two distinct nodes."""
+    amy = dict(cluster["nodes"][0], id="email:amy@example.com", value="amy@example.com")
+    amy["label"] = "amy@example.com"
+    cluster["nodes"].append(amy)
+    cluster["edges"].append(dict(cluster["edges"][0], to=amy["id"], event_id="ev9"))
+    red = redact_cluster(cluster)
+    ids = [n["id"] for n in red["nodes"]]
+    assert len(set(ids)) == len(ids)
+    assert red["edges"][-1]["to"] == ids[-1] != ids[0]
+
+
+def test_does_not_mutate_input(cluster: Cluster) -> None:
+    """The caller's cluster is deep-copied, not masked in place."""
+    redact_cluster(cluster)
+    assert cluster["nodes"][0]["value"] == ANN_EMAIL
+    assert cluster["nodes"][3]["attributes"]["first_name"] == "Ann"
+
+
+def _data_text(path: Path) -> str:
+    """Text a user could read in an output: for HTML only the data island (the vis
+    bundle has unrelated words), for PNG the raw bytes."""
+    raw = path.read_bytes().decode("utf-8", errors="replace")
+    if path.suffix == ".html":
+        match = re.search(r'id="cluster-data">(.*?)</script>', raw, re.S)
+        assert match
+        return match.group(1)
+    return raw
+
+
+@pytest.mark.parametrize("ext", SUPPORTED_EXTENSIONS)
+def test_redacted_outputs_hold_no_raw_pii(cluster: Cluster, tmp_path: Path, ext: str) -> None:
+    """Grepping any redacted output finds no raw email, phone or name."""
+    out = render(cluster, tmp_path / f"c{ext}", redact=True)
+    whole = out.read_bytes().decode("utf-8", errors="replace")
+    for raw in (ANN_EMAIL, ANN_PHONE, BOB_EMAIL, BOB_PHONE, "ann@", "5550101"):
+        assert raw not in whole, f"{raw} leaked into {out.name}"
+    data = _data_text(out)
+    for name in ("Ann", "Lee", "Bob", "Smith"):
+        assert not re.search(rf"\b{name}\b", data), f"{name} leaked into {out.name}"
+    if ext in {".html", ".svg", ".json", ".graphml"}:
+        assert "a***@example.com" in data and "+1415***0101" in data
+
+
+def test_redacted_graphml_still_connects(cluster: Cluster, tmp_path: Path) -> None:
+    """After masking, the exported graph has the same shape as the raw one."""
+    raw = nx.read_graphml(render(cluster, tmp_path / "raw.graphml"), force_multigraph=True)
+    red = nx.read_graphml(
+        render(cluster, tmp_path / "red.graphml", redact=True), force_multigraph=True
+    )
+    assert red.number_of_nodes() == raw.number_of_nodes()
+    assert red.number_of_edges() == raw.number_of_edges()
+    assert nx.number_weakly_connected_components(red) == 1
+    assert sorted(d for _, d in red.degree()) == sorted(d for _, d in raw.degree())
