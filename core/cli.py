@@ -353,3 +353,7 @@ def main() -> None:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         typer.echo(f"identigraph: error: {type(exc).__name__}: {msg}", err=True)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+# identigraph: `make demo` runs the main job on the example data; `make test` runs the tests.
+# Both install what they need (a virtualenv in .venv, Debian's chromium for the browser test,
+# the Maven-built Neo4j test server).
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install system-deps neo4j-build demo test check lint clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+neo4j-build:
+	tests/neo4j_server/build.sh
+
+demo: install
+	rm -f demo.db
+	$(BIN)/identigraph --store demo.db load examples/*.jsonl examples/*.csv --rejects demo-rejects.csv
+	$(BIN)/identigraph --store demo.db profiles
+	$(BIN)/identigraph --store demo.db explain maria.lopez@example.com "(415) 555-0134"
+	$(BIN)/identigraph --store demo.db explain sam.okafor@example.com "+1 212 555 0147"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy core graph rules loaders cypher viz
+
+test: install system-deps neo4j-build lint
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) demo.db demo-rejects.csv .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,72 @@
+"""The identity cluster around an identifier, as the plain data ``viz`` draws."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from identigraph.errors import UsageError
+from identigraph.graph.explain import explain
+from identigraph.graph.records import Edge
+from identigraph.graph.store import Store
+
+#: Expansion stops once the view holds this many identifiers.
+MAX_NODES = 300
+
+
+def _keys_of_profile(store: Store, profile_id: str) -> list[str]:
+    p = store.profile(profile_id)
+    if p is None:
+        return []
+    return ([f"external_id:{v}" for v in p.external_ids] + [f"email:{v}" for v in p.emails]
+            + [f"phone:{v}" for v in p.phones])
+
+
+def build_cluster(store: Store, key: str, *, other: str | None = None,
+                  depth: int = 1) -> dict[str, Any]:
+    """The profile holding ``key``, ``depth`` hops of evidence around it, and the explain
+    path to ``other`` highlighted."""
+    ident = store.identifier(key)
+    if ident is None:
+        raise UsageError(f"{key} is not in the store")
+    nodes: set[str] = set(_keys_of_profile(store, ident.profile_id) if ident.profile_id else [])
+    nodes.add(key)
+    frontier = sorted(nodes)
+    for _ in range(max(depth, 0)):
+        if not frontier or len(nodes) >= MAX_NODES:
+            break
+        found = {k for e in store.edges_touching(frontier) for k in (e.from_, e.to)} - nodes
+        frontier = sorted(found)[: MAX_NODES - len(nodes)]
+        nodes.update(frontier)
+    highlight: dict[str, Any] = {"a": key, "b": other, "edges": [], "same_profile": None}
+    path: list[Edge] = []
+    if other is not None:
+        x = explain(store, key, other)
+        highlight["same_profile"] = x.same_profile
+        path = x.path
+        nodes.update(k for e in path for k in (e.from_, e.to))
+        if store.identifier(other) is not None:
+            nodes.add(other)
+    edges = [e for e in store.edges_touching(sorted(nodes)) if e.from_ in nodes and e.to in nodes]
+    on_path = {(e.event_id, frozenset((e.from_, e.to))) for e in path}
+    out_nodes: list[dict[str, Any]] = []
+    out_edges: list[dict[str, Any]] = []
+    profiles: set[str] = set()
+    for k in sorted(nodes):
+        rec = store.identifier(k)
+        kind, _, value = k.partition(":")
+        pid = rec.profile_id if rec else None
+        out_nodes.append({"id": k, "kind": kind, "value": value, "label": value,
+                          "profile_id": pid, "blocked": bool(rec and rec.blocked)})
+        if pid:
+            profiles.add(pid)
+            out_edges.append({"from": k, "to": pid, "kind": "member", "event_id": None,
+                              "event_type": None, "channel": None, "timestamp": None,
+                              "rule": "member", "merges": True})
+    for pid in sorted(profiles):
+        out_nodes.append({"id": pid, "kind": "profile", "value": pid, "label": pid,
+                          "profile_id": pid})
+    for e in edges:
+        if (e.event_id, frozenset((e.from_, e.to))) in on_path:
+            highlight["edges"].append(len(out_edges))
+        out_edges.append({**e.as_json(), "kind": "event"})
+    return {"center": key, "nodes": out_nodes, "edges": out_edges, "highlight": highlight}
