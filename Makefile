@@ -33,7 +33,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy core graph rules loaders cypher viz
+	MYPY=$(BIN)/mypy .ci/typecheck
 
 test: install system-deps neo4j-build lint
 	$(BIN)/pytest -q

@@ -308,7 +308,8 @@ def stats(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
 @app.command()
 def viz(
     identifier: str,
-    output: Annotated[Path, typer.Option("-o", "--output", help=".html .svg .png .graphml .gexf .json")],
+    output: Annotated[Path, typer.Option(
+        "-o", "--output", help=".html .svg .png .graphml .gexf .json")],
     path: Annotated[str | None, typer.Option("--path", help="Highlight the explain path to OTHER")
                     ] = None,
     depth: Annotated[int, typer.Option(help="Hops of non-merging evidence around the cluster")
@@ -343,11 +344,10 @@ def main() -> None:
         typer.echo("identigraph: aborted", err=True)
         sys.exit(1)
     except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
+        code = getattr(exc, "exit_code", None)
+        if isinstance(code, int) and hasattr(exc, "show"):
             exc.show()
-            sys.exit(exc.exit_code)
+            sys.exit(code)
         if STATE.debug:
             traceback.print_exc()
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

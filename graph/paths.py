@@ -79,11 +79,11 @@ def canonical_path(paths: list[list[Edge]], a: str) -> list[Edge]:
         for hop, edge in zip(hops, path, strict=True):
             if edge not in hop:
                 hop.append(edge)
-    nodes = min(by_nodes)
+    best = min(by_nodes)
     out = []
-    for i, hop in enumerate(by_nodes[nodes]):
+    for i, hop in enumerate(by_nodes[best]):
         edge = _best_edge(hop)
-        if edge.from_ != nodes[i]:
+        if edge.from_ != best[i]:
             edge = edge.model_copy(update={"from_": edge.to, "to": edge.from_})
         out.append(edge)
     return out

@@ -71,10 +71,13 @@ def timeline(store: Store, key: str, ident: Identifier) -> Timeline:
              action="created", identifiers=[profile.created_for or ""],
              detail=f"profile {profile.profile_id} created for {profile.created_for}")
     for entry in log:
+        if entry.action == "merged_into" and entry.other in pids:
+            continue  # the same merge is told from the surviving profile's side
         ev = events.get(entry.event_id)
         detail = {
             "created": f"profile {entry.profile_id} created for {entry.identifier}",
-            "merged": f"profile {entry.other} merged into {entry.profile_id} via {entry.identifier}",
+            "merged": f"profile {entry.other} merged into {entry.profile_id} "
+                      f"via {entry.identifier}",
             "merged_into": f"profile {entry.profile_id} merged into {entry.other}",
             "replaced": f"{entry.identifier} replaced by {entry.other} on {entry.profile_id}",
         }[entry.action]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -90,7 +90,10 @@ class Canonicaliser:
         n = len(batch)
         cols = {k: v for k, v in batch.cols.items() if v is not None}
         empty: list[str | None] = [None] * n
-        col = lambda name: cols.get(name, empty)  # noqa: E731
+
+        def col(name: str) -> list[str | None]:
+            return cols.get(name, empty)
+
         src = batch.source_columns
         problems: list[Problem] = list(batch.rejected) + list(batch.warnings)
         warned_lines = {p.line for p in batch.warnings}
@@ -119,11 +122,11 @@ class Canonicaliser:
         # event types and channels
         types = clean_column(col("type"))
         known = self.channels
-        for i, t in enumerate(types):
-            if t is None:
+        for i, typ in enumerate(types):
+            if typ is None:
                 reject(i, "type", "", "missing event type")
-            elif t not in known:
-                reject(i, "type", t, f"unknown event type for rule set {self.ruleset.name}")
+            elif typ not in known:
+                reject(i, "type", typ, f"unknown event type for rule set {self.ruleset.name}")
         # identifiers
         countries = [self._country(i, v, warn) for i, v in enumerate(col("country"))]
         emails = self._idents(col("email"), "email", warn, lambda v, _i: normalise_email(v))

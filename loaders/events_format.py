@@ -48,7 +48,7 @@ def jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]
                     continue
                 try:
                     obj = json.loads(line)
-                except ValueError as exc:
+                except json.JSONDecodeError as exc:
                     yield number, None, f"malformed JSON: {exc.msg} at column {exc.colno}"
                     continue
                 if not isinstance(obj, dict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from phonenumbers import PhoneMetadata
@@ -105,7 +105,7 @@ def _compile_region(md: PhoneMetadata) -> _Region | None:
     return _Region(leading, by_length)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _regions_for(cc: int) -> tuple[_Region, ...] | None:
     """Compiled validity rules of every region sharing a calling code, in library order."""
     codes = COUNTRY_CODE_TO_REGION_CODE.get(cc)
@@ -127,7 +127,7 @@ def _regions_for(cc: int) -> tuple[_Region, ...] | None:
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _main_prefix(cc: int) -> str | None:
     md = PhoneMetadata.metadata_for_region(COUNTRY_CODE_TO_REGION_CODE[cc][0], None)
     return md.national_prefix_for_parsing if md is not None else None
@@ -181,7 +181,9 @@ def _fast_phone(v: str, region: str) -> str | None:
     return None
 
 
-def normalise_phone(raw: str, region: str | None = None, default_region: str = "US") -> str | Invalid:
+def normalise_phone(
+    raw: str, region: str | None = None, default_region: str = "US"
+) -> str | Invalid:
     """Parse a phone with the event's country (else the default region) into E.164."""
     reg = (region or default_region or "US").upper()
     v = raw.strip()

@@ -18,7 +18,8 @@ DEFAULT_RULESET = "klaviyo-sms"
 def shipped_names() -> list[str]:
     """Names of the rule sets shipped with identigraph."""
     folder = resources.files("identigraph.rules") / "shipped"
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    names = (p.name for p in folder.iterdir())
+    return sorted(n.removesuffix(".yaml") for n in names if n.endswith(".yaml"))
 
 
 def _shipped_data(name: str) -> dict[str, Any]:

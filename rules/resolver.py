@@ -137,7 +137,9 @@ class _Replay:
         return -1 if p < 0 else self.find(p)
 
     # -- limits ---------------------------------------------------------------------------
-    def fits(self, root: int, incoming: list[int], carried: tuple[int, int, int]) -> list[int] | None:
+    def fits(
+        self, root: int, incoming: list[int], carried: tuple[int, int, int]
+    ) -> list[int] | None:
         """Identifiers to detach so ``incoming`` can join ``root``; None when refused."""
         kinds = self.r.ident_kind
         members = self.r.profile_members[root] or []

@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS edges (
 CREATE TABLE IF NOT EXISTS profiles (
   profile_id TEXT NOT NULL, created_by TEXT NOT NULL, created_for TEXT NOT NULL,
   emails TEXT NOT NULL, phones TEXT NOT NULL, external_ids TEXT NOT NULL,
-  merged_ids TEXT NOT NULL, email_consent TEXT, sms_consent TEXT, created_ts INTEGER NOT NULL);
+  merged_ids TEXT NOT NULL, email_consent TEXT, sms_consent TEXT,
+  created_ts INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS profile_log (
   profile_id TEXT NOT NULL, event_id TEXT NOT NULL, ts INTEGER NOT NULL, action TEXT NOT NULL,
   identifier TEXT, other TEXT);
@@ -165,11 +166,13 @@ class SqliteStore:
 
     def profiles(self) -> list[Profile]:
         """Every profile, by id."""
-        return [_profile(r) for r in self.db.execute("SELECT * FROM profiles ORDER BY profile_id")]
+        rows = self.db.execute("SELECT * FROM profiles ORDER BY profile_id")
+        return [_profile(r) for r in rows]
 
     def profile(self, profile_id: str) -> Profile | None:
         """One profile by id."""
-        row = self.db.execute("SELECT * FROM profiles WHERE profile_id=?", (profile_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT * FROM profiles WHERE profile_id=?", (profile_id,)).fetchone()
         return None if row is None else _profile(row)
 
     def edges_touching(self, keys: Sequence[str]) -> list[Edge]:
@@ -216,10 +219,13 @@ class SqliteStore:
             "backend": "embedded",
             "ruleset": rs.name if rs else None,
             "events": q("SELECT coalesce(sum(rows), 0) FROM event_chunks").fetchone()[0],
-            "identifiers": dict(q("SELECT kind, count(*) FROM identifiers GROUP BY kind ORDER BY kind").fetchall()),
+            "identifiers": dict(q(
+                "SELECT kind, count(*) FROM identifiers GROUP BY kind ORDER BY kind").fetchall()),
             "profiles": q("SELECT count(*) FROM profiles").fetchone()[0],
-            "merged_profiles": q("SELECT count(*) FROM profiles WHERE merged_ids != '[]'").fetchone()[0],
-            "edges": dict(q("SELECT rule, count(*) FROM edges GROUP BY rule ORDER BY rule").fetchall()),
+            "merged_profiles": q(
+                "SELECT count(*) FROM profiles WHERE merged_ids != '[]'").fetchone()[0],
+            "edges": dict(q(
+                "SELECT rule, count(*) FROM edges GROUP BY rule ORDER BY rule").fetchall()),
         }
 
     def close(self) -> None:
