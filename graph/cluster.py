@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from identigraph.errors import UsageError
@@ -19,6 +20,23 @@ def _keys_of_profile(store: Store, profile_id: str) -> list[str]:
         return []
     return ([f"external_id:{v}" for v in p.external_ids] + [f"email:{v}" for v in p.emails]
             + [f"phone:{v}" for v in p.phones])
+
+
+def _attributes(store: Store, keys: list[str]) -> dict[str, dict[str, str]]:
+    """Event attributes (names, order totals) per identifier; the latest value wins."""
+    out: dict[str, dict[str, str]] = {}
+    wanted = set(keys)
+    for ev in store.events_for(keys):  # oldest first
+        if not ev.attributes:
+            continue
+        try:
+            data = json.loads(ev.attributes)
+        except ValueError:
+            continue
+        carried = {f"email:{ev.email}", f"phone:{ev.phone}", f"external_id:{ev.external_id}"}
+        for key in carried & wanted:
+            out.setdefault(key, {}).update({str(k): str(v) for k, v in data.items()})
+    return out
 
 
 def build_cluster(store: Store, key: str, *, other: str | None = None,
@@ -48,6 +66,7 @@ def build_cluster(store: Store, key: str, *, other: str | None = None,
             nodes.add(other)
     edges = [e for e in store.edges_touching(sorted(nodes)) if e.from_ in nodes and e.to in nodes]
     on_path = {(e.event_id, frozenset((e.from_, e.to))) for e in path}
+    attributes = _attributes(store, sorted(nodes))
     out_nodes: list[dict[str, Any]] = []
     out_edges: list[dict[str, Any]] = []
     profiles: set[str] = set()
@@ -55,8 +74,11 @@ def build_cluster(store: Store, key: str, *, other: str | None = None,
         rec = store.identifier(k)
         kind, _, value = k.partition(":")
         pid = rec.profile_id if rec else None
-        out_nodes.append({"id": k, "kind": kind, "value": value, "label": value,
-                          "profile_id": pid, "blocked": bool(rec and rec.blocked)})
+        node = {"id": k, "kind": kind, "value": value, "label": value, "profile_id": pid,
+                "blocked": bool(rec and rec.blocked)}
+        if attributes.get(k):
+            node["attributes"] = attributes[k]
+        out_nodes.append(node)
         if pid:
             profiles.add(pid)
             out_edges.append({"from": k, "to": pid, "kind": "member", "event_id": None,

@@ -86,3 +86,4 @@ class EventRecord(_Rec):
     external_id: str | None
     email_consent: str | None
     sms_consent: str | None
+    attributes: str | None = None  # JSON object text, as loaded

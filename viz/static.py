@@ -44,6 +44,8 @@ def _draw_nodes(ax: Any, cluster: Cluster, pos: Pos, size: float, font: float) -
     """Draw nodes grouped by kind (colour + marker) and their truncated labels."""
     highlight = cluster.get("highlight") or {}
     ends = {highlight.get("a"), highlight.get("b")}
+    if None in ends:  # no --path: nothing to mark, the center keeps its dark border
+        ends = set()
     graph = nx.Graph()
     graph.add_nodes_from(pos)
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)

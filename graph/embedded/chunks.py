@@ -62,5 +62,6 @@ def events_carrying(table: pa.Table, keys: Sequence[str]) -> list[EventRecord]:
     return [EventRecord(event_id=r["event_id"], timestamp=iso(r["ts"]), ts=r["ts"],
                         type=r["type"], channel=r["channel"], source=r["source"],
                         email=r["email"], phone=r["phone"], external_id=r["external_id"],
-                        email_consent=r["email_consent"], sms_consent=r["sms_consent"])
+                        email_consent=r["email_consent"], sms_consent=r["sms_consent"],
+                        attributes=r["attributes"])
             for r in rows]

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from cdp import Browser, Page
-from identigraph.viz import render
-from identigraph.viz.common import KIND_STYLES
 from PIL import Image
 from test_viz_html import EVIL_IMG, EVIL_SCRIPT
 from vizdata import Cluster
+
+from identigraph.viz import render
+from identigraph.viz.common import KIND_STYLES
 
 pytestmark = pytest.mark.browser
 

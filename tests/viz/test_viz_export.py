@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from identigraph.viz import render
 from vizdata import Cluster
+
+from identigraph.viz import render
 
 
 def _expected_edge_attrs(edge: dict[str, Any]) -> dict[str, Any]:

@@ -6,9 +6,10 @@ import json
 import re
 from pathlib import Path
 
+from vizdata import Cluster
+
 from identigraph.viz import render
 from identigraph.viz.html import json_island, script_safe
-from vizdata import Cluster
 
 EVIL_IMG = "<img src=x onerror=alert(1)>"
 EVIL_SCRIPT = "</script><script>window.__pwned=1</script>"

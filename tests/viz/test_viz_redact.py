@@ -7,9 +7,10 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from vizdata import ANN_EMAIL, ANN_PHONE, BOB_EMAIL, BOB_PHONE, Cluster
+
 from identigraph.viz import SUPPORTED_EXTENSIONS, redact_cluster, render
 from identigraph.viz.redact import mask_email, mask_phone
-from vizdata import ANN_EMAIL, ANN_PHONE, BOB_EMAIL, BOB_PHONE, Cluster
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ import copy
 from pathlib import Path
 
 import pytest
-from identigraph.viz import SUPPORTED_EXTENSIONS, render
 from vizdata import Cluster
+
+from identigraph.viz import SUPPORTED_EXTENSIONS, render
 
 
 @pytest.mark.parametrize("ext", SUPPORTED_EXTENSIONS)

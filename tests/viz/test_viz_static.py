@@ -7,10 +7,11 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from identigraph.viz import render
-from identigraph.viz.common import KIND_STYLES, truncate
 from PIL import Image
 from vizdata import Cluster
+
+from identigraph.viz import render
+from identigraph.viz.common import KIND_STYLES, truncate
 
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:

@@ -10,7 +10,8 @@
   var edgesIn = cluster.edges || [];
   var highlight = cluster.highlight || {};
   var onPath = new Set((highlight.edges || []).map(Number));
-  var ends = new Set([highlight.a, highlight.b].filter(function (x) { return x != null; }));
+  // Path ends get a gold border only when there is a path (--path), not for the center alone.
+  var ends = new Set(highlight.a != null && highlight.b != null ? [highlight.a, highlight.b] : []);
   var byId = new Map(nodesIn.map(function (n) { return [n.id, n]; }));
 
   function el(tag, content, className) {
@@ -75,7 +76,8 @@
     var nth = pairCount.get(pair) || 0;
     pairCount.set(pair, nth + 1);
     return {
-      id: i, from: e.from, to: e.to, width: hot ? 5 : 1.5, dashes: !merges,
+      id: i, from: e.from, to: e.to, width: hot ? 5 : 1.5,
+      dashes: merges ? false : hot ? [14, 8] : [6, 5],
       label: merges ? undefined : String(e.rule || "no merge"), title: tooltip(edgeFields(e)),
       color: { color: color, highlight: color, hover: color },
       arrows: { to: { enabled: true, scaleFactor: 0.5 } },
@@ -136,13 +138,19 @@
       stabilization: { enabled: true, iterations: 300, updateInterval: 50, fit: true },
     },
     interaction: { hover: true, tooltipDelay: 120, keyboard: false },
-    nodes: { font: { size: 13, face: "sans-serif" } },
-    edges: { font: { size: 10, align: "middle", face: "sans-serif" } },
+    nodes: { font: { size: 14, face: "sans-serif", strokeWidth: 3, strokeColor: "#ffffff" } },
+    edges: { font: { size: 12, align: "horizontal", face: "sans-serif", strokeWidth: 4,
+      strokeColor: "#ffffff" } },
   });
   window.identigraph = { network: network, nodes: data.nodes, edges: data.edges };
 
   // Stabilise once, then freeze so big clusters stay responsive.
-  network.once("stabilizationIterationsDone", function () { network.setOptions({ physics: false }); });
+  // Small clusters may zoom in past 1:1 so their labels stay readable.
+  network.once("stabilizationIterationsDone", function () {
+    network.setOptions({ physics: false });
+    network.fit({ maxZoomLevel: 1.6, animation: false });
+    network.moveTo({ scale: network.getScale() * 0.85 });  // room for labels at the rim
+  });
   function markRendered() { document.body.dataset.rendered = "1"; }
   network.on("stabilized", markRendered);
   network.on("afterDrawing", markRendered);
