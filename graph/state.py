@@ -82,7 +82,7 @@ class StateRows:
                 c = consent[m] or "never_subscribed"
                 yield (ids[label], eid[i], keys[m],
                        f'["{v}"]' if k == 1 else "[]", f'["{v}"]' if k == 2 else "[]",
-                       json.dumps([v], ensure_ascii=False) if k == 0 else "[]",
+                       _json_list([v]) if k == 0 else "[]",
                        _plain_list([ids[q] for q in merged.get(label, [])], False),
                        c if k == 1 else None, c if k == 2 else None, ts[i])
                 continue
@@ -98,7 +98,7 @@ class StateRows:
                 ids[label], eid[i], keys[r.profile_created_for[label]],
                 _plain_list([values[m] for m in by_kind[1]]),
                 _plain_list([values[m] for m in by_kind[2]]),
-                json.dumps(sorted(values[m] for m in by_kind[0]), ensure_ascii=False),
+                _json_list([values[m] for m in by_kind[0]]),
                 _plain_list([ids[q] for q in merged.get(label, [])], False),
                 consents[0], consents[1], ts[i],
             )
@@ -128,6 +128,13 @@ def _plain_list(values: list[str], sort: bool = True) -> str:
     if len(values) == 1:
         return f'["{values[0]}"]'
     return '["' + '","'.join(sorted(values) if sort else values) + '"]'
+
+
+def _json_list(values: list[str]) -> str:
+    """JSON for free-text values (external ids): escaped only when they need it."""
+    if any('"' in v or "\\" in v or not v.isprintable() for v in values):
+        return json.dumps(sorted(values), ensure_ascii=False)
+    return _plain_list(values)
 
 
 def iso_or_none(us: int | None) -> str | None:

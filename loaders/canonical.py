@@ -88,7 +88,8 @@ class Canonicaliser:
     def validate(self, batch: RawBatch) -> Validated:
         """Check every row of a batch; keep the good ones, report the rest."""
         n = len(batch)
-        cols = {k: v for k, v in batch.cols.items() if v is not None}
+        # columns that are absent or empty throughout are skipped, not checked row by row
+        cols = {k: v for k, v in batch.cols.items() if v is not None and any(v)}
         empty: list[str | None] = [None] * n
 
         def col(name: str) -> list[str | None]:
@@ -128,7 +129,8 @@ class Canonicaliser:
             elif typ not in known:
                 reject(i, "type", typ, f"unknown event type for rule set {self.ruleset.name}")
         # identifiers
-        countries = [self._country(i, v, warn) for i, v in enumerate(col("country"))]
+        countries = ([self._country(i, v, warn) for i, v in enumerate(col("country"))]
+                     if "country" in cols else empty)
         emails = self._idents(col("email"), "email", warn, lambda v, _i: normalise_email(v))
         phones = self._idents(
             col("phone"), "phone", warn,
@@ -142,7 +144,8 @@ class Canonicaliser:
                 reject(i, "email/phone/external_id", "", "no valid identifier")
         email_c = self._consents(col("email_consent"), "email_consent", warn)
         sms_c = self._consents(col("sms_consent"), "sms_consent", warn)
-        attributes = [self._attributes(i, v, warn) for i, v in enumerate(col("attributes"))]
+        attributes = ([self._attributes(i, v, warn) for i, v in enumerate(col("attributes"))]
+                      if "attributes" in cols else empty)
         channels = clean_column(col("channel"))
         sources = clean_column(col("source"))
         ids = clean_column(col("event_id"))

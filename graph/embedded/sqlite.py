@@ -52,7 +52,6 @@ CREATE TABLE IF NOT EXISTS profile_log (
 
 _INDEXES = """
 CREATE UNIQUE INDEX IF NOT EXISTS identifiers_key ON identifiers(key);
-CREATE INDEX IF NOT EXISTS identifiers_profile ON identifiers(profile_id);
 CREATE INDEX IF NOT EXISTS edges_src ON edges(src);
 CREATE INDEX IF NOT EXISTS edges_dst ON edges(dst);
 CREATE UNIQUE INDEX IF NOT EXISTS profiles_id ON profiles(profile_id);
@@ -99,7 +98,7 @@ class SqliteStore:
         # rollback journal: a crash mid-load rolls back to the last committed load
         self.db.execute("PRAGMA journal_mode=DELETE")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA cache_size=-262144")  # 256 MiB: index builds sort in memory
+        self.db.execute("PRAGMA cache_size=-65536")  # 64 MiB: index builds sort in memory
         self.db.execute("PRAGMA temp_store=MEMORY")
         if not tables:
             self.db.execute(f"PRAGMA application_id={APP_ID}")
