@@ -340,9 +340,9 @@ def main() -> None:
             traceback.print_exc()
         typer.echo(f"identigraph: error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("identigraph: aborted", err=True)
-        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("identigraph: interrupted; the store keeps its last completed load", err=True)
+        sys.exit(130)
     except Exception as exc:  # click usage errors carry their own exit code
         code = getattr(exc, "exit_code", None)
         if isinstance(code, int) and hasattr(exc, "show"):

@@ -1,0 +1,43 @@
+"""A load killed at any moment leaves the embedded store as it was before that load."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_killed_load_keeps_the_last_committed_state(tmp_path: Path) -> None:
+    """SIGKILL during a big load: the store opens, and holds the previous load, intact."""
+    db = str(tmp_path / "s.db")
+    examples = sorted(str(p) for p in (ROOT / "examples").glob("*.jsonl"))
+    assert cli("load", *examples, store=db).returncode == 0
+    before = cli("profiles", "--json", store=db).stdout
+    big = tmp_path / "big.csv"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--n", "150000",
+                    "--out", str(big)], check=True, timeout=300)
+    killed_mid_load = 0
+    for delay in (1.0, 2.5, 4.0):
+        proc = subprocess.Popen([sys.executable, "-m", "identigraph.cli", "--store", db, "load",
+                                 str(big)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            killed_mid_load += 1
+        proc.wait(timeout=120)
+        out = cli("profiles", "--json", store=db)
+        assert out.returncode == 0, out.stderr
+        if proc.returncode != 0:
+            assert out.stdout == before  # nothing of the killed load is visible
+        stats = json.loads(cli("stats", "--json", store=db).stdout)
+        assert stats["events"] in (127 - 36, 127 - 36 + 150000)
+    assert killed_mid_load >= 1, "the load finished too fast to be killed"
