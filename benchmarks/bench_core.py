@@ -1,0 +1,473 @@
+"""Core benchmark: identigraph load + resolve + store against the naive pipeline.
+
+    python benchmarks/bench_core.py [--n 1000000] [--keep DIR] [--repeat 1]
+
+Generates N synthetic canonical events (``generate.py``; reused from ``--keep DIR`` when
+already there), then runs each of these in a FRESH child process, so that peak RSS is
+per run (each child reports its own ``ru_maxrss``):
+
+(a) ``identigraph.api.load`` into a new embedded store (SQLite file);
+(b) the naive pipeline (``naive.py``: pandas + phonenumbers per row + networkx);
+(c) an instrumented identigraph run that calls the pieces the way ``core/api.py`` does
+    and times each phase (read, validate, resolve, state rows, SQLite write).
+
+Prints one table and PASS/MISS against the targets of issue 2 (1M events in under 10 s
+and 1.5 GB, at least 3x faster than naive). Measures only; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MB = 1024 * 1024
+TARGET_S_PER_M = 10.0  # seconds per 1M events
+TARGET_RSS_MB = 1.5e9 / MB  # 1.5 GB (decimal) = 1,430 MB
+TARGET_RATIO = 3.0
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
+
+
+# -- child processes --------------------------------------------------------------------------
+def child_load(csv_path: str, store_path: str) -> dict[str, object]:
+    """(a) the public API, exactly as ``identigraph --store X load FILE`` runs it."""
+    t0 = time.perf_counter()
+    from identigraph.api import load
+    from identigraph.graph.open import open_store
+
+    t1 = time.perf_counter()
+    cpu1 = time.process_time()
+    store = open_store(store_path)
+    report = load(store, [csv_path])
+    store.close()
+    t2 = time.perf_counter()
+    cpu_s = time.process_time() - cpu1
+    summary = report.as_dict()
+    return {
+        "import_s": t1 - t0,
+        "wall_s": t2 - t1,
+        "cpu_s": cpu_s,
+        "maxrss_mb": _rss_mb(),
+        "rows_read": summary["rows_read"],
+        "events_added": report.events_added,
+        "rejected": summary["rejected"],
+        "warnings": summary["loaded_with_warnings"],
+    }
+
+
+class _TimedDb:
+    """Wraps the store's sqlite3 connection and times each statement by kind."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self.times: dict[str, float] = {}
+
+    def _add(self, sql: str, seconds: float) -> None:
+        words = sql.split()
+        head = words[0].upper()
+        if head == "INSERT":
+            label = "insert " + words[words.index("INTO") + 1]
+        elif head == "CREATE":
+            label = "create indexes"
+        elif head in ("DELETE", "DROP"):
+            label = "delete old rows/indexes"
+        elif head == "COMMIT":
+            label = "commit (fsync)"
+        else:
+            label = "other"
+        self.times[label] = self.times.get(label, 0.0) + seconds
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        t = time.perf_counter()
+        try:
+            return self._db.execute(sql, *args)
+        finally:
+            self._add(sql, time.perf_counter() - t)
+
+    def executemany(self, sql: str, rows: object) -> sqlite3.Cursor:
+        t = time.perf_counter()
+        try:
+            return self._db.executemany(sql, rows)  # type: ignore[arg-type]
+        finally:
+            self._add(sql, time.perf_counter() - t)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._db, name)
+
+
+class _Rows:
+    """StateRows already materialised, so the write phase times SQLite alone."""
+
+    def __init__(self, parts: dict[str, list[tuple[object, ...]]]) -> None:
+        self.parts = parts
+
+    def identifiers(self) -> list[tuple[object, ...]]:
+        return self.parts["identifiers"]
+
+    def edges(self) -> list[tuple[object, ...]]:
+        return self.parts["edges"]
+
+    def profiles(self) -> list[tuple[object, ...]]:
+        return self.parts["profiles"]
+
+    def log(self) -> list[tuple[object, ...]]:
+        return self.parts["log"]
+
+
+def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
+    """(c) ``core/api.py``'s ``load`` taken apart, each phase timed (first load, fresh store).
+
+    StateRows' generators are materialised into lists here (``store.write`` consumes
+    them lazily), so this run needs more memory than (a); its times add up to about (a).
+    """
+    clock = time.perf_counter
+    t0 = clock()
+    import identigraph.graph.embedded.sqlite as sqlite_store
+    from identigraph.api import choose_ruleset, gc_paused
+    from identigraph.events import EventTable
+    from identigraph.graph.embedded.chunks import event_chunks
+    from identigraph.graph.open import open_store
+    from identigraph.graph.state import StateRows
+    from identigraph.loaders.batch import ReadOptions
+    from identigraph.loaders.canonical import Canonicaliser
+    from identigraph.loaders.formats import pick_format
+    from identigraph.rules.resolver import resolve
+
+    ph: dict[str, float] = {"import": clock() - t0}
+    cpu: dict[str, float] = {}  # CPU seconds of each phase (process_time)
+    sub: dict[str, dict[str, float]] = {}
+    cpu_at = time.process_time
+
+    t, c = clock(), cpu_at()
+    store = open_store(store_path)
+    opts = ReadOptions()
+    rs = choose_ruleset(store, None)
+    path = Path(csv_path)
+    fmt = pick_format(path, "auto")
+    canon = Canonicaliser(rs, opts.default_region)
+    ph["open store, rule set, format"] = clock() - t
+    cpu["open store, rule set, format"] = cpu_at() - c
+    rows_read = warnings = rejected = 0
+    with gc_paused():
+        t, c = clock(), cpu_at()
+        seen = store.event_ids()
+        new = EventTable()
+        ph["existing event ids"] = clock() - t
+        cpu["existing event ids"] = cpu_at() - c
+        read_s = validate_s = collect_s = 0.0
+        read_c = validate_c = collect_c = 0.0
+        batches = iter(fmt.read(path, opts))
+        while True:
+            t, c = clock(), cpu_at()
+            batch = next(batches, None)
+            read_s += clock() - t
+            read_c += cpu_at() - c
+            if batch is None:
+                break
+            t, c = clock(), cpu_at()
+            checked = canon.validate(batch)
+            validate_s += clock() - t
+            validate_c += cpu_at() - c
+            t, c = clock(), cpu_at()
+            rows_read += len(batch) + len(batch.rejected) + batch.folded
+            rejected += checked.rejected
+            keep: list[int] = []
+            for j, eid in enumerate(checked.events.event_id):
+                if eid in seen:
+                    continue
+                seen.add(eid)
+                keep.append(j)
+                warnings += checked.warned[j]
+            new.extend(
+                checked.events if len(keep) == len(checked.events) else checked.events.take(keep)
+            )
+            collect_s += clock() - t
+            collect_c += cpu_at() - c
+        ph["read (Arrow CSV -> Python lists)"] = read_s
+        ph["validate (Canonicaliser.validate)"] = validate_s
+        ph["dedupe + collect events"] = collect_s
+        cpu["read (Arrow CSV -> Python lists)"] = read_c
+        cpu["validate (Canonicaliser.validate)"] = validate_c
+        cpu["dedupe + collect events"] = collect_c
+
+        t, c = clock(), cpu_at()
+        events = EventTable()
+        events.extend(new)
+        resolution = resolve(events, rs)
+        ph["resolve (rules.resolver.resolve)"] = clock() - t
+        cpu["resolve (rules.resolver.resolve)"] = cpu_at() - c
+
+        t, c = clock(), cpu_at()
+        state = StateRows(events, resolution)
+        parts: dict[str, list[tuple[object, ...]]] = {}
+        sub["state rows"] = {"StateRows() keys": clock() - t}
+        for name in ("identifiers", "edges", "profiles", "log"):
+            ts = clock()
+            parts[name] = list(getattr(state, name)())
+            sub["state rows"][f"{name} ({len(parts[name]):,} rows)"] = clock() - ts
+        ph["state rows (graph.state.StateRows)"] = clock() - t
+        cpu["state rows (graph.state.StateRows)"] = cpu_at() - c
+
+        t, c = clock(), cpu_at()
+        chunks = list(event_chunks(new))
+        chunk_s = clock() - t
+        real_chunks = sqlite_store.event_chunks
+        sqlite_store.event_chunks = lambda _events: chunks  # type: ignore[assignment]
+        timed = _TimedDb(store.db)
+        store.db = timed  # type: ignore[assignment]
+        try:
+            t = clock()
+            store.write(rs, new, _Rows(parts))  # type: ignore[arg-type]
+            write_s = clock() - t
+        finally:
+            sqlite_store.event_chunks = real_chunks
+            store.db = timed._db
+        ph["SQLite write (store.write)"] = chunk_s + write_s
+        cpu["SQLite write (store.write)"] = cpu_at() - c
+        sub["SQLite write"] = {"event chunks: Arrow IPC + zstd": chunk_s, **timed.times}
+    store.close()
+    profiles = len(parts["profiles"])
+    return {
+        "phases": ph,
+        "cpu": cpu,
+        "sub": sub,
+        "rows_read": rows_read,
+        "events_added": len(new),
+        "rejected": rejected,
+        "warnings": warnings,
+        "profiles": profiles,
+        "maxrss_mb": _rss_mb(),
+    }
+
+
+# -- the parent -------------------------------------------------------------------------------
+def _spawn(args: list[str]) -> dict[str, object]:
+    """Run a child; its last stdout line is a JSON object. Adds the process wall time."""
+    load_before = os.getloadavg()[0]
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=HERE.parent)
+    process_s = time.perf_counter() - t
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"child failed: {' '.join(args)}")
+    out: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["process_s"] = process_s
+    out["load_avg_before"] = load_before
+    return out
+
+
+def _median_run(args: list[str], repeat: int, before: object = None) -> dict[str, object]:
+    runs = []
+    for _ in range(repeat):
+        if callable(before):
+            before()
+        runs.append(_spawn(args))
+    if repeat == 1:
+        return runs[0]
+    runs.sort(key=lambda r: float(r["wall_s"]))  # type: ignore[arg-type]
+    med = dict(runs[len(runs) // 2])
+    med["all_wall_s"] = [round(float(r["wall_s"]), 2) for r in runs]  # type: ignore[arg-type]
+    return med
+
+
+def _store_counts(path: Path) -> dict[str, int]:
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        q = lambda sql: int(db.execute(sql).fetchone()[0])  # noqa: E731
+        return {
+            "events": q("SELECT coalesce(sum(rows), 0) FROM event_chunks"),
+            "identifiers": q("SELECT count(*) FROM identifiers"),
+            "edges": q("SELECT count(*) FROM edges"),
+            "merging_edges": q("SELECT count(*) FROM edges WHERE merges = 1"),
+            "profiles": q("SELECT count(*) FROM profiles"),
+            "merged_profiles": q("SELECT count(*) FROM profiles WHERE merged_ids != '[]'"),
+        }
+    finally:
+        db.close()
+
+
+def _mark(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def main() -> None:
+    """Command line."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=1_000_000, help="events to generate")
+    ap.add_argument("--keep", type=Path, help="folder to keep (and reuse) the CSV and store in")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of (a) and (b); median shown")
+    ap.add_argument("--child", nargs=3, metavar=("KIND", "CSV", "STORE"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        kind, csv_path, store_path = args.child
+        fn = {"load": child_load, "phases": child_phases}[kind]
+        print(json.dumps(fn(csv_path, store_path)))
+        return
+
+    tmp = None
+    if args.keep:
+        folder = args.keep
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="identigraph-bench-")
+        folder = Path(tmp.name)
+    csv_path = folder / f"events_{args.n}.csv"
+    store_path = folder / f"store_{args.n}.db"
+    phases_store = folder / f"store_{args.n}_phases.db"
+    n = args.n
+    me = str(Path(__file__).resolve())
+
+    load_start = os.getloadavg()
+    if csv_path.exists():
+        print(f"reusing {csv_path}")
+    else:
+        print(f"generating {n:,} events into {csv_path} ...", flush=True)
+        t = time.perf_counter()
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), "--n", str(n), "--out", str(csv_path)],
+            check=True,
+        )
+        print(f"  generated in {time.perf_counter() - t:.1f} s", flush=True)
+
+    def fresh(p: Path = store_path) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(str(p) + suffix).unlink(missing_ok=True)
+
+    print("(a) identigraph load ...", flush=True)
+    ig = _median_run([me, "--child", "load", str(csv_path), str(store_path)], args.repeat, fresh)
+    counts = _store_counts(store_path)
+    store_mb = store_path.stat().st_size / MB
+    print("(b) naive pipeline ...", flush=True)
+    nv = _median_run([str(HERE / "naive.py"), str(csv_path), "--json"], args.repeat)
+    print("(c) identigraph, instrumented phases ...", flush=True)
+    fresh(phases_store)
+    ph = _spawn([me, "--child", "phases", str(csv_path), str(phases_store)])
+    fresh(phases_store)
+    load_end = os.getloadavg()
+
+    ig_s, nv_s = float(ig["wall_s"]), float(nv["wall_s"])  # type: ignore[arg-type]
+    ratio = nv_s / ig_s
+    target_s = TARGET_S_PER_M * n / 1_000_000
+
+    print()
+    print(
+        f"identigraph core benchmark: {n:,} events "
+        f"({csv_path.stat().st_size / MB:,.0f} MB CSV), repeat={args.repeat}"
+    )
+    print(
+        f"machine: {os.cpu_count()} cores, {platform.python_implementation()} "
+        f"{platform.python_version()}, {platform.machine()}; load average "
+        f"{' '.join(f'{x:.2f}' for x in load_start)} at start, "
+        f"{' '.join(f'{x:.2f}' for x in load_end)} at end"
+    )
+    print()
+    print(
+        f"{'run':<26}{'wall s':>9}{'CPU s':>8}{'process s':>11}{'events/s':>12}"
+        f"{'peak RSS MB':>13}{'load avg':>10}"
+    )
+    for name, r in (("(a) identigraph load", ig), ("(b) naive pipeline", nv)):
+        w = float(r["wall_s"])  # type: ignore[arg-type]
+        print(
+            f"{name:<26}{w:>9.2f}{float(r['cpu_s']):>8.2f}"  # type: ignore[arg-type]
+            f"{float(r['process_s']):>11.2f}"  # type: ignore[arg-type]
+            f"{n / w:>12,.0f}{float(r['maxrss_mb']):>13,.0f}"  # type: ignore[arg-type]
+            f"{float(r['load_avg_before']):>10.2f}"
+        )  # type: ignore[arg-type]
+        if "all_wall_s" in r:
+            print(f"{'':<26}  runs: {r['all_wall_s']}")
+    print(
+        f"speed ratio naive/identigraph: {ratio:.2f}x  "
+        f"(process times incl. interpreter start and imports: "
+        f"{float(nv['process_s']) / float(ig['process_s']):.2f}x)"
+    )  # type: ignore[arg-type]
+    print(f"CPU-time ratio naive/identigraph: {float(nv['cpu_s']) / float(ig['cpu_s']):.2f}x")  # type: ignore[arg-type]
+    print(
+        "wall s = the work in the child, imports excluded; CPU s = its user+system CPU "
+        "time (less\nsensitive to other work on the machine); process s = the whole child "
+        "as seen by the parent"
+    )
+    print()
+    scaled = "" if n == 1_000_000 else f" (scaled to {n:,} events)"
+    print("targets (issue 2):")
+    rss = float(ig["maxrss_mb"])  # type: ignore[arg-type]
+    for label, figure, ok in (
+        (f"resolved and stored in < {target_s:.1f} s{scaled}", f"{ig_s:,.2f} s", ig_s < target_s),
+        (f"peak memory < 1.5 GB ({TARGET_RSS_MB:,.0f} MB)", f"{rss:,.0f} MB", rss < TARGET_RSS_MB),
+        (f">= {TARGET_RATIO:.0f}x faster than naive", f"{ratio:.2f}x", ratio >= TARGET_RATIO),
+    ):
+        print(f"  {label:<58}{figure:>12}  {_mark(ok)}")
+    print()
+    print(
+        f"store: {store_mb:,.1f} MB ({store_path.name}); events {counts['events']:,}, "
+        f"identifiers {counts['identifiers']:,}, edges {counts['edges']:,} "
+        f"({counts['merging_edges']:,} merging)"
+    )
+    print(
+        f"profiles: {counts['profiles']:,} ({counts['merged_profiles']:,} with merges); "
+        f"rows read {ig['rows_read']:,}, loaded {ig['events_added']:,}, "
+        f"rejected {ig['rejected']:,}, loaded with warnings {ig['warnings']:,}"
+    )
+    print(
+        f"naive: {nv['components']:,} connected components over {nv['nodes']:,} nodes, "
+        f"{nv['edges']:,} edges (every event type merges, so fewer than profiles)"
+    )
+    if ph["profiles"] != counts["profiles"]:
+        print(
+            f"WARNING: instrumented run made {ph['profiles']:,} profiles, (a) made "
+            f"{counts['profiles']:,}"
+        )
+    print()
+    phases: dict[str, float] = ph["phases"]  # type: ignore[assignment]
+    cpus: dict[str, float] = ph["cpu"]  # type: ignore[assignment]
+    sub: dict[str, dict[str, float]] = ph["sub"]  # type: ignore[assignment]
+    work = sum(v for k, v in phases.items() if k != "import")
+    print(
+        f"identigraph phases (separate instrumented run (c), fresh store; "
+        f"peak RSS {float(ph['maxrss_mb']):,.0f} MB with state rows materialised):"
+    )  # type: ignore[arg-type]
+    rv = phases["read (Arrow CSV -> Python lists)"] + phases["validate (Canonicaliser.validate)"]
+    rv_c = cpus["read (Arrow CSV -> Python lists)"] + cpus["validate (Canonicaliser.validate)"]
+    print(f"  {'phase':<46}{'wall':>8}  {'share':>6}{'CPU':>9}")
+    for name, secs in phases.items():
+        if name == "import":
+            continue
+        print(f"  {name:<46}{secs:8.2f} s  {100 * secs / work:5.1f}%{cpus[name]:8.2f} s")
+        if name.startswith("validate"):
+            print(f"  {'= read + validate':<46}{rv:8.2f} s  {100 * rv / work:5.1f}%{rv_c:8.2f} s")
+        for group, parts in sub.items():
+            if name.lower().startswith(group.lower()):
+                for part, s in parts.items():
+                    print(f"      {part:<42}{s:8.2f} s")
+    print(
+        f"  {'total (imports excluded)':<46}{work:8.2f} s  {'':6}{sum(cpus.values()):8.2f} s"
+        f"   (run (a): {ig_s:.2f} s wall, {float(ig['cpu_s']):.2f} s CPU)"
+    )  # type: ignore[arg-type]
+    print(f"  {'imports':<46}{phases['import']:8.2f} s")
+    print()
+    print(
+        "naive steps: "
+        + ", ".join(
+            f"{k} {float(nv[k + '_s']):.2f} s"  # type: ignore[arg-type]
+            for k in ("read", "normalise", "graph", "components")
+        )
+    )
+    if tmp is not None:
+        tmp.cleanup()
+    else:
+        print(f"kept: {csv_path}, {store_path}")
+
+
+if __name__ == "__main__":
+    main()
