@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import traceback
@@ -126,6 +127,9 @@ def load(
     ] = "1970-01-01T00:00:00Z",
     source_map: Annotated[Path | None, typer.Option(
         help="YAML mapping of unknown SMS opt-in sources to event types")] = None,
+    checkout_event: Annotated[list[str] | None, typer.Option(
+        "--checkout-event", help="Segment track event name that is a checkout (repeatable; "
+        "default: Order Completed, Checkout Started)")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
     """Load files; every row is loaded, loaded with warnings, rejected or a duplicate."""
@@ -142,6 +146,8 @@ def load(
         mapping = {str(k): str(v) for k, v in data.items()}
     opts = ReadOptions(default_region=(default_region or STATE.region).upper(),
                        undated_time=undated_time, source_map=mapping)
+    if checkout_event:
+        opts = dataclasses.replace(opts, checkout_events=tuple(checkout_event))
     bar, advance = _progress_for(True)
 
     def run(store: Store) -> LoadReport:

@@ -74,7 +74,8 @@ def build_cluster(store: Store, key: str, *, other: str | None = None,
         rec = store.identifier(k)
         kind, _, value = k.partition(":")
         pid = rec.profile_id if rec else None
-        node = {"id": k, "kind": kind, "value": value, "label": value, "profile_id": pid,
+        node: dict[str, Any] = {"id": k, "kind": kind, "value": value, "label": value,
+                                "profile_id": pid,
                 "blocked": bool(rec and rec.blocked)}
         if attributes.get(k):
             node["attributes"] = attributes[k]

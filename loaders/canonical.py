@@ -144,7 +144,7 @@ class Canonicaliser:
                 reject(i, "email/phone/external_id", "", "no valid identifier")
         email_c = self._consents(col("email_consent"), "email_consent", warn)
         sms_c = self._consents(col("sms_consent"), "sms_consent", warn)
-        attributes = ([self._attributes(i, v, warn) for i, v in enumerate(col("attributes"))]
+        attributes = (self._attributes(col("attributes"), warn)
                       if "attributes" in cols else empty)
         channels = clean_column(col("channel"))
         sources = clean_column(col("source"))
@@ -220,16 +220,25 @@ class Canonicaliser:
         return v.upper()
 
     @staticmethod
-    def _attributes(i: int, raw: str | None, warn: Warn) -> str | None:
-        v = clean_raw(raw)
-        if v is None:
-            return None
+    def _attributes(values: list[str | None], warn: Warn) -> list[str | None]:
+        """JSON objects kept as given; one parse for the whole column when all are fine."""
+        cleaned = clean_column(values)
+        present = [v for v in cleaned if v is not None]
         try:
-            data = json.loads(v)
+            parsed = json.loads("[" + ",".join(present) + "]")
+            if len(parsed) == len(present) and all(isinstance(d, dict) for d in parsed):
+                return cleaned
         except ValueError:
-            warn(i, "attributes", v[:200], "attributes must be a JSON object")
-            return None
-        if not isinstance(data, dict):
-            warn(i, "attributes", v[:200], "attributes must be a JSON object")
-            return None
-        return json.dumps(data, sort_keys=True, ensure_ascii=False)
+            pass
+        out: list[str | None] = []
+        for i, v in enumerate(cleaned):
+            if v is not None:
+                try:
+                    ok = isinstance(json.loads(v), dict)
+                except ValueError:
+                    ok = False
+                if not ok:
+                    warn(i, "attributes", v[:200], "attributes must be a JSON object")
+                    v = None
+            out.append(v)
+        return out

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from identigraph.errors import UsageError
+from identigraph.loaders._csvstream import csv_slices
 from identigraph.loaders.batch import RAW_FIELDS, RawBatch, ReadOptions
-from identigraph.loaders.csvfile import csv_chunks, read_header
+from identigraph.loaders.csvfile import read_header
 from identigraph.loaders.report import Problem
 
 REQUIRED = ("timestamp", "type")
@@ -84,12 +85,9 @@ class EventsFormat:
             raise UsageError(
                 f"{path}: {what} in events CSV (columns: {', '.join(RAW_FIELDS)})"
             )
-        for chunk in csv_chunks(path, options.batch_rows):
-            rejected = [
-                Problem(str(path), line, "", text[:200], "wrong number of fields", "rejected")
-                for line, text in chunk.ragged
-            ]
-            yield RawBatch(str(path), chunk.lines, chunk.cols, "events", rejected=rejected)
+        for part in csv_slices(path, header, options.batch_rows):
+            cols = {h: part.column(h).to_pylist() for h in header}
+            yield RawBatch(str(path), part.lines, cols, "events", rejected=part.ragged)
 
     def _read_jsonl(self, path: Path, options: ReadOptions) -> Iterator[RawBatch]:
         batch = self._empty(path)

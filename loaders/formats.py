@@ -8,9 +8,18 @@ from identigraph.errors import UsageError
 from identigraph.loaders.batch import Format
 from identigraph.loaders.csvfile import read_header
 from identigraph.loaders.events_format import EventsFormat, is_jsonl, jsonl_records
+from identigraph.loaders.klaviyo import KlaviyoProfiles
+from identigraph.loaders.segment import SegmentFormat
+from identigraph.loaders.shopify import ShopifyCustomers, ShopifyOrders
+from identigraph.loaders.sms import SmsSubscribers
 
 #: Formats in detection order: the first whose ``matches`` accepts a header wins.
-FORMATS: dict[str, Format] = {"events": EventsFormat()}
+#: Segment before events (its messages have ``type`` and ``timestamp`` too); the CSV
+#: exports after events, most specific header first.
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    SegmentFormat(), EventsFormat(), ShopifyOrders(), ShopifyCustomers(), KlaviyoProfiles(),
+    SmsSubscribers(),
+)}
 
 
 def register(fmt: Format) -> None:
@@ -28,7 +37,7 @@ def file_header(path: Path) -> list[str]:
                     keys.append("context")
                 return keys
         return []
-    return read_header(path)
+    return list(read_header(path))
 
 
 def pick_format(path: Path, name: str = "auto") -> Format:

@@ -66,7 +66,8 @@ def _profile(row: sqlite3.Row) -> Profile:
         profile_id=row["profile_id"], emails=json.loads(row["emails"]),
         phones=json.loads(row["phones"]), external_ids=json.loads(row["external_ids"]),
         email_consent=row["email_consent"], sms_consent=row["sms_consent"],
-        created_by=row["created_by"], created_for=row["created_for"], merged_ids=json.loads(row["merged_ids"]),
+        created_by=row["created_by"], created_for=row["created_for"],
+        merged_ids=json.loads(row["merged_ids"]),
     )
 
 

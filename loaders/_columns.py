@@ -1,0 +1,249 @@
+"""Shared mapping helpers of the export loaders: header aliases, values, times, countries.
+
+Loaders only map: every helper here turns a raw export value into the canonical field's
+raw text, or leaves it untouched so that :mod:`canonical` validates and reports it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def norm_name(name: str) -> str:
+    """A header or value compared loosely: lower case, runs of punctuation as one space."""
+    return _NON_ALNUM.sub(" ", name.lower()).strip()
+
+
+def find_column(header: Sequence[str], aliases: Sequence[str]) -> str | None:
+    """The header's name of the first alias present (compared by :func:`norm_name`)."""
+    by_norm: dict[str, str] = {}
+    for h in header:
+        by_norm.setdefault(norm_name(h), h)
+    for alias in aliases:
+        found = by_norm.get(norm_name(alias))
+        if found is not None:
+            return found
+    return None
+
+
+def has_any(header: Sequence[str], aliases: Sequence[str]) -> bool:
+    """True when any alias names a column of the header."""
+    return find_column(header, aliases) is not None
+
+
+def short_hash(parts: Sequence[str | None]) -> str:
+    """A 12-hex-digit digest of some raw values (part of a stable event id)."""
+    text = "\x1f".join(p or "" for p in parts)
+    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+
+
+def is_spreadsheet_number(value: str) -> bool:
+    """True for ``7.21045E+12``-like text: a long id a spreadsheet turned into a float."""
+    return _EXCEL_NUMBER.fullmatch(value.strip().lstrip("'")) is not None
+
+
+_EXCEL_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
+
+
+# -- values ----------------------------------------------------------------------------
+
+#: Consent columns: Klaviyo's values and Shopify's yes/no. ``no`` is NOT an unsubscribe:
+#: Shopify writes it for customers who never subscribed and for those who unsubscribed.
+CONSENT_VALUES: dict[str, str | None] = {
+    "subscribed": "subscribed", "unsubscribed": "unsubscribed",
+    "never subscribed": "never_subscribed",
+    "yes": "subscribed", "y": "subscribed", "true": "subscribed", "1": "subscribed",
+    "no": None, "n": None, "false": None, "0": None,
+}
+
+#: Subscriber status columns of SMS platforms.
+STATUS_VALUES: dict[str, str | None] = {
+    **CONSENT_VALUES,
+    "active": "subscribed", "opted in": "subscribed", "opt in": "subscribed",
+    "eligible": "subscribed", "confirmed": "subscribed",
+    "opted out": "unsubscribed", "opt out": "unsubscribed", "inactive": "unsubscribed",
+    "stopped": "unsubscribed", "stop": "unsubscribed", "ineligible": "unsubscribed",
+    "no": "unsubscribed", "n": "unsubscribed", "false": "unsubscribed", "0": "unsubscribed",
+    "pending": "never_subscribed", "never subscribed": "never_subscribed",
+}
+
+
+def value_mapper(table: dict[str, str | None]) -> Callable[[str | None], str | None]:
+    """Map raw values through ``table``, loosely compared; unknown ones stay for the check."""
+    cache: dict[str, str | None] = {}
+
+    def mapped(raw: str | None) -> str | None:
+        if raw is None:
+            return None
+        if raw not in cache:
+            key = norm_name(raw.strip().lstrip("'"))
+            cache[raw] = table.get(key, raw if key else None)
+        return cache[raw]
+
+    return mapped
+
+
+_COUNTRIES: dict[str, str] = {
+    "united states": "US", "united states of america": "US", "usa": "US", "u s a": "US",
+    "america": "US", "canada": "CA", "mexico": "MX", "united kingdom": "GB", "uk": "GB",
+    "u k": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+    "northern ireland": "GB", "ireland": "IE", "australia": "AU", "new zealand": "NZ",
+    "france": "FR", "germany": "DE", "deutschland": "DE", "netherlands": "NL",
+    "the netherlands": "NL", "holland": "NL", "belgium": "BE", "luxembourg": "LU",
+    "spain": "ES", "portugal": "PT", "italy": "IT", "switzerland": "CH", "austria": "AT",
+    "sweden": "SE", "norway": "NO", "denmark": "DK", "finland": "FI", "iceland": "IS",
+    "poland": "PL", "czech republic": "CZ", "czechia": "CZ", "greece": "GR", "israel": "IL",
+    "japan": "JP", "south korea": "KR", "china": "CN", "hong kong": "HK", "singapore": "SG",
+    "india": "IN", "brazil": "BR", "argentina": "AR", "chile": "CL", "colombia": "CO",
+    "south africa": "ZA", "united arab emirates": "AE", "uae": "AE", "saudi arabia": "SA",
+    "puerto rico": "PR", "philippines": "PH", "malaysia": "MY", "turkey": "TR",
+    "turkiye": "TR",
+}
+
+
+def country_code(raw: str | None) -> str | None:
+    """A country cell as a two-letter code (English names mapped); unknown text stays."""
+    if raw is None:
+        return None
+    v = raw.strip().lstrip("'").strip()
+    if not v:
+        return None
+    if len(v) == 2 and v.isalpha():
+        return v.upper()
+    return _COUNTRIES.get(norm_name(v), v)
+
+
+def map_values(values: list[str | None],
+               fn: Callable[[str | None], str | None]) -> list[str | None]:
+    """Apply a value mapping to a column, computing it once per distinct value."""
+    table = {v: fn(v) for v in set(values)}
+    return [table[v] for v in values]
+
+
+# -- times -----------------------------------------------------------------------------
+
+_TIME_RULES: tuple[tuple[str, str], ...] = (
+    # Shopify: 2025-08-22 12:43:50 +0100 -> 2025-08-22T12:43:50+01:00
+    (r"^\s*(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?) ?([+-]\d{2}):?(\d{2})\s*$",
+     r"\1T\2\3:\4"),
+    # no offset (or a spelled-out UTC): UTC, as SPEC section 3 says
+    (r"^\s*(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?) ?(?:Z|UTC|GMT)?\s*$",
+     r"\1T\2Z"),
+    (r"^\s*(\d{4}-\d{2}-\d{2})\s*$", r"\1T00:00:00Z"),
+)
+_TIME_RES = tuple(re.compile(p) for p, _ in _TIME_RULES)
+
+
+def _all_parse(column: pa.Array) -> bool:
+    """True when Arrow reads every value as a time (the canonical check's fast path)."""
+    for part in (column.slice(0, 256), column):  # a failing cast is slow: sample first
+        try:
+            pc.cast(part, pa.timestamp("us", tz="UTC"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return False
+    return True
+
+
+def iso_times(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Export times as ISO 8601 with an offset where the shape is certain; others stay."""
+    out = as_array(column)
+    if out.null_count == len(out) or _all_parse(out):
+        return out
+    sample = [v for v in out.slice(0, 256).to_pylist() if v is not None]
+    order = sorted(range(len(_TIME_RULES)),
+                   key=lambda k: -sum(1 for v in sample if _TIME_RES[k].match(v)))
+    for k in order:  # the shape the file uses first; stop once everything reads
+        pattern, repl = _TIME_RULES[k]
+        out = pc.replace_substring_regex(out, pattern=pattern, replacement=repl)
+        if _all_parse(out):
+            break
+    return out
+
+
+def coalesce(*columns: list[str | None]) -> list[str | None]:
+    """Per row, the first non-empty value of several columns."""
+    if len(columns) == 1:
+        return columns[0]
+    out = list(columns[0])
+    for col in columns[1:]:
+        for i, v in enumerate(out):
+            if v is None:
+                out[i] = col[i]
+    return out
+
+
+# -- Arrow columns -----------------------------------------------------------------------
+
+_EXCEL_RE2 = r"^\s*'?[+-]?\d+(?:\.\d+)?[eE][+-]?\d+\s*$"
+_NULL_TEXT = pa.scalar(None, pa.string())
+
+
+def as_array(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous Arrow array."""
+    if isinstance(column, pa.ChunkedArray):
+        return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    return column
+
+
+def drop_spreadsheet_numbers(column: pa.Array, on_drop: Callable[[int, str], None]
+                             ) -> pa.Array:
+    """Null the ``1.41555E+10``-like values of a column, calling ``on_drop(row, value)``."""
+    if len(column) == 0 or column.null_count == len(column):
+        return column
+    maybe = pc.or_(pc.match_substring(column, "E+"), pc.match_substring(column, "e+"))
+    if not pc.any(maybe).as_py():
+        return column
+    hit = pc.fill_null(pc.match_substring_regex(column, _EXCEL_RE2), False)
+    rows = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+    if len(rows) == 0:
+        return column
+    values = column.take(pa.array(rows)).to_pylist()
+    for i, v in zip(rows.tolist(), values, strict=True):
+        on_drop(i, v)
+    return pc.if_else(hit, _NULL_TEXT, column)
+
+
+def json_objects(fields: Sequence[tuple[str, pa.Array]]) -> pa.Array:
+    """JSON object text per row from Arrow columns, keys in the given (sorted) order."""
+    pieces: list[pa.Array | str] = []
+    unsafe: np.ndarray | None = None
+    literal = "{"
+    nulls = False
+    for key, col in fields:
+        literal += json.dumps(key) + ": "
+        if pa.types.is_string(col.type):
+            pieces += [literal + '"', pc.fill_null(col, _NULL_MARK) if col.null_count else col]
+            literal = '", '
+            nulls = nulls or bool(col.null_count)
+            bad = pc.or_(pc.or_(pc.match_substring(col, '"'), pc.match_substring(col, "\\")),
+                         pc.invert(pc.utf8_is_printable(col)))
+            bad_np = pc.fill_null(bad, False).to_numpy(zero_copy_only=False)
+            unsafe = bad_np if unsafe is None else unsafe | bad_np
+        else:
+            pieces += [literal, pc.fill_null(pc.cast(col, pa.string()), "null")]
+            literal = ", "
+    pieces.append(literal.removesuffix(", ") + "}")
+    out = pc.binary_join_element_wise(*pieces, "")
+    if nulls:  # null values as JSON null
+        out = pc.replace_substring(out, f'"{_NULL_MARK}"', "null")
+    if unsafe is not None and unsafe.any():  # quotes, backslashes, control characters
+        rows = np.flatnonzero(unsafe)
+        texts = out.to_pylist()
+        lists = [col.take(pa.array(rows)).to_pylist() for _, col in fields]
+        for j, i in enumerate(rows.tolist()):
+            texts[i] = json.dumps({key: lists[f][j] for f, (key, _) in enumerate(fields)},
+                                  ensure_ascii=False)
+        out = pa.array(texts, pa.string())
+    return out
+
+
+_NULL_MARK = "\x00null\x00"  # never in a safe value: control characters are unsafe

@@ -1,0 +1,168 @@
+"""Streaming an export CSV: only the columns a loader maps, with exact record numbers.
+
+Like :mod:`csvfile` (Arrow's parser; BOM, CRLF, quoted multi-line values, empty cells
+as None) but it converts only the columns asked for, which matters for exports with
+eighty columns, and it keeps record numbers right when malformed rows are skipped: once
+Arrow reports one, the file is walked in step with ``csv`` to number every record.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from identigraph.errors import UsageError
+from identigraph.loaders.csvfile import read_header
+from identigraph.loaders.report import Problem
+
+
+@dataclass(slots=True)
+class Slice:
+    """Consecutive rows of an export: their record numbers (header = 1) and the columns."""
+
+    lines: list[int]
+    table: pa.Table
+    ragged: list[Problem] = field(default_factory=list)
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        """One column by its header name."""
+        return self.table.column(name)
+
+
+class _RecordScan:
+    """Walks the file with ``csv`` to number records once a malformed row shows up."""
+
+    def __init__(self, path: Path, width: int) -> None:
+        self.fh = path.open("r", encoding="utf-8-sig", newline="")
+        self.rows = csv.reader(self.fh)
+        next(self.rows, None)  # header
+        self.record = 1
+        self.width = width
+
+    def take(self, count: int) -> tuple[list[int], list[tuple[int, str]]]:
+        """Next ``count`` good record numbers (< 0: all), and the malformed ones on the way."""
+        good: list[int] = []
+        bad: list[tuple[int, str]] = []
+        while count < 0 or len(good) < count:
+            row = next(self.rows, None)
+            if row is None:
+                break
+            if not row:
+                continue  # Arrow skips blank lines too
+            self.record += 1
+            if len(row) == self.width:
+                good.append(self.record)
+            else:
+                bad.append((self.record, ",".join(row)))
+        return good, bad
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _unique(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for h in header:
+        n = seen.get(h, 0)
+        seen[h] = n + 1
+        out.append(h if n == 0 else f"{h}\x00{n}")
+    return out
+
+
+def csv_slices(path: Path, columns: Sequence[str], batch_rows: int) -> Iterator[Slice]:
+    """Stream the named columns of a CSV export as text, ``batch_rows`` rows at a time."""
+    header = read_header(path)
+    if not header or all(not h for h in header):
+        raise UsageError(f"{path}: empty file or no header row")
+    wanted = list(dict.fromkeys(columns))
+    for name in wanted:
+        if header.count(name) > 1:
+            raise UsageError(f"{path}: column {name!r} appears more than once in the header")
+    names = _unique(header)
+    ragged_text: list[str] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        ragged_text.append(row.text)
+        return "skip"
+
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=wanted,
+                column_types={h: pa.string() for h in wanted},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise UsageError(f"{path}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
+    scan: _RecordScan | None = None
+    done = 1  # records handed out so far, header included
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
+    found = 0  # malformed records the scan found
+
+    def flush(final: bool = False) -> Slice:
+        nonlocal scan, done, pending_rows, found
+        table = pa.Table.from_batches(pending, schema=pending[0].schema)
+        n = table.num_rows
+        pending.clear()
+        pending_rows = 0
+        if ragged_text and scan is None:
+            scan = _RecordScan(path, len(header))
+            scan.take(done - 1)
+        if scan is None:
+            lines = list(range(done + 1, done + 1 + n))
+            done += n
+            return Slice(lines, table)
+        lines, bad = scan.take(-1 if final else n)
+        if final:
+            lines = lines[:n]
+        if len(lines) != n:  # the two parsers disagree: fall back to counting
+            lines = list(range(done + 1, done + 1 + n))
+        done = lines[-1] if lines else done
+        found += len(bad)
+        problems = [
+            Problem(str(path), line, "", text[:200],
+                    f"wrong number of fields (expected {len(header)})", "rejected")
+            for line, text in bad
+        ]
+        if final and found < len(ragged_text):  # not found again: report Arrow's text
+            problems += [
+                Problem(str(path), 0, "", text.rstrip("\r\n")[:200],
+                        f"wrong number of fields (expected {len(header)})", "rejected")
+                for text in ragged_text[found:]
+            ]
+        return Slice(lines, table, problems)
+
+    try:
+        for rb in reader:
+            offset = 0
+            while offset < rb.num_rows:
+                take = min(batch_rows - pending_rows, rb.num_rows - offset)
+                pending.append(rb.slice(offset, take))
+                pending_rows += take
+                offset += take
+                if pending_rows >= batch_rows:
+                    yield flush()
+        if not pending and ragged_text:
+            pending.append(pa.RecordBatch.from_pydict(
+                {h: pa.array([], pa.string()) for h in wanted}))
+        if pending:
+            yield flush(final=True)
+    except pa.ArrowInvalid as exc:
+        raise UsageError(f"{path}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
+    finally:
+        if scan is not None:
+            scan.close()

@@ -1,0 +1,159 @@
+"""``klaviyo-profiles``: Klaviyo's profile / list / segment export CSV, one ``import`` per row.
+
+The user picks the exported columns, so every column is found by name (with aliases),
+never by position; only an identifier column is required.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from identigraph.errors import UsageError
+from identigraph.loaders._columns import (
+    CONSENT_VALUES,
+    coalesce,
+    country_code,
+    find_column,
+    has_any,
+    is_spreadsheet_number,
+    iso_times,
+    map_values,
+    short_hash,
+    value_mapper,
+)
+from identigraph.loaders._csvstream import Slice, csv_slices
+from identigraph.loaders._exportbatch import Mapped
+from identigraph.loaders.batch import RawBatch, ReadOptions
+from identigraph.loaders.csvfile import read_header
+
+EMAIL = ("Email", "Email Address", "$email")
+PHONE = ("Phone Number", "Phone", "$phone_number")
+KLAVIYO_ID = ("Klaviyo ID", "Profile ID", "id", "$id")
+EMAIL_CONSENT = ("Email Marketing Consent", "Email Consent", "Accepts Marketing")
+SMS_CONSENT = ("SMS Consent", "SMS Marketing Consent")
+COUNTRY = ("Country", "$country")
+CREATED = ("Profile Created On",)
+ADDED = ("Date Added",)
+SOURCE = ("Source",)
+FIRST = ("First Name", "$first_name")
+LAST = ("Last Name", "$last_name")
+#: columns only Klaviyo's export has (one of them identifies the format)
+SIGNATURE = ("Klaviyo ID", "Profile ID", "Profile Created On", "Email Marketing Consent",
+             "SMS Marketing Consent")
+KLAVIYO_ID_LENGTHS = (26, 6)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The header's columns for each canonical field (None: not in this export)."""
+
+    email: str | None
+    phone: str | None
+    klaviyo_id: str | None
+    email_consent: str | None
+    sms_consent: str | None
+    country: str | None
+    created: str | None
+    added: str | None
+    source: str | None
+    first: str | None
+    last: str | None
+
+    def columns(self) -> list[str]:
+        """Every column to read."""
+        return [c for c in (self.email, self.phone, self.klaviyo_id, self.email_consent,
+                            self.sms_consent, self.country, self.created, self.added,
+                            self.source, self.first, self.last) if c is not None]
+
+
+def _plan(header: list[str], path: Path) -> _Plan:
+    plan = _Plan(*(find_column(header, a) for a in (
+        EMAIL, PHONE, KLAVIYO_ID, EMAIL_CONSENT, SMS_CONSENT, COUNTRY, CREATED, ADDED,
+        SOURCE, FIRST, LAST)))
+    if plan.email is None and plan.phone is None and plan.klaviyo_id is None:
+        raise UsageError(f"{path}: no 'Email', 'Phone Number' or 'Klaviyo ID' column "
+                         "for format klaviyo-profiles")
+    return plan
+
+
+def _klaviyo_id_problem(value: str) -> str | None:
+    """Why a Klaviyo ID cell is not one (None: it is, or the canonical check decides)."""
+    if is_spreadsheet_number(value):
+        return None  # the canonical check reports spreadsheet-mangled ids
+    if len(value) in KLAVIYO_ID_LENGTHS and value.isalnum():
+        return None
+    return "not a Klaviyo ID (26 or 6 letters and digits)"
+
+
+class KlaviyoProfiles:
+    """Klaviyo profile exports: each row is an ``import`` of that profile's identifiers."""
+
+    name = "klaviyo-profiles"
+
+    def matches(self, header: list[str]) -> bool:
+        """A Klaviyo-only column and an identifier column."""
+        return bool(has_any(header, SIGNATURE) and has_any(header, EMAIL + PHONE + KLAVIYO_ID))
+
+    def read(self, path: Path, options: ReadOptions) -> Iterator[RawBatch]:
+        """Raw ``import`` events, one per row."""
+        plan = _plan(read_header(path), path)
+        for part in csv_slices(path, plan.columns(), options.batch_rows):
+            yield self._map(path, plan, part, options).batch()
+
+    def _map(self, path: Path, plan: _Plan, part: Slice, options: ReadOptions) -> Mapped:
+        n = part.table.num_rows
+        none: list[str | None] = [None] * n
+
+        def col(name: str | None) -> list[str | None]:
+            return none if name is None else part.column(name).to_pylist()
+
+        def times(name: str | None) -> list[str | None]:
+            return none if name is None else iso_times(part.column(name)).to_pylist()
+
+        timestamp = [t or options.undated_time
+                     for t in coalesce(times(plan.created), times(plan.added))]
+        consent = value_mapper(CONSENT_VALUES)
+        email, phone, kid = col(plan.email), col(plan.phone), col(plan.klaviyo_id)
+        email_c = map_values(col(plan.email_consent), consent)
+        sms_c = map_values(col(plan.sms_consent), consent)
+        country = map_values(col(plan.country), country_code)
+        source = col(plan.source)
+        first, last = col(plan.first), col(plan.last)
+        m = Mapped(str(path), self.name, part.lines, {}, {}, rejected=part.ragged)
+        event_id: list[str | None] = [None] * n
+        attributes: list[str | None] = [None] * n
+        for i in range(n):
+            k = kid[i]
+            if k is not None:
+                k = k.strip().lstrip("'").strip()
+                problem = _klaviyo_id_problem(k) if k else None
+                if problem is not None:
+                    m.warn(i, plan.klaviyo_id or "", k, problem)
+                    k = None
+                kid[i] = k or None
+            if first[i] is not None or last[i] is not None:
+                names = {"first_name": first[i], "last_name": last[i]}
+                attributes[i] = json.dumps({a: v for a, v in names.items() if v is not None},
+                                           ensure_ascii=False)
+            if kid[i] is not None and not is_spreadsheet_number(kid[i] or ""):
+                event_id[i] = f"{self.name}:{kid[i]}:" + short_hash([
+                    timestamp[i], email[i], phone[i], country[i], email_c[i], sms_c[i],
+                    source[i], attributes[i]])
+        m.cols = {
+            "event_id": event_id, "timestamp": list(timestamp), "type": ["import"] * n,
+            "email": email, "phone": phone, "external_id": kid, "country": country,
+            "email_consent": email_c, "sms_consent": sms_c, "source": source,
+            "attributes": attributes,
+        }
+        m.source_columns = {k: v for k, v in {
+            "email": plan.email, "phone": plan.phone, "external_id": plan.klaviyo_id,
+            "email_consent": plan.email_consent, "sms_consent": plan.sms_consent,
+            "country": plan.country, "source": plan.source,
+            "timestamp": plan.created or plan.added,
+            "attributes": "First Name/Last Name",
+        }.items() if v is not None}
+        m.drop_mangled_phones()
+        return m

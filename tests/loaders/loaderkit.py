@@ -1,0 +1,116 @@
+"""Helpers for the export loader tests: run the CLI, load through the API, read results."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from identigraph.api import load
+from identigraph.events import EventTable
+from identigraph.graph.open import open_store
+from identigraph.loaders.batch import ReadOptions
+from identigraph.loaders.report import LoadReport
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+COUNTS = ("rows_read", "loaded", "loaded_with_warnings", "rejected", "duplicates")
+
+
+def micros(iso: str) -> int:
+    """UTC microseconds of an ISO 8601 time (how the store keeps event times)."""
+    return int(datetime.fromisoformat(iso).timestamp()) * 1_000_000
+
+
+def fixture(name: str) -> Path:
+    """Path of a fixture export."""
+    return FIXTURES / name
+
+
+def cli(store: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``identigraph --store STORE ARGS`` in a subprocess (no terminal: no progress bar)."""
+    env = {k: v for k, v in os.environ.items() if k != "IDENTIGRAPH_STORE"}
+    exe = Path(sys.executable).with_name("identigraph")
+    cmd = ([str(exe)] if exe.exists()
+           else [sys.executable, "-c", "from identigraph.cli import main; main()"])
+    return subprocess.run([*cmd, "--store", store, *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=300, check=False)
+
+
+def cli_load(store: str, *args: str) -> dict[str, Any]:
+    """``load --json``: the summary; fails the test on a non-zero exit."""
+    out = cli(store, "load", "--json", *args)
+    assert out.returncode == 0, out.stderr
+    data: dict[str, Any] = json.loads(out.stdout)
+    return data
+
+
+def balanced(summary: dict[str, Any]) -> bool:
+    """The summary's outcomes add up to the rows read, in total and per file."""
+    parts = ("loaded", "loaded_with_warnings", "rejected", "duplicates")
+    files_ok = all(sum(f[k] for k in parts) == f["rows_read"] for f in summary["files"])
+    return files_ok and sum(summary[k] for k in parts) == summary["rows_read"]
+
+
+@dataclass(frozen=True)
+class P:
+    """A profile as the tests compare it: identifiers and consent, no ids."""
+
+    external_ids: tuple[str, ...]
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    email_consent: str | None
+    sms_consent: str | None
+
+
+def profile_set(store_location: str) -> set[P]:
+    """Every profile of a store, as comparable values."""
+    store = open_store(store_location, create=False)
+    try:
+        return {P(tuple(p.external_ids), tuple(p.emails), tuple(p.phones), p.email_consent,
+                  p.sms_consent) for p in store.profiles()}
+    finally:
+        store.close()
+
+
+def api_load(store_location: str, paths: list[Path], fmt: str = "auto",
+             **options: Any) -> LoadReport:
+    """Load files through the Python API."""
+    store = open_store(store_location)
+    try:
+        return load(store, paths, fmt=fmt, options=ReadOptions(**options))
+    finally:
+        store.close()
+
+
+def stored_events(store_location: str) -> dict[str, dict[str, Any]]:
+    """Stored events by id, as dicts of their fields."""
+    store = open_store(store_location, create=False)
+    try:
+        table: EventTable = store.events()
+    finally:
+        store.close()
+    names = ("event_id", "ts", "type", "channel", "source", "email", "phone", "external_id",
+             "country", "email_consent", "sms_consent", "attributes")
+    return {str(row[0]): dict(zip(names, row, strict=True)) for row in table.rows()}
+
+
+def rejects(path: Path) -> list[tuple[str, int, str, str, str, str]]:
+    """Rows of a rejects CSV: (file name, line, column, value, reason, severity)."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return [(Path(r["file"]).name, int(r["line"]), r["column"], r["value"], r["reason"],
+             r["severity"]) for r in rows]
+
+
+def explain(store: str, a: str, b: str) -> dict[str, Any]:
+    """``explain A B --json``."""
+    out = cli(store, "explain", a, b, "--json")
+    assert out.returncode == 0, out.stderr
+    data: dict[str, Any] = json.loads(out.stdout)
+    return data
