@@ -75,8 +75,7 @@ def build_cluster(store: Store, key: str, *, other: str | None = None,
         kind, _, value = k.partition(":")
         pid = rec.profile_id if rec else None
         node: dict[str, Any] = {"id": k, "kind": kind, "value": value, "label": value,
-                                "profile_id": pid,
-                "blocked": bool(rec and rec.blocked)}
+                                "profile_id": pid, "blocked": bool(rec and rec.blocked)}
         if attributes.get(k):
             node["attributes"] = attributes[k]
         out_nodes.append(node)

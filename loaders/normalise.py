@@ -189,6 +189,8 @@ def normalise_phone(
     v = raw.strip()
     if v.startswith("'"):
         v = v[1:].strip()
+    if _EXCEL_NUMBER.fullmatch(v):
+        return Invalid("looks like a number mangled by a spreadsheet (scientific notation)")
     fast = _fast_phone(v, reg)
     if fast is not None:
         return fast
