@@ -5,7 +5,8 @@
 # LAST line of stdout (everything else goes to stderr). Stop it with: kill PID
 # Without HOME_DIR the server uses a fresh temp dir, deleted on shutdown.
 # Env: NEO4J_START_TIMEOUT (s, default 120), NEO4J_LOG_FILE (default target/neo4j-PORT.log),
-#      NEO4J_JAVA_OPTS (extra JVM options), JAVA_HOME.
+#      NEO4J_JAVA_OPTS (extra JVM options), JAVA_HOME,
+#      NEO4J_AUTH_PASSWORD (8+ chars: auth on, user neo4j with this password; default auth off).
 set -euo pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

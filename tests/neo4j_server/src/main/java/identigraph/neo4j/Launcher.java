@@ -23,11 +23,13 @@ import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.io.ByteUnit;
 
 /**
- * Test-only launcher: embedded Neo4j Community with Bolt on 127.0.0.1:PORT, no auth, no TLS.
+ * Test-only launcher: embedded Neo4j Community with Bolt on 127.0.0.1:PORT, no auth (by default), no TLS.
  *
  * <pre>java -cp 'target/neo4j-launcher.jar:target/lib/*' identigraph.neo4j.Launcher PORT [HOME_DIR]</pre>
  *
  * Without HOME_DIR a fresh temp dir is used and deleted on shutdown. A given HOME_DIR is kept.
+ * With the environment variable NEO4J_AUTH_PASSWORD set, authentication is enabled and the
+ * user {@code neo4j} gets that password (no change required): for testing wrong credentials.
  * Prints "NEO4J_READY bolt://127.0.0.1:PORT" once the default database is available.
  * SIGTERM/SIGINT shut the DBMS down cleanly via a shutdown hook.
  */
@@ -52,6 +54,8 @@ public final class Launcher {
             System.exit(2);
         }
 
+        final String authPassword = System.getenv("NEO4J_AUTH_PASSWORD");
+        final boolean authEnabled = authPassword != null && !authPassword.isEmpty();
         final boolean tempHome = args.length < 2;
         final Path home = tempHome
                 ? Files.createTempDirectory("identigraph-neo4j-")
@@ -83,13 +87,13 @@ public final class Launcher {
         final DatabaseManagementService dbms;
         try {
             dbms = new DatabaseManagementServiceBuilder(home)
-                    // Bolt only, loopback only, plaintext, no auth.
+                    // Bolt only, loopback only, plaintext; auth only with NEO4J_AUTH_PASSWORD.
                     .setConfig(BoltConnector.enabled, true)
                     .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                     .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", port))
                     .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
                     .setConfig(GraphDatabaseSettings.default_listen_address, new SocketAddress("127.0.0.1"))
-                    .setConfig(GraphDatabaseSettings.auth_enabled, false)
+                    .setConfig(GraphDatabaseSettings.auth_enabled, authEnabled)
                     // Nothing else listening, nothing phoning home.
                     .setConfig(HttpConnector.enabled, false)
                     .setConfig(HttpsConnector.enabled, false)
@@ -114,6 +118,20 @@ public final class Launcher {
         if (!dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME).isAvailable(TimeUnit.SECONDS.toMillis(120))) {
             System.err.println("Launcher: default database not available after 120 s");
             System.exit(1);
+        }
+
+        if (authEnabled) {
+            // Embedded transactions bypass auth: set the initial password on the system database
+            // (Neo4j wants at least 8 characters).
+            try {
+                dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
+                        "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
+                        java.util.Map.of("password", authPassword));
+            } catch (Throwable t) {
+                System.err.println("Launcher: cannot set the password of user neo4j: " + t.getMessage());
+                System.exit(1);
+            }
+            System.out.println("NEO4J_AUTH enabled for user neo4j");
         }
 
         System.out.println("NEO4J_HOME " + home);

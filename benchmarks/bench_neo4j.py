@@ -1,0 +1,179 @@
+"""Load the same N canonical events into the embedded store and into Neo4j; compare speed.
+
+    python benchmarks/bench_neo4j.py [--n 1000000] [--uri bolt://HOST:PORT [--clear]]
+                                     [--file EVENTS.csv] [--batch-size 10000] [--workers 2]
+
+Without ``--uri`` it starts the test server (tests/neo4j_server/start.sh) on a free port
+and stops it at the end. Events come from benchmarks/generate.py (or a minimal generator
+when that file is missing). Each timing is a whole ``identigraph load`` through the Python
+API: read + validate + resolve + write. The Neo4j figure also shows where its time went.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+START = ROOT / "tests" / "neo4j_server" / "start.sh"
+TARGET = 20_000  # events/s the Neo4j store aims for on a 2-core machine
+
+
+def generate(n: int, out: Path) -> None:
+    """Write ``n`` canonical events as CSV, with benchmarks/generate.py when it exists."""
+    gen = Path(__file__).with_name("generate.py")
+    if gen.exists():
+        spec = importlib.util.spec_from_file_location("identigraph_bench_generate", gen)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.generate(n, out)
+        return
+    rng = random.Random(7)  # minimal fallback: ~1.5 events per person, mixed types
+    types = ["form_submit", "checkout", "import", "sms_keyword", "click_to_text"]
+    people = max(1, int(n / 1.5))
+    with out.open("w", encoding="utf-8") as fh:
+        fh.write("event_id,timestamp,type,email,phone\n")
+        for i in range(n):
+            p = rng.randrange(people)
+            email = f"user{p}@example.com" if rng.random() < 0.71 else ""
+            phone = f"+1415{2000000 + p % 8000000:07d}" if rng.random() < 0.5 or not email else ""
+            day, sec = rng.randrange(28), rng.randrange(86400)
+            fh.write(f"ev{i:08d},2025-01-{1 + day:02d}T{sec // 3600:02d}:{sec // 60 % 60:02d}:"
+                     f"{sec % 60:02d}Z,{rng.choice(types)},{email},{phone}\n")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def neo4j_server(uri: str | None) -> Iterator[tuple[str, float | None]]:
+    """(uri, start seconds): the given server, or a test server started for the run."""
+    if uri:
+        yield uri, None
+        return
+    port = _free_port()
+    t0 = time.perf_counter()
+    out = subprocess.run([str(START), str(port)], capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        sys.exit(f"could not start the Neo4j test server: {out.stderr[-2000:]}")
+    pid = out.stdout.strip().splitlines()[-1]
+    try:
+        yield f"bolt://127.0.0.1:{port}", time.perf_counter() - t0
+    finally:
+        subprocess.run(["kill", pid], check=False)
+
+
+def _timed_load(store: Any, path: Path) -> dict[str, float]:
+    """Seconds for a whole load, and the part spent in ``store.write``."""
+    from identigraph.api import load
+
+    write = store.write
+    spent = {"write": 0.0}
+
+    def timed_write(*args: Any) -> None:
+        t = time.perf_counter()
+        write(*args)
+        spent["write"] += time.perf_counter() - t
+
+    store.write = timed_write
+    t0 = time.perf_counter()
+    report = load(store, [path])
+    total = time.perf_counter() - t0
+    return {"total": total, "write": spent["write"], "events": float(report.events_added)}
+
+
+def bench_embedded(path: Path) -> dict[str, float]:
+    """Load into a fresh SQLite file."""
+    from identigraph.graph.embedded.sqlite import SqliteStore
+
+    with tempfile.TemporaryDirectory() as d:
+        store = SqliteStore(Path(d) / "bench.db")
+        try:
+            return _timed_load(store, path)
+        finally:
+            store.close()
+
+
+def bench_neo4j(uri: str, path: Path, batch_size: int, workers: int,
+                clear: bool) -> dict[str, Any]:
+    """Load into an empty Neo4j database; per-step seconds of the write included."""
+    from identigraph.graph.neo4j_store import Neo4jStore
+
+    store = Neo4jStore(uri, batch_size=batch_size, workers=workers)
+    try:
+        with store.driver.session(database=store.database) as session:
+            if session.run("MATCH (n) RETURN count(n) > 0 AS any").single(strict=True)["any"]:
+                if not clear:
+                    sys.exit(f"{uri} is not empty: pass --clear to empty it first")
+                session.run("MATCH (n) CALL (n) { DETACH DELETE n } "
+                            "IN TRANSACTIONS OF 10000 ROWS").consume()
+        result: dict[str, Any] = _timed_load(store, path)
+        result["steps"] = dict(store.timings)
+        return result
+    finally:
+        store.close()
+
+
+def main() -> None:
+    """Command line."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=1_000_000, help="events to generate")
+    ap.add_argument("--file", type=Path, help="use this canonical file instead of generating")
+    ap.add_argument("--uri", help="Neo4j to load into (default: start the test server)")
+    ap.add_argument("--clear", action="store_true", help="empty the --uri database first")
+    ap.add_argument("--batch-size", type=int, default=10_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--skip-embedded", action="store_true")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.file
+        if path is None:
+            path = Path(tmp) / f"events_{args.n}.csv"
+            t = time.perf_counter()
+            generate(args.n, path)
+            print(f"generated {args.n:,} events in {time.perf_counter() - t:.1f}s")
+        emb = None if args.skip_embedded else bench_embedded(path)
+        with neo4j_server(args.uri) as (uri, started):
+            if started is not None:
+                print(f"started the Neo4j test server in {started:.1f}s ({uri})")
+            neo = bench_neo4j(uri, path, args.batch_size, args.workers, args.clear)
+
+    def line(name: str, r: dict[str, Any]) -> str:
+        rate = r["events"] / r["total"]
+        return (f"{name:9s} {int(r['events']):>9,} events  {r['total']:7.1f}s  "
+                f"{rate:9,.0f} events/s  (read+resolve {r['total'] - r['write']:.1f}s, "
+                f"write {r['write']:.1f}s)")
+
+    if emb is not None:
+        print(line("embedded", emb))
+    print(line("neo4j", neo))
+    print("  neo4j write steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in neo["steps"].items()))
+    neo_rate = neo["events"] / neo["total"]
+    if emb is not None:
+        ratio = neo_rate / (emb["events"] / emb["total"])
+        print(f"ratio neo4j/embedded: {ratio:.2f}")
+    verdict = "meets" if neo_rate >= TARGET else "misses"
+    print(f"neo4j {verdict} the target of {TARGET:,} events/s")
+    if args.json:
+        print(json.dumps({"embedded": emb, "neo4j": neo}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

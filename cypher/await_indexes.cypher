@@ -1,0 +1,2 @@
+// Wait until every index is online (they are populated in the background).
+CALL db.awaitIndexes($seconds)

@@ -1,0 +1,3 @@
+// Every stored event id.
+MATCH (e:Event)
+RETURN e.event_id AS event_id

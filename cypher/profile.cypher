@@ -1,0 +1,3 @@
+// One profile by id.
+MATCH (p:Profile {profile_id: $profile_id})
+RETURN p {.*} AS p

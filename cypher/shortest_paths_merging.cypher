@@ -1,0 +1,7 @@
+// All shortest a-b paths over merging edges only; 12 = graph/store.py MAX_HOPS.
+MATCH (a:Identifier {key: $a}), (b:Identifier {key: $b})
+MATCH p = allShortestPaths((a)-[:EVIDENCE*..12]-(b))
+WHERE all(r IN relationships(p) WHERE r.merges)
+RETURN [r IN relationships(p) | [startNode(r).key, endNode(r).key, r.event_id, r.type,
+        r.channel, r.ts, r.rule, r.merges]] AS path
+LIMIT $max_paths

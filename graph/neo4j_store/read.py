@@ -1,0 +1,49 @@
+"""Neo4j records as identigraph records, ordered exactly like the embedded store's."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from identigraph.graph.records import Edge, EventRecord, LogEntry, Profile
+from identigraph.graph.timefmt import iso
+
+
+def profile(p: Mapping[str, Any]) -> Profile:
+    """A Profile from a :Profile node's properties."""
+    return Profile(
+        profile_id=p["profile_id"], emails=list(p.get("emails") or []),
+        phones=list(p.get("phones") or []), external_ids=list(p.get("external_ids") or []),
+        email_consent=p.get("email_consent"), sms_consent=p.get("sms_consent"),
+        created_by=p.get("created_by"), created_for=p.get("created_for"),
+        merged_ids=list(p.get("merged_ids") or []),
+    )
+
+
+def edge(src: str, dst: str, event_id: str, type_: str, channel: str | None, ts: int,
+         rule: str, merges: bool) -> Edge:
+    """An Edge oriented as stored (src -> dst), whatever direction a query walked it."""
+    return Edge(from_=src, to=dst, event_id=event_id, event_type=type_, channel=channel,
+                timestamp=iso(ts), rule=rule, merges=bool(merges), ts=ts)
+
+
+def edge_list(rows: Sequence[Sequence[Any]]) -> list[Edge]:
+    """Edges from ``[src, dst, event_id, type, channel, ts, rule, merges]`` lists."""
+    return [edge(*r) for r in rows]
+
+
+def log_entry(r: Mapping[str, Any]) -> LogEntry:
+    """A LogEntry from a :LogEntry row."""
+    return LogEntry(profile_id=r["profile_id"], event_id=r["event_id"], timestamp=iso(r["ts"]),
+                    ts=r["ts"], action=r["action"], identifier=r["identifier"], other=r["other"])
+
+
+def event_record(e: Mapping[str, Any]) -> EventRecord:
+    """An EventRecord from an :Event node's properties."""
+    return EventRecord(
+        event_id=e["event_id"], timestamp=iso(e["ts"]), ts=e["ts"], type=e["type"],
+        channel=e.get("channel"), source=e.get("source"), email=e.get("email"),
+        phone=e.get("phone"), external_id=e.get("external_id"),
+        email_consent=e.get("email_consent"), sms_consent=e.get("sms_consent"),
+        attributes=e.get("attributes"),
+    )

@@ -1,0 +1,184 @@
+"""The Neo4j store (``--store bolt://…``): answers exactly like the embedded store.
+
+Write order makes a load idempotent: the derived state is replaced first, the new events
+are MERGEd last, so a load interrupted anywhere still has events to add when run again and
+then rewrites the whole state (see docs/neo4j.md).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import neo4j
+
+from identigraph import cypher
+from identigraph.events import EventTable
+from identigraph.graph.neo4j_store import read
+from identigraph.graph.neo4j_store.connect import open_driver, store_errors
+from identigraph.graph.neo4j_store.write import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_WORKERS,
+    Progress,
+    Writer,
+)
+from identigraph.graph.paths import MAX_PATHS
+from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
+from identigraph.graph.state import StateRows
+from identigraph.rules.model import RuleSet
+
+SCHEMA_VERSION = "1"
+#: Environment overrides: rows per write transaction, and the database to use.
+BATCH_ENV, DATABASE_ENV = "IDENTIGRAPH_NEO4J_BATCH_SIZE", "NEO4J_DATABASE"
+
+
+def _batch_size(given: int | None) -> int:
+    value = given if given is not None else int(os.environ.get(BATCH_ENV) or DEFAULT_BATCH_SIZE)
+    if value < 1:
+        raise ValueError(f"batch size must be positive, not {value}")
+    return value
+
+
+class Neo4jStore:
+    """Events, identifiers, evidence edges and profiles as a Neo4j graph."""
+
+    def __init__(self, uri: str, *, batch_size: int | None = None,
+                 database: str | None = None, workers: int = DEFAULT_WORKERS,
+                 progress: Progress | None = None) -> None:
+        self.location = uri
+        self.batch_size = _batch_size(batch_size)
+        self.workers = workers
+        self.database = database or os.environ.get(DATABASE_ENV) or None
+        self.progress = progress
+        self.driver = open_driver(uri)
+        self._schema_ready = False
+        self.timings: dict[str, float] = {}  # seconds per step of the last write
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _session(self) -> neo4j.Session:
+        session: neo4j.Session = self.driver.session(database=self.database)
+        return session
+
+    def _read(self, name: str, **params: Any) -> list[neo4j.Record]:
+        """All records of a named read statement, in a managed read transaction."""
+        query = cypher.load(name)
+
+        def work(tx: neo4j.ManagedTransaction) -> list[neo4j.Record]:
+            return list(tx.run(query, params))
+
+        with store_errors(self.location), self._session() as session:
+            return session.execute_read(work)
+
+    def _ensure_schema(self, session: neo4j.Session) -> None:
+        """Constraints and indexes, created once per store object (IF NOT EXISTS)."""
+        if self._schema_ready:
+            return
+        for statement in re.split(r";\s*$", cypher.load("schema"), flags=re.MULTILINE):
+            if statement.strip():
+                session.run(statement).consume()
+        session.run(cypher.load("await_indexes"), seconds=600).consume()
+        self._schema_ready = True
+
+    # -- writing ---------------------------------------------------------------------------
+    def stored_ruleset(self) -> RuleSet | None:
+        """The rule set of the last load, if any."""
+        rows = self._read("meta_read")
+        if not rows or rows[0]["ruleset"] is None:
+            return None
+        return RuleSet.model_validate_json(rows[0]["ruleset"])
+
+    def event_ids(self) -> set[str]:
+        """Every stored event id."""
+        return {r[0] for r in self._read("event_ids")}
+
+    def events(self) -> EventTable:
+        """Every stored event (in no particular order: the resolver sorts)."""
+        return EventTable.from_rows([tuple(r[0]) for r in self._read("events")])
+
+    def write(self, ruleset: RuleSet, new_events: EventTable, state: StateRows) -> None:
+        """Replace the derived state, then append the new events (batched, idempotent)."""
+        with store_errors(self.location):
+            with self._session() as session:
+                self._ensure_schema(session)
+            writer = Writer(self.driver, self.database, self.batch_size, self.workers,
+                            self.progress)
+            writer.statement("meta_begin", ruleset=ruleset.model_dump_json(),
+                             schema_version=SCHEMA_VERSION)
+            writer.replace_state(state)
+            writer.append_events(new_events)
+            writer.statement("meta_end")
+            self.timings = writer.timings
+
+    # -- reading ---------------------------------------------------------------------------
+    def identifier(self, key: str) -> Identifier | None:
+        """One identifier by key."""
+        rows = self._read("identifier", key=key)
+        if not rows:
+            return None
+        r = rows[0]
+        return Identifier(key=r["key"], kind=r["kind"], value=r["value"],
+                          profile_id=r["profile_id"], blocked=bool(r["blocked"]),
+                          consent=r["consent"])
+
+    def profiles(self) -> list[Profile]:
+        """Every profile, by id."""
+        found = [read.profile(r["p"]) for r in self._read("profiles")]
+        return sorted(found, key=lambda p: p.profile_id)
+
+    def profile(self, profile_id: str) -> Profile | None:
+        """One profile by id."""
+        rows = self._read("profile", profile_id=profile_id)
+        return read.profile(rows[0]["p"]) if rows else None
+
+    def edges_touching(self, keys: Sequence[str]) -> list[Edge]:
+        """Edges with either end among ``keys``, ordered like the embedded store's."""
+        rows = self._read("edges_touching", keys=list(keys))
+        rows.sort(key=lambda r: (r["ts"], r["event_id"], r["src"], r["dst"], r["seq"]))
+        return [read.edge(r["src"], r["dst"], r["event_id"], r["type"], r["channel"], r["ts"],
+                          r["rule"], r["merges"]) for r in rows]
+
+    def shortest_paths(self, a: str, b: str, merging_only: bool) -> list[list[Edge]]:
+        """All shortest paths by Cypher ``allShortestPaths`` (at most MAX_HOPS, MAX_PATHS)."""
+        if a == b:
+            return []
+        name = "shortest_paths_merging" if merging_only else "shortest_paths"
+        return [read.edge_list(r["path"])
+                for r in self._read(name, a=a, b=b, max_paths=MAX_PATHS)]
+
+    def log(self, profile_ids: Sequence[str]) -> list[LogEntry]:
+        """Profile-level changes of these profiles, by (ts, event_id)."""
+        rows = self._read("log", profile_ids=list(profile_ids))
+        rows.sort(key=lambda r: (r["ts"], r["event_id"], r["seq"]))
+        return [read.log_entry(r) for r in rows]
+
+    def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
+        """Events carrying any of these identifiers, oldest first."""
+        by_kind: dict[str, list[str]] = {"email": [], "phone": [], "external_id": []}
+        for key in keys:
+            kind, _, value = key.partition(":")
+            by_kind[kind].append(value)
+        rows = self._read("events_for", emails=by_kind["email"], phones=by_kind["phone"],
+                          external_ids=by_kind["external_id"])
+        found = [read.event_record(r["e"]) for r in rows]
+        return sorted(found, key=lambda e: (e.ts, e.event_id))
+
+    def stats(self) -> dict[str, object]:
+        """Counts for ``identigraph stats``, with the embedded store's keys."""
+        rs = self.stored_ruleset()
+        counts = self._read("stats_counts")[0]
+        return {
+            "store": self.location,
+            "backend": "neo4j",
+            "ruleset": rs.name if rs else None,
+            "events": counts["events"],
+            "identifiers": {r["kind"]: r["n"] for r in self._read("stats_identifiers")},
+            "profiles": counts["profiles"],
+            "merged_profiles": counts["merged_profiles"],
+            "edges": {r["rule"]: r["n"] for r in self._read("stats_edges")},
+        }
+
+    def close(self) -> None:
+        """Close the driver's connections."""
+        self.driver.close()

@@ -1,0 +1,115 @@
+"""A load killed half-way, then run again, ends exactly where an uninterrupted load does."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from n4j_support import (
+    IDENTIGRAPH,
+    clear,
+    cli_json,
+    query,
+    run_cli,
+    synthetic_events,
+    write_jsonl,
+)
+
+EVENTS = synthetic_events(3000, seed=4)
+#: (email, phone) of the first event of each kind carrying both: merges and non-merges.
+PAIRS = [next((e["email"], e["phone"]) for e in EVENTS if e["type"] == t and "email" in e
+              and "phone" in e) for t in ("form_submit", "checkout", "sms_keyword", "import")]
+#: The state a load must be caught in, by the step it reached ($base: events stored before).
+_WRITING = ("OPTIONAL MATCH (m:Meta {state: 'writing'}) "
+            "CALL () { MATCH (e:Event) RETURN count(e) AS events } "
+            "CALL () { MATCH (n:Identifier) RETURN count(n) AS identifiers } "
+            "CALL () { MATCH (n:LogEntry) RETURN count(n) AS log } ")
+PHASES = {  # replacing identifiers, profiles (deleting or writing them)
+    "derived": _WRITING + "RETURN m IS NOT NULL AND identifiers > 0 AND events = $base AS hit",
+    # writing the profile log, the last derived step
+    "log": _WRITING + "RETURN m IS NOT NULL AND log > 0 AND events = $base AS hit",
+    # appending the new events
+    "events": _WRITING + "RETURN m IS NOT NULL AND events > $base AS hit",
+}
+
+
+def _snapshot(uri: str) -> dict[str, Any]:
+    """Everything the commands show: profiles, explanations, timelines, counts."""
+    stats = cli_json(uri, "stats")
+    stats.pop("store")
+    return {
+        "profiles": cli_json(uri, "profiles"),
+        "explain": [cli_json(uri, "explain", a, b) for a, b in PAIRS],
+        "how": [cli_json(uri, "how", a) for a, _ in PAIRS],
+        "stats": stats,
+        "nodes": query(uri, "MATCH (n) RETURN labels(n) AS l, count(*) AS n ORDER BY l"),
+        "rels": query(uri, "MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS n ORDER BY t"),
+    }
+
+
+def _kill_during(uri: str, files: list[Path], phase: str) -> None:
+    """Start a load with tiny batches and SIGKILL it once it is writing ``phase``."""
+    import os
+
+    base = query(uri, "MATCH (e:Event) RETURN count(e) AS n")[0]["n"]
+    env = {**os.environ, "IDENTIGRAPH_NEO4J_BATCH_SIZE": "10"}
+    proc = subprocess.Popen([IDENTIGRAPH, "--store", uri, "load", *map(str, files)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and proc.poll() is None:
+            if query(uri, PHASES[phase], base=base)[0]["hit"]:
+                proc.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.02)
+    finally:
+        rc = proc.wait(timeout=60)
+    assert rc == -signal.SIGKILL, f"the load was not caught writing {phase} (exit {rc})"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two files of synthetic events: a first load, and a second that overlaps it."""
+    d = tmp_path_factory.mktemp("killed")
+    first = write_jsonl(d / "first.jsonl", EVENTS[:1500])
+    second = write_jsonl(d / "second.jsonl", EVENTS[1000:])
+    return first, second
+
+
+@pytest.fixture(scope="module")
+def expected(neo4j_uri: str, files: tuple[Path, Path]) -> dict[str, Any]:
+    """The snapshot after both files loaded without interruption."""
+    clear(neo4j_uri)
+    for f in files:
+        assert run_cli("--store", neo4j_uri, "load", str(f)).returncode == 0
+    snap = _snapshot(neo4j_uri)
+    assert len(snap["profiles"]) > 500
+    return snap
+
+
+@pytest.mark.parametrize("phase", ["derived", "events"])
+def test_first_load_killed_then_rerun(neo4j_uri: str, files: tuple[Path, Path],
+                                      expected: dict[str, Any], phase: str) -> None:
+    """Into an empty store: killed while writing, run again, then the second file."""
+    clear(neo4j_uri)
+    _kill_during(neo4j_uri, [files[0]], phase)
+    for f in files:
+        out = run_cli("--store", neo4j_uri, "load", str(f))
+        assert out.returncode == 0, out.stderr
+    assert _snapshot(neo4j_uri) == expected
+
+
+@pytest.mark.parametrize("phase", ["derived", "log", "events"])
+def test_second_load_killed_then_rerun(neo4j_uri: str, files: tuple[Path, Path],
+                                       expected: dict[str, Any], phase: str) -> None:
+    """Into a loaded store: the second file killed while writing, then run again."""
+    clear(neo4j_uri)
+    assert run_cli("--store", neo4j_uri, "load", str(files[0])).returncode == 0
+    _kill_during(neo4j_uri, [files[1]], phase)
+    out = run_cli("--store", neo4j_uri, "load", str(files[1]))
+    assert out.returncode == 0, out.stderr
+    assert _snapshot(neo4j_uri) == expected
