@@ -9,7 +9,6 @@ import json
 from collections.abc import Iterable, Iterator
 
 from identigraph.events import EventTable
-from identigraph.graph.timefmt import iso
 from identigraph.rules.decisions import MERGING, RULE_NAMES
 from identigraph.rules.resolver import KIND_NAMES, Resolution
 
@@ -136,7 +135,3 @@ def _json_list(values: list[str]) -> str:
         return json.dumps(sorted(values), ensure_ascii=False)
     return _plain_list(values)
 
-
-def iso_or_none(us: int | None) -> str | None:
-    """ISO text for optional microseconds."""
-    return None if us is None else iso(us)

@@ -16,7 +16,6 @@ RULE_NAMES: tuple[str, ...] = (
     "blocked_value",
 )
 MERGING: frozenset[int] = frozenset({MERGE, ATTACH, ABSORB})
-RULE_CODE: dict[str, int] = {name: i for i, name in enumerate(RULE_NAMES)}
 
 RULE_TEXT: dict[str, str] = {
     "merge": "the event type merges: its identifiers and their profiles belong together",
@@ -29,7 +28,3 @@ RULE_TEXT: dict[str, str] = {
     "blocked_value": "one side is a blocked value of the rule set and never links anything",
 }
 
-
-def merges(rule: str) -> bool:
-    """Whether an edge with this rule joins its identifiers into one profile."""
-    return rule in ("merge", "attach", "absorb")

@@ -1,0 +1,67 @@
+"""Identifier normalisation: the phone fast path gives exactly what phonenumbers gives."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from identigraph.identifiers import parse_identifier
+from identigraph.loaders.normalise import (
+    Invalid,
+    normalise_email,
+    normalise_external_id,
+    normalise_phone,
+    phone_reference,
+)
+
+AREAS = ["201", "212", "415", "646", "876", "800", "555", "123", "604", "020"]
+SHAPES = ["({a}) {b}-{c}", "{a}.{b}.{c}", "+1 {a} {b} {c}", "'+1{a}{b}{c}", "{a}{b}{c}",
+          "1-{a}-{b}-{c}", "+1{a}{b}{c}", "+44 7911 {c}{b}", "+33 6 {b} {c}", "+49 30 {b}{c}",
+          "00{a}{b}{c}", "+1 1{a}{b}{c}", "+39 06 {b} {c}", "{a}-{b}"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(shape=st.sampled_from(SHAPES), a=st.sampled_from(AREAS),
+       b=st.integers(0, 999), c=st.integers(0, 9999),
+       region=st.sampled_from(["US", "CA", "GB", "FR", "DE"]))
+def test_fast_path_matches_phonenumbers(shape: str, a: str, b: int, c: int, region: str) -> None:
+    """Whatever the shape and region: the same E.164, or invalid in both."""
+    raw = shape.format(a=a, b=f"{b:03d}", c=f"{c:04d}")
+    fast, ref = normalise_phone(raw, region), phone_reference(raw, region)
+    assert isinstance(fast, Invalid) == isinstance(ref, Invalid), raw
+    if not isinstance(ref, Invalid):
+        assert fast == ref, raw
+
+
+@pytest.mark.parametrize(("raw", "country", "expected"), [
+    ("(415) 555-0101", None, "+14155550101"),
+    ("'+14155550101", None, "+14155550101"),
+    ("0612345678", "FR", "+33612345678"),
+    ("+44 7911 123456", None, "+447911123456"),
+    ("415.555.0101", None, "+14155550101"),
+])
+def test_real_export_phone_shapes(raw: str, country: str | None, expected: str) -> None:
+    """The shapes SPEC section 2 names all come out E.164."""
+    assert normalise_phone(raw, country) == expected
+
+
+def test_invalid_values_say_why() -> None:
+    """Invalid values carry a reason a user can act on."""
+    assert isinstance(normalise_phone("555-0101"), Invalid)
+    mangled = normalise_phone("1.41555E+10")
+    assert isinstance(mangled, Invalid) and "spreadsheet" in mangled.reason
+    assert normalise_email("  Ann@Example.COM ") == "ann@example.com"
+    for bad in ("ann@", "ann@example", "a b@example.com", "@example.com"):
+        assert isinstance(normalise_email(bad), Invalid), bad
+    assert isinstance(normalise_external_id("7.21045E+12"), Invalid)
+    assert normalise_external_id(" cust-1 ") == "cust-1"
+
+
+def test_command_line_identifiers() -> None:
+    """Typed identifiers: prefixes, '@' for email, phones normalised, else external id."""
+    assert parse_identifier("+1 (415) 555-0101") == "phone:+14155550101"
+    assert parse_identifier("Ann@Example.com") == "email:ann@example.com"
+    assert parse_identifier("external_id:4155550101") == "external_id:4155550101"
+    assert parse_identifier("CRM-0001") == "external_id:CRM-0001"
+    assert parse_identifier("06 12 34 56 78", "FR") == "phone:+33612345678"
