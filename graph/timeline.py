@@ -101,9 +101,9 @@ def timeline(store: Store, key: str, ident: Identifier) -> Timeline:
                  detail=f"{ch} consent {c} for {k}")
         if ev.event_id not in touched and not consent and ev.event_id != (
                 profile.created_by if profile else None):
+            carried = {f"email:{ev.email}", f"phone:{ev.phone}", f"external_id:{ev.external_id}"}
             step(ev, ev.event_id, ev.ts, ev.timestamp, action="seen",
-                 identifiers=[k for k in keys if k.split(":", 1)[1] in
-                              (ev.email, ev.phone, ev.external_id)],
+                 identifiers=sorted(carried & key_set),
                  detail="event carried this profile's identifiers; no identity change")
     steps.sort(key=lambda s: (s.ts, s.event_id, _ORDER[s.action], s.detail))
     return Timeline(identifier=key, profile_id=ident.profile_id, profile=profile,
