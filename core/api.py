@@ -96,8 +96,10 @@ def load(
                     progress(str(path), len(batch) + len(batch.rejected) + batch.folded)
         report.events_added = len(new)
         if len(new) or not had_events:
-            events = store.events() if had_events else EventTable()
-            events.extend(new)
+            events = new
+            if had_events:  # replay everything: late events land where they belong
+                events = store.events()
+                events.extend(new)
             resolution = resolve(events, rs)
             store.write(rs, new, StateRows(events, resolution))
     return report
