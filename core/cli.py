@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -76,16 +77,16 @@ def _progress_for(total_hint: bool) -> tuple[Any, Callable[[str, int], None] | N
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
                    TextColumn("{task.completed:,} rows"),
                    TextColumn("{task.fields[rate]}"),
-                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
-    tasks: dict[str, Any] = {}
+                   TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+    tasks: dict[str, tuple[Any, float]] = {}
 
     def advance(file: str, rows: int) -> None:
         if file not in tasks:
-            tasks[file] = bar.add_task(Path(file).name, total=None, rate="")
-        task = tasks[file]
+            tasks[file] = (bar.add_task(Path(file).name, total=None, rate=""), time.monotonic())
+        task, started = tasks[file]
         bar.update(task, advance=rows)
-        speed = bar.tasks[task].speed
-        bar.update(task, rate=f"{speed:,.0f} rows/s" if speed else "")
+        rate = bar.tasks[task].completed / max(time.monotonic() - started, 1e-3)
+        bar.update(task, rate=f"{rate:,.0f} rows/s")
 
     return bar, advance
 
