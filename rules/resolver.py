@@ -144,8 +144,9 @@ class _Replay:
         kinds = self.r.ident_kind
         members = self.r.profile_members[root] or []
         detach: list[int] = []
+        codes = {kinds[m] for m in incoming}  # only kinds that arrive can overflow
         for code, lim in enumerate(self.limits):
-            if lim is None:
+            if lim is None or code not in codes:
                 continue
             limit, replace = lim
             cur = [m for m in members if kinds[m] == code]
