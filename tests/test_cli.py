@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -135,3 +138,18 @@ def test_bad_usage_exit_2(demo: str) -> None:
     """Unknown commands and options: exit 2."""
     assert cli("frobnicate", store=demo).returncode == 2
     assert cli("profiles", "--nope", store=demo).returncode == 2
+
+
+def test_store_from_the_environment(tmp_path: Path) -> None:
+    """Without --store, ``$IDENTIGRAPH_STORE`` names the store; else identigraph.db here."""
+    env_db = tmp_path / "env.db"
+    forms = str(ROOT / "examples" / "forms.jsonl")
+    out = cli("load", forms, cwd=tmp_path, env={"IDENTIGRAPH_STORE": str(env_db)})
+    assert out.returncode == 0 and env_db.exists()
+    assert not (tmp_path / "identigraph.db").exists()
+    here = tmp_path / "here"
+    here.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "IDENTIGRAPH_STORE"}
+    out = subprocess.run([sys.executable, "-m", "identigraph.cli", "load", forms], cwd=here,
+                         env=env, capture_output=True, text=True, check=False)
+    assert out.returncode == 0 and (here / "identigraph.db").exists()
