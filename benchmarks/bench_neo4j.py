@@ -1,12 +1,22 @@
 """Load the same N canonical events into the embedded store and into Neo4j; compare speed.
 
     python benchmarks/bench_neo4j.py [--n 1000000] [--uri bolt://HOST:PORT [--clear]]
-                                     [--file EVENTS.csv] [--batch-size 10000] [--workers 2]
+                                     [--file EVENTS.csv] [--batch-size 2000] [--workers 2]
+                                     [--warmup 200000] [--rerun]
 
 Without ``--uri`` it starts the test server (tests/neo4j_server/start.sh) on a free port
 and stops it at the end. Events come from benchmarks/generate.py (or a minimal generator
 when that file is missing). Each timing is a whole ``identigraph load`` through the Python
-API: read + validate + resolve + write. The Neo4j figure also shows where its time went.
+API: read + validate + resolve + write. The Neo4j figure also shows where its time went,
+and the CPU seconds the server and this process used (the machine has few cores: both
+compete for them).
+
+A freshly started JVM spends tens of CPU seconds compiling Neo4j's write path (on 2 cores
+about half the server's CPU in the first minute), so the first load into a new test server
+measures the JIT as much as the store. ``--warmup N`` first loads N other events and
+empties the database again, as a long-running server would be; both figures are worth
+reporting. ``--rerun`` loads the same file a second time (nothing new: no write) and then
+times a reload of the derived state by adding one event.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import random
 import socket
 import subprocess
@@ -61,10 +72,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def neo4j_server(uri: str | None) -> Iterator[tuple[str, float | None]]:
-    """(uri, start seconds): the given server, or a test server started for the run."""
+def neo4j_server(uri: str | None) -> Iterator[tuple[str, float | None, int | None]]:
+    """(uri, start seconds, pid): the given server, or a test server started for the run."""
     if uri:
-        yield uri, None
+        yield uri, None, None
         return
     port = _free_port()
     t0 = time.perf_counter()
@@ -73,7 +84,7 @@ def neo4j_server(uri: str | None) -> Iterator[tuple[str, float | None]]:
         sys.exit(f"could not start the Neo4j test server: {out.stderr[-2000:]}")
     pid = out.stdout.strip().splitlines()[-1]
     try:
-        yield f"bolt://127.0.0.1:{port}", time.perf_counter() - t0
+        yield f"bolt://127.0.0.1:{port}", time.perf_counter() - t0, int(pid)
     finally:
         subprocess.run(["kill", pid], check=False)
 
@@ -109,24 +120,68 @@ def bench_embedded(path: Path) -> dict[str, float]:
             store.close()
 
 
-def bench_neo4j(uri: str, path: Path, batch_size: int, workers: int,
-                clear: bool) -> dict[str, Any]:
+def _server_cpu(pid: int | None) -> float | None:
+    """CPU seconds a local server process has used (None when unknown)."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _empty(store: Any, uri: str, clear: bool) -> None:
+    """Make sure the database is empty (emptying it only when allowed)."""
+    with store.driver.session(database=store.database) as session:
+        if session.run("MATCH (n) RETURN count(n) > 0 AS any").single(strict=True)["any"]:
+            if not clear:
+                sys.exit(f"{uri} is not empty: pass --clear to empty it first")
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } "
+                        "IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+def bench_neo4j(uri: str, path: Path, batch_size: int, workers: int, clear: bool,
+                server_pid: int | None = None, warmup: Path | None = None,
+                rerun: bool = False) -> dict[str, Any]:
     """Load into an empty Neo4j database; per-step seconds of the write included."""
+    from identigraph.api import load
     from identigraph.graph.neo4j_store import Neo4jStore
 
     store = Neo4jStore(uri, batch_size=batch_size, workers=workers)
     try:
-        with store.driver.session(database=store.database) as session:
-            if session.run("MATCH (n) RETURN count(n) > 0 AS any").single(strict=True)["any"]:
-                if not clear:
-                    sys.exit(f"{uri} is not empty: pass --clear to empty it first")
-                session.run("MATCH (n) CALL (n) { DETACH DELETE n } "
-                            "IN TRANSACTIONS OF 10000 ROWS").consume()
+        _empty(store, uri, clear)
+        if warmup is not None:
+            t = time.perf_counter()
+            load(store, [warmup])
+            _empty(store, uri, True)
+            print(f"warmed the server up: loaded {warmup.name} and emptied it again "
+                  f"({time.perf_counter() - t:.1f}s)")
+        cpu0, own0 = _server_cpu(server_pid), time.process_time()
         result: dict[str, Any] = _timed_load(store, path)
+        cpu1 = _server_cpu(server_pid)
         result["steps"] = dict(store.timings)
+        result["client_cpu"] = time.process_time() - own0
+        if cpu0 is not None and cpu1 is not None:
+            result["server_cpu"] = cpu1 - cpu0
+        if rerun:
+            result["rerun"] = _rerun(store, path)
         return result
     finally:
         store.close()
+
+
+def _rerun(store: Any, path: Path) -> dict[str, Any]:
+    """A second load of the same file (all duplicates), then one new event: a reload of the
+    whole derived state into a store that has it already (the delete step included)."""
+    same = _timed_load(store, path)
+    one = path.with_name("one_more_event.jsonl")
+    one.write_text(json.dumps({"event_id": "bench-one-more", "timestamp": "2025-06-01T00:00:00Z",
+                               "type": "form_submit", "email": "one.more@example.com"}) + "\n",
+                   encoding="utf-8")
+    more = _timed_load(store, one)
+    return {"same_file": same["total"], "one_more": more["total"],
+            "one_more_steps": dict(store.timings)}
 
 
 def main() -> None:
@@ -136,8 +191,12 @@ def main() -> None:
     ap.add_argument("--file", type=Path, help="use this canonical file instead of generating")
     ap.add_argument("--uri", help="Neo4j to load into (default: start the test server)")
     ap.add_argument("--clear", action="store_true", help="empty the --uri database first")
-    ap.add_argument("--batch-size", type=int, default=10_000)
+    ap.add_argument("--batch-size", type=int, default=2_000)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=0, metavar="N",
+                    help="first load N other events into the server and empty it again")
+    ap.add_argument("--rerun", action="store_true",
+                    help="then load the file again, and one more event (a full reload)")
     ap.add_argument("--skip-embedded", action="store_true")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = ap.parse_args()
@@ -149,11 +208,16 @@ def main() -> None:
             t = time.perf_counter()
             generate(args.n, path)
             print(f"generated {args.n:,} events in {time.perf_counter() - t:.1f}s")
+        warm = None
+        if args.warmup:
+            warm = Path(tmp) / f"warmup_{args.warmup}.csv"
+            generate(args.warmup, warm)
         emb = None if args.skip_embedded else bench_embedded(path)
-        with neo4j_server(args.uri) as (uri, started):
+        with neo4j_server(args.uri) as (uri, started, pid):
             if started is not None:
                 print(f"started the Neo4j test server in {started:.1f}s ({uri})")
-            neo = bench_neo4j(uri, path, args.batch_size, args.workers, args.clear)
+            neo = bench_neo4j(uri, path, args.batch_size, args.workers, args.clear, pid, warm,
+                              args.rerun)
 
     def line(name: str, r: dict[str, Any]) -> str:
         rate = r["events"] / r["total"]
@@ -165,6 +229,15 @@ def main() -> None:
         print(line("embedded", emb))
     print(line("neo4j", neo))
     print("  neo4j write steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in neo["steps"].items()))
+    cpu = f"  CPU: this process {neo['client_cpu']:.1f}s"
+    if "server_cpu" in neo:
+        cpu += f", Neo4j server {neo['server_cpu']:.1f}s"
+    print(cpu + f" ({'warmed-up' if args.warmup else 'freshly started'} server)")
+    if "rerun" in neo:
+        r = neo["rerun"]
+        print(f"  same file again (nothing new) {r['same_file']:.1f}s; one more event (full "
+              f"reload of the derived state) {r['one_more']:.1f}s: " + ", ".join(
+                  f"{k} {v:.1f}s" for k, v in r["one_more_steps"].items()))
     neo_rate = neo["events"] / neo["total"]
     if emb is not None:
         ratio = neo_rate / (emb["events"] / emb["total"])

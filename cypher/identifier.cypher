@@ -1,4 +1,4 @@
-// One identifier by key.
+// One identifier by key, with the profile it is on.
 MATCH (n:Identifier {key: $key})
-RETURN n.key AS key, n.kind AS kind, n.value AS value, n.profile_id AS profile_id,
-       n.blocked AS blocked, n.consent AS consent
+OPTIONAL MATCH (n)-[:ON]->(p:Profile)
+RETURN n.key AS key, p.profile_id AS profile_id, n.blocked AS blocked, n.consent AS consent

@@ -1,14 +1,10 @@
-// One batch of identifiers: [key, kind, value, profile_id, blocked, consent, consent_event],
-// each labelled by kind and linked (:ON) to its profile (written before).
+// One batch of identifiers on no profile (replaced, blocked):
+// [key, kind, consent, consent_event, blocked], labelled by kind.
 UNWIND $rows AS r
-CREATE (n:Identifier {
-  key: r[0], kind: r[1], value: r[2], profile_id: r[3], blocked: r[4] = 1, consent: r[5],
-  consent_event: r[6]
-})
-FOREACH (_ IN CASE WHEN r[1] = 'email' THEN [1] ELSE [] END | SET n:Email)
-FOREACH (_ IN CASE WHEN r[1] = 'phone' THEN [1] ELSE [] END | SET n:Phone)
-FOREACH (_ IN CASE WHEN r[1] = 'external_id' THEN [1] ELSE [] END | SET n:ExternalId)
-WITH n, r
-WHERE r[3] IS NOT NULL
-MATCH (p:Profile {profile_id: r[3]})
-CREATE (n)-[:ON]->(p)
+FOREACH (_ IN CASE WHEN r[1] = 'email' THEN [1] ELSE [] END |
+  CREATE (:Identifier:Email {key: r[0], consent: r[2], consent_event: r[3], blocked: r[4]}))
+FOREACH (_ IN CASE WHEN r[1] = 'phone' THEN [1] ELSE [] END |
+  CREATE (:Identifier:Phone {key: r[0], consent: r[2], consent_event: r[3], blocked: r[4]}))
+FOREACH (_ IN CASE WHEN r[1] = 'external_id' THEN [1] ELSE [] END |
+  CREATE (:Identifier:ExternalId {key: r[0], consent: r[2], consent_event: r[3],
+                                  blocked: r[4]}))

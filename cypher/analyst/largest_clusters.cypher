@@ -8,8 +8,8 @@ CALL (members) {
   MATCH (m)-[r:EVIDENCE]-()
   RETURN count(DISTINCT r) AS evidence
 }
-RETURN p.profile_id AS profile_id, size(p.merged_ids) AS merged_profiles,
-       size(members) AS identifiers, evidence, p.emails AS emails, p.phones AS phones,
-       p.external_ids AS external_ids
+RETURN p.profile_id AS profile_id, size(coalesce(p.merged_ids, [])) AS merged_profiles,
+       size(members) AS identifiers, evidence, coalesce(p.emails, []) AS emails,
+       coalesce(p.phones, []) AS phones, coalesce(p.external_ids, []) AS external_ids
 ORDER BY merged_profiles DESC, identifiers DESC, evidence DESC, profile_id
 LIMIT $limit

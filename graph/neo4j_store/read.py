@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from identigraph.graph.records import Edge, EventRecord, LogEntry, Profile
+from identigraph.graph.records import Edge, LogEntry, Profile
 from identigraph.graph.timefmt import iso
 
 
@@ -37,13 +37,3 @@ def log_entry(r: Mapping[str, Any]) -> LogEntry:
     return LogEntry(profile_id=r["profile_id"], event_id=r["event_id"], timestamp=iso(r["ts"]),
                     ts=r["ts"], action=r["action"], identifier=r["identifier"], other=r["other"])
 
-
-def event_record(e: Mapping[str, Any]) -> EventRecord:
-    """An EventRecord from an :Event node's properties."""
-    return EventRecord(
-        event_id=e["event_id"], timestamp=iso(e["ts"]), ts=e["ts"], type=e["type"],
-        channel=e.get("channel"), source=e.get("source"), email=e.get("email"),
-        phone=e.get("phone"), external_id=e.get("external_id"),
-        email_consent=e.get("email_consent"), sms_consent=e.get("sms_consent"),
-        attributes=e.get("attributes"),
-    )

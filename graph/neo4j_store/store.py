@@ -1,44 +1,66 @@
 """The Neo4j store (``--store bolt://…``): answers exactly like the embedded store.
 
 Write order makes a load idempotent: the derived state is replaced first, the new events
-are MERGEd last, so a load interrupted anywhere still has events to add when run again and
-then rewrites the whole state (see docs/neo4j.md).
+are appended last, so a load interrupted anywhere still has events to add when run again
+and then rewrites the whole state (see docs/neo4j.md). Events are kept as compressed Arrow
+chunks, as in the embedded store (graph/embedded/chunks.py).
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from typing import Any
 
 import neo4j
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from identigraph import cypher
 from identigraph.events import EventTable
+from identigraph.graph.embedded.chunks import chunk_table, events_carrying, table_events
 from identigraph.graph.neo4j_store import read
 from identigraph.graph.neo4j_store.connect import open_driver, store_errors
 from identigraph.graph.neo4j_store.write import (
     DEFAULT_BATCH_SIZE,
+    DEFAULT_EVENT_CHUNK_ROWS,
     DEFAULT_WORKERS,
     Progress,
     Writer,
+    statements,
 )
 from identigraph.graph.paths import MAX_PATHS
 from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
 from identigraph.graph.state import StateRows
 from identigraph.rules.model import RuleSet
 
-SCHEMA_VERSION = "1"
-#: Environment overrides: rows per write transaction, and the database to use.
+SCHEMA_VERSION = "2"  # 2: events as :EventChunk nodes; identifiers without kind/value
+#: Environment overrides: rows per write transaction, events per stored chunk, database.
 BATCH_ENV, DATABASE_ENV = "IDENTIGRAPH_NEO4J_BATCH_SIZE", "NEO4J_DATABASE"
+CHUNK_ENV = "IDENTIGRAPH_NEO4J_EVENT_CHUNK_ROWS"
+_KIND_ORDER = ("email", "external_id", "phone")  # stats order, as the embedded store's
+
+
+def _positive(given: int | None, env: str, default: int, what: str) -> int:
+    value = given if given is not None else int(os.environ.get(env) or default)
+    if value < 1:
+        raise ValueError(f"{what} must be positive, not {value}")
+    return value
 
 
 def _batch_size(given: int | None) -> int:
-    value = given if given is not None else int(os.environ.get(BATCH_ENV) or DEFAULT_BATCH_SIZE)
-    if value < 1:
-        raise ValueError(f"batch size must be positive, not {value}")
-    return value
+    return _positive(given, BATCH_ENV, DEFAULT_BATCH_SIZE, "batch size")
+
+
+def _first_per_id(table: pa.Table) -> pa.Table:
+    """The table without repeated event ids (the first row of each id kept)."""
+    seen: set[str] = set()
+    keep: list[int] = []
+    for i, eid in enumerate(table.column("event_id").to_pylist()):
+        if eid not in seen:
+            seen.add(eid)
+            keep.append(i)
+    return table.take(pa.array(keep, pa.int64()))
 
 
 class Neo4jStore:
@@ -46,9 +68,11 @@ class Neo4jStore:
 
     def __init__(self, uri: str, *, batch_size: int | None = None,
                  database: str | None = None, workers: int = DEFAULT_WORKERS,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, event_chunk_rows: int | None = None) -> None:
         self.location = uri
         self.batch_size = _batch_size(batch_size)
+        self.event_chunk_rows = _positive(event_chunk_rows, CHUNK_ENV, DEFAULT_EVENT_CHUNK_ROWS,
+                                          "event chunk rows")
         self.workers = workers
         self.database = database or os.environ.get(DATABASE_ENV) or None
         self.progress = progress
@@ -75,9 +99,8 @@ class Neo4jStore:
         """Constraints and indexes, created once per store object (IF NOT EXISTS)."""
         if self._schema_ready:
             return
-        for statement in re.split(r";\s*$", cypher.load("schema"), flags=re.MULTILINE):
-            if statement.strip():
-                session.run(statement).consume()
+        for statement in statements(cypher.load("schema")):
+            session.run(statement).consume()
         session.run(cypher.load("await_indexes"), seconds=600).consume()
         self._schema_ready = True
 
@@ -89,13 +112,29 @@ class Neo4jStore:
             return None
         return RuleSet.model_validate_json(rows[0]["ruleset"])
 
+    def _event_table(self) -> pa.Table | None:
+        """Every stored event chunk as one Arrow table (None when there is none).
+
+        Chunks are MERGEd by content, and a load appends only events whose ids are not
+        stored, so an event id is never stored twice; should one be, it is read once.
+        """
+        tables = [chunk_table(r["data"]) for r in self._read("event_chunks")]
+        if not tables:
+            return None
+        table = pa.concat_tables(tables)
+        if pc.count_distinct(table.column("event_id")).as_py() < table.num_rows:
+            table = _first_per_id(table)
+        return table
+
     def event_ids(self) -> set[str]:
         """Every stored event id."""
-        return {r[0] for r in self._read("event_ids")}
+        table = self._event_table()
+        return set() if table is None else set(table.column("event_id").to_pylist())
 
     def events(self) -> EventTable:
-        """Every stored event (in no particular order: the resolver sorts)."""
-        return EventTable.from_rows([tuple(r[0]) for r in self._read("events")])
+        """Every stored event, in the order they were appended."""
+        table = self._event_table()
+        return EventTable() if table is None else table_events(table)
 
     def write(self, ruleset: RuleSet, new_events: EventTable, state: StateRows) -> None:
         """Replace the derived state, then append the new events (batched, idempotent)."""
@@ -103,11 +142,11 @@ class Neo4jStore:
             with self._session() as session:
                 self._ensure_schema(session)
             writer = Writer(self.driver, self.database, self.batch_size, self.workers,
-                            self.progress)
-            writer.statement("meta_begin", ruleset=ruleset.model_dump_json(),
-                             schema_version=SCHEMA_VERSION)
+                            self.progress, self.event_chunk_rows)
+            generation = writer.statement("meta_begin", ruleset=ruleset.model_dump_json(),
+                                          schema_version=SCHEMA_VERSION)
             writer.replace_state(state)
-            writer.append_events(new_events)
+            writer.append_events(new_events, generation)
             writer.statement("meta_end")
             self.timings = writer.timings
 
@@ -118,9 +157,9 @@ class Neo4jStore:
         if not rows:
             return None
         r = rows[0]
-        return Identifier(key=r["key"], kind=r["kind"], value=r["value"],
-                          profile_id=r["profile_id"], blocked=bool(r["blocked"]),
-                          consent=r["consent"])
+        kind, _, value = r["key"].partition(":")
+        return Identifier(key=r["key"], kind=kind, value=value, profile_id=r["profile_id"],
+                          blocked=bool(r["blocked"]), consent=r["consent"])
 
     def profiles(self) -> list[Profile]:
         """Every profile, by id."""
@@ -154,14 +193,10 @@ class Neo4jStore:
         return [read.log_entry(r) for r in rows]
 
     def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
-        """Events carrying any of these identifiers, oldest first."""
-        by_kind: dict[str, list[str]] = {"email": [], "phone": [], "external_id": []}
-        for key in keys:
-            kind, _, value = key.partition(":")
-            by_kind[kind].append(value)
-        rows = self._read("events_for", emails=by_kind["email"], phones=by_kind["phone"],
-                          external_ids=by_kind["external_id"])
-        found = [read.event_record(r["e"]) for r in rows]
+        """Events carrying any of these identifiers, oldest first (chunks filtered by Arrow,
+        as in the embedded store)."""
+        table = self._event_table()
+        found = [] if table is None else events_carrying(table, keys)
         return sorted(found, key=lambda e: (e.ts, e.event_id))
 
     def stats(self) -> dict[str, object]:
@@ -173,11 +208,16 @@ class Neo4jStore:
             "backend": "neo4j",
             "ruleset": rs.name if rs else None,
             "events": counts["events"],
-            "identifiers": {r["kind"]: r["n"] for r in self._read("stats_identifiers")},
+            "identifiers": self._identifier_counts(),
             "profiles": counts["profiles"],
             "merged_profiles": counts["merged_profiles"],
             "edges": {r["rule"]: r["n"] for r in self._read("stats_edges")},
         }
+
+    def _identifier_counts(self) -> dict[str, int]:
+        """Identifiers by kind, kinds without any left out (as the embedded GROUP BY)."""
+        counts = self._read("stats_identifiers")[0]
+        return {kind: counts[kind] for kind in _KIND_ORDER if counts[kind]}
 
     def close(self) -> None:
         """Close the driver's connections."""

@@ -19,13 +19,15 @@ from n4j_support import (
     write_jsonl,
 )
 
+from identigraph.graph.neo4j_store import Neo4jStore
+
 EVENTS = synthetic_events(3000, seed=4)
 #: (email, phone) of the first event of each kind carrying both: merges and non-merges.
 PAIRS = [next((e["email"], e["phone"]) for e in EVENTS if e["type"] == t and "email" in e
               and "phone" in e) for t in ("form_submit", "checkout", "sms_keyword", "import")]
 #: The state a load must be caught in, by the step it reached ($base: events stored before).
 _WRITING = ("OPTIONAL MATCH (m:Meta {state: 'writing'}) "
-            "CALL () { MATCH (e:Event) RETURN count(e) AS events } "
+            "CALL () { MATCH (c:EventChunk) RETURN coalesce(sum(c.rows), 0) AS events } "
             "CALL () { MATCH (n:Identifier) RETURN count(n) AS identifiers } "
             "CALL () { MATCH (n:LogEntry) RETURN count(n) AS log } ")
 PHASES = {  # replacing identifiers, profiles (deleting or writing them)
@@ -38,25 +40,36 @@ PHASES = {  # replacing identifiers, profiles (deleting or writing them)
 
 
 def _snapshot(uri: str) -> dict[str, Any]:
-    """Everything the commands show: profiles, explanations, timelines, counts."""
+    """Everything the commands show: profiles, explanations, timelines, counts, the stored
+    events (how many chunks hold them depends on how the loads went: not compared)."""
     stats = cli_json(uri, "stats")
     stats.pop("store")
+    store = Neo4jStore(uri)
+    try:
+        events = sorted(store.events().rows(), key=lambda r: str(r[0]))
+    finally:
+        store.close()
     return {
         "profiles": cli_json(uri, "profiles"),
         "explain": [cli_json(uri, "explain", a, b) for a, b in PAIRS],
         "how": [cli_json(uri, "how", a) for a, _ in PAIRS],
         "stats": stats,
-        "nodes": query(uri, "MATCH (n) RETURN labels(n) AS l, count(*) AS n ORDER BY l"),
+        "events": events,
+        "nodes": query(uri, "MATCH (n) WHERE NOT n:EventChunk "
+                            "RETURN labels(n) AS l, count(*) AS n ORDER BY l"),
         "rels": query(uri, "MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS n ORDER BY t"),
+        "indexes": query(uri, "SHOW INDEXES YIELD name, state RETURN name, state ORDER BY name"),
     }
 
 
 def _kill_during(uri: str, files: list[Path], phase: str) -> None:
-    """Start a load with tiny batches and SIGKILL it once it is writing ``phase``."""
+    """Start a load with tiny batches (and event chunks) and SIGKILL it once it is writing
+    ``phase``."""
     import os
 
-    base = query(uri, "MATCH (e:Event) RETURN count(e) AS n")[0]["n"]
-    env = {**os.environ, "IDENTIGRAPH_NEO4J_BATCH_SIZE": "10"}
+    base = query(uri, "MATCH (c:EventChunk) RETURN coalesce(sum(c.rows), 0) AS n")[0]["n"]
+    env = {**os.environ, "IDENTIGRAPH_NEO4J_BATCH_SIZE": "10",
+           "IDENTIGRAPH_NEO4J_EVENT_CHUNK_ROWS": "10"}
     proc = subprocess.Popen([IDENTIGRAPH, "--store", uri, "load", *map(str, files)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

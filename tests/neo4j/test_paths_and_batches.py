@@ -86,29 +86,39 @@ def test_cypher_names_are_checked() -> None:
             cypher.load(bad)
 
 
+_MEMBERS = ("[(n:{label})-[:ON]->(p) | [n.key, n.consent, n.consent_event, n.blocked]]")
 _ROWS = {  # every stored row of each step, as the writer sends them
+    "identifiers": "MATCH (n:Identifier) WHERE NOT (n)-[:ON]->() "
+                   "RETURN [n.key, CASE WHEN n:Email THEN 'email' WHEN n:Phone THEN 'phone' "
+                   "ELSE 'external_id' END, n.consent, n.consent_event, n.blocked] AS r",
     "profiles": "MATCH (p:Profile) RETURN [p.profile_id, p.created_by, p.created_for, p.emails, "
                 "p.phones, p.external_ids, p.merged_ids, p.email_consent, p.sms_consent, "
-                "p.created_ts] AS r",
-    "identifiers": "MATCH (n:Identifier) RETURN [n.key, n.kind, n.value, n.profile_id, "
-                   "toInteger(n.blocked), n.consent, n.consent_event] AS r",
+                "p.created_ts, " + ", ".join(
+                    f"nullIf({_MEMBERS.format(label=k)}, [])"
+                    for k in ("Email", "Phone", "ExternalId")) + "] AS r",
     "edges": "MATCH (s)-[e:EVIDENCE]->(d) RETURN [s.key, d.key, e.event_id, e.type, e.channel, "
              "e.ts, e.rule, toInteger(e.merges), e.seq] AS r ORDER BY e.seq",
     "log": "MATCH (l:LogEntry) RETURN [l.profile_id, l.event_id, l.ts, l.action, l.identifier, "
            "l.other, l.seq] AS r ORDER BY l.seq",
-    "events": "MATCH (e:Event) RETURN [e.event_id, e.ts, e.type, e.channel, e.source, e.email, "
-              "e.phone, e.external_id, e.country, e.email_consent, e.sms_consent, "
-              "e.attributes] AS r",
 }
 _SHAPE = ("MATCH (n) OPTIONAL MATCH (n)-[r]->() WITH labels(n) AS l, n, r "
           "RETURN l, count(DISTINCT n) AS n, count(r) AS r, collect(DISTINCT type(r)) AS t "
           "ORDER BY l")
+_PROPS = ("MATCH (n) RETURN labels(n) AS l, properties(n) AS p ORDER BY l, "
+          "coalesce(n.key, n.profile_id, n.chunk_id, toString(n.seq))")
+
+
+def _sorted_members(row: list[object]) -> list[object]:
+    """A profile row with its member lists in key order (collected in no fixed order)."""
+    return [sorted(v) if i >= 10 and isinstance(v, list) else v
+            for i, v in enumerate(row)]
 
 
 def test_a_retried_batch_takes_effect_once(neo4j_uri: str, tmp_path: Path) -> None:
     """Each step's batch, committed and then sent again (a driver retry), is undone first.
 
-    Undo statements run in the writer's step order over every row of the store.
+    Undo statements run in the writer's step order over every row of the store; the event
+    chunks need no undo: they are MERGEd by content.
     """
     clear(neo4j_uri)
     src = write_jsonl(tmp_path / "e.jsonl", _dense_events(5))  # type: ignore[arg-type]
@@ -116,16 +126,25 @@ def test_a_retried_batch_takes_effect_once(neo4j_uri: str, tmp_path: Path) -> No
     try:
         load(store, [src])
         before = query(neo4j_uri, _SHAPE)
+        props = query(neo4j_uri, _PROPS)
         snapshot = {name: [r["r"] for r in query(neo4j_uri, q)] for name, q in _ROWS.items()}
+        assert all(snapshot.values())
+        chunks = query(neo4j_uri, "MATCH (c:EventChunk) RETURN [c.chunk_id, c.generation, "
+                                  "c.part, c.rows, c.data] AS r")
         with store.driver.session() as session:
             for name, rows in snapshot.items():  # in the writer's step order
                 batch = _Batch(cypher.load(f"write_{name}"), cypher.load(f"undo_{name}"), rows)
                 batch.returned = True  # as if a first attempt had committed, then been retried
                 session.execute_write(batch)
+            again = _Batch(cypher.load("write_event_chunks"), None, [c["r"] for c in chunks])
+            again.returned = True
+            session.execute_write(again)
         assert query(neo4j_uri, _SHAPE) == before
-        after = {name: sorted(repr(r["r"]) for r in query(neo4j_uri, q))
+        assert query(neo4j_uri, _PROPS) == props
+        after = {name: sorted(repr(_sorted_members(r["r"])) for r in query(neo4j_uri, q))
                  for name, q in _ROWS.items()}
-        assert after == {name: sorted(map(repr, rows)) for name, rows in snapshot.items()}
+        assert after == {name: sorted(repr(_sorted_members(r)) for r in rows)
+                         for name, rows in snapshot.items()}
     finally:
         store.close()
 
@@ -147,12 +166,12 @@ def test_a_batch_retried_by_the_driver_is_written_once(neo4j_uri: str) -> None:
     clear(neo4j_uri)
     store = Neo4jStore(neo4j_uri)
     try:
-        rows: list[list[object]] = [[f"e{i}", i, "form_submit", "web", None, f"u{i}@x.io", None,
-                                     None, None, None, None, None] for i in range(25)]
-        batch = _FlakyBatch(cypher.load("write_events"), cypher.load("undo_events"), rows)
+        rows: list[list[object]] = [[f"p{i}", f"e{i}", i, "merged", f"email:u{i}@x.io", None, i]
+                                    for i in range(25)]
+        batch = _FlakyBatch(cypher.load("write_log"), cypher.load("undo_log"), rows)
         with store.driver.session() as session:
             session.execute_write(batch)
         assert batch.failed and batch.returned
-        assert query(neo4j_uri, "MATCH (e:Event) RETURN count(e) AS n") == [{"n": 25}]
+        assert query(neo4j_uri, "MATCH (l:LogEntry) RETURN count(l) AS n") == [{"n": 25}]
     finally:
         store.close()

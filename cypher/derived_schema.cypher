@@ -1,0 +1,7 @@
+// Constraints and indexes of the derived state, (re)built after the profiles and identifiers
+// of a load are written (building an index at once is ~2x cheaper than updating it per row).
+CREATE CONSTRAINT identigraph_identifier_key IF NOT EXISTS
+FOR (n:Identifier) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT identigraph_profile_id IF NOT EXISTS
+FOR (n:Profile) REQUIRE n.profile_id IS UNIQUE;
+CREATE INDEX identigraph_log_profile IF NOT EXISTS FOR (n:LogEntry) ON (n.profile_id)

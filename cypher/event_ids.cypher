@@ -1,3 +1,0 @@
-// Every stored event id.
-MATCH (e:Event)
-RETURN e.event_id AS event_id
