@@ -18,7 +18,12 @@ import pyarrow.compute as pc
 
 from identigraph import cypher
 from identigraph.events import EventTable
-from identigraph.graph.embedded.chunks import chunk_table, events_carrying, table_events
+from identigraph.graph.embedded.chunks import (
+    chunk_table,
+    event_chunks,
+    events_carrying,
+    table_events,
+)
 from identigraph.graph.neo4j_store import read
 from identigraph.graph.neo4j_store.connect import open_driver, store_errors
 from identigraph.graph.neo4j_store.write import (
@@ -119,12 +124,20 @@ class Neo4jStore:
         stored, so an event id is never stored twice; should one be, it is read once.
         """
         tables = [chunk_table(r["data"]) for r in self._read("event_chunks")]
+        legacy = self._legacy_events()
+        if len(legacy):
+            tables.extend(chunk_table(data) for _, data in event_chunks(legacy))
         if not tables:
             return None
         table = pa.concat_tables(tables)
         if pc.count_distinct(table.column("event_id")).as_py() < table.num_rows:
             table = _first_per_id(table)
         return table
+
+    def _legacy_events(self) -> EventTable:
+        """Events of a schema-version-1 store, one :Event node each (none once a load of
+        this version has moved them into chunks)."""
+        return EventTable.from_rows([tuple(r[0]) for r in self._read("legacy_events")])
 
     def event_ids(self) -> set[str]:
         """Every stored event id."""
@@ -146,7 +159,13 @@ class Neo4jStore:
             generation = writer.statement("meta_begin", ruleset=ruleset.model_dump_json(),
                                           schema_version=SCHEMA_VERSION)
             writer.replace_state(state)
+            legacy = self._legacy_events()  # schema version 1: move its events into chunks
+            if len(legacy):
+                legacy.extend(new_events)
+                new_events = legacy
             writer.append_events(new_events, generation)
+            if len(legacy):
+                writer.clear("legacy_events")
             writer.statement("meta_end")
             self.timings = writer.timings
 

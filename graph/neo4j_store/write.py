@@ -228,9 +228,20 @@ class Writer:
 
     def clear(self, name: str) -> None:
         """Run ``clear_<name>`` (``... LIMIT $limit DELETE``) until it deletes nothing."""
-        started = time.perf_counter()
-        while self.statement(f"clear_{name}", limit=max(self.batch_size, 10_000)):
+        while self.statement(f"clear_{name}", limit=self.batch_size):
             pass
+
+    def clear_state(self) -> None:
+        """Delete the derived state: the log (nothing links to it) alongside the identifiers
+        with their relationships, then the profiles."""
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="neo4j-clear") as bg:
+            log = bg.submit(self.clear, "log")
+            try:
+                self.clear("identifiers")
+            finally:
+                log.result()
+        self.clear("profiles")
         self._timed("clear", started)
 
     def replace_state(self, state: StateRows) -> None:
@@ -240,8 +251,7 @@ class Writer:
         they run (the edges once the identifier key constraint they look ends up by is built).
         """
         self._schema("drop_derived_schema")  # no index upkeep while the state is rewritten
-        for name in ("log", "identifiers", "profiles"):
-            self.clear(name)
+        self.clear_state()
         profiles = ProfileRows(state)
         self.rows("identifiers", profiles.loose)
         self.rows("profiles", profiles)

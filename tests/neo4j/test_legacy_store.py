@@ -1,0 +1,51 @@
+"""A store of schema version 1 (one :Event node per event) is read, and the next load moves
+its events into chunks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from n4j_support import clear, cli_json, query, write_jsonl
+
+from identigraph.api import load
+from identigraph.graph.embedded.sqlite import SqliteStore
+from identigraph.graph.neo4j_store import Neo4jStore
+
+DATA = Path(__file__).parent / "data" / "parity.jsonl"
+_AS_V1 = """
+UNWIND $rows AS r
+CREATE (:Event {event_id: r[0], ts: r[1], type: r[2], channel: r[3], source: r[4], email: r[5],
+                phone: r[6], external_id: r[7], country: r[8], email_consent: r[9],
+                sms_consent: r[10], attributes: r[11]})
+"""
+
+
+def test_version_1_events_are_read_then_moved(neo4j_uri: str, tmp_path: Path) -> None:
+    """Events only as :Event nodes: replayed, counted, then chunked by the next load."""
+    clear(neo4j_uri)
+    store = Neo4jStore(neo4j_uri)
+    try:
+        load(store, [DATA])
+        rows = [list(r) for r in store.events().rows()]
+        query(neo4j_uri, "MATCH (c:EventChunk) DELETE c")
+        query(neo4j_uri, _AS_V1, rows=rows)
+        query(neo4j_uri, "MATCH (m:Meta) SET m.schema_version = '1'")
+        assert sorted(map(tuple, rows)) == sorted(store.events().rows())
+        assert cli_json(neo4j_uri, "stats")["events"] == len(rows)
+
+        more = write_jsonl(tmp_path / "more.jsonl", [
+            {"event_id": "late-1", "timestamp": "2025-03-01T10:00:00Z", "type": "form_submit",
+             "email": "late@example.com", "phone": "+14155550199"}])
+        report = load(store, [DATA, more])
+        assert report.events_added == 1
+        assert query(neo4j_uri, "MATCH (e:Event) RETURN count(e) AS n") == [{"n": 0}]
+        assert len(store.events()) == len(rows) + 1
+        assert cli_json(neo4j_uri, "stats")["events"] == len(rows) + 1
+    finally:
+        store.close()
+    embedded = SqliteStore(tmp_path / "same.db")
+    try:
+        load(embedded, [DATA, more])
+    finally:
+        embedded.close()
+    assert cli_json(neo4j_uri, "profiles") == cli_json(str(tmp_path / "same.db"), "profiles")
