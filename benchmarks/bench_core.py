@@ -6,10 +6,10 @@ Generates N synthetic canonical events (``generate.py``; reused from ``--keep DI
 already there), then runs each of these in a FRESH child process, so that peak RSS is
 per run (each child reports its own ``ru_maxrss``):
 
-(a) ``identigraph.api.load`` into a new embedded store (SQLite file);
+(a) ``identigraph.api.load`` into a new embedded store (DuckDB file);
 (b) the naive pipeline (``naive.py``: pandas + phonenumbers per row + networkx);
 (c) an instrumented identigraph run that calls the pieces the way ``core/api.py`` does
-    and times each phase (read, validate, resolve, state rows, SQLite write).
+    and times each phase (read, validate, resolve, state tables, store write).
 
 Prints one table and PASS/MISS against the targets of issue 2 (1M events in under 10 s
 and 1.5 GB, at least 3x faster than naive). Measures only; asserts nothing.
@@ -22,7 +22,6 @@ import json
 import os
 import platform
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -67,77 +66,16 @@ def child_load(csv_path: str, store_path: str) -> dict[str, object]:
     }
 
 
-class _TimedDb:
-    """Wraps the store's sqlite3 connection and times each statement by kind."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-        self.times: dict[str, float] = {}
-
-    def _add(self, sql: str, seconds: float) -> None:
-        words = sql.split()
-        head = words[0].upper()
-        if head == "INSERT":
-            label = "insert " + words[words.index("INTO") + 1]
-        elif head == "CREATE":
-            label = "create indexes"
-        elif head in ("DELETE", "DROP"):
-            label = "delete old rows/indexes"
-        elif head == "COMMIT":
-            label = "commit (fsync)"
-        else:
-            label = "other"
-        self.times[label] = self.times.get(label, 0.0) + seconds
-
-    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
-        t = time.perf_counter()
-        try:
-            return self._db.execute(sql, *args)
-        finally:
-            self._add(sql, time.perf_counter() - t)
-
-    def executemany(self, sql: str, rows: object) -> sqlite3.Cursor:
-        t = time.perf_counter()
-        try:
-            return self._db.executemany(sql, rows)  # type: ignore[arg-type]
-        finally:
-            self._add(sql, time.perf_counter() - t)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._db, name)
-
-
-class _Rows:
-    """StateRows already materialised, so the write phase times SQLite alone."""
-
-    def __init__(self, parts: dict[str, list[tuple[object, ...]]]) -> None:
-        self.parts = parts
-
-    def identifiers(self) -> list[tuple[object, ...]]:
-        return self.parts["identifiers"]
-
-    def edges(self) -> list[tuple[object, ...]]:
-        return self.parts["edges"]
-
-    def profiles(self) -> list[tuple[object, ...]]:
-        return self.parts["profiles"]
-
-    def log(self) -> list[tuple[object, ...]]:
-        return self.parts["log"]
-
-
 def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
     """(c) ``core/api.py``'s ``load`` taken apart, each phase timed (first load, fresh store).
 
-    StateRows' generators are materialised into lists here (``store.write`` consumes
-    them lazily), so this run needs more memory than (a); its times add up to about (a).
+    The state tables are built before ``store.write`` so that the write phase times the
+    store alone; the times add up to about (a).
     """
     clock = time.perf_counter
     t0 = clock()
-    import identigraph.graph.embedded.sqlite as sqlite_store
     from identigraph.api import choose_ruleset, gc_paused
     from identigraph.events import EventTable
-    from identigraph.graph.embedded.chunks import event_chunks
     from identigraph.graph.open import open_store
     from identigraph.graph.state import StateRows
     from identigraph.loaders.batch import ReadOptions
@@ -147,8 +85,11 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
 
     ph: dict[str, float] = {"import": clock() - t0}
     cpu: dict[str, float] = {}  # CPU seconds of each phase (process_time)
-    sub: dict[str, dict[str, float]] = {}
     cpu_at = time.process_time
+
+    def timed(name: str, t: float, c: float) -> None:
+        ph[name] = ph.get(name, 0.0) + clock() - t
+        cpu[name] = cpu.get(name, 0.0) + cpu_at() - c
 
     t, c = clock(), cpu_at()
     store = open_store(store_path)
@@ -157,29 +98,23 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
     path = Path(csv_path)
     fmt = pick_format(path, "auto")
     canon = Canonicaliser(rs, opts.default_region)
-    ph["open store, rule set, format"] = clock() - t
-    cpu["open store, rule set, format"] = cpu_at() - c
+    timed("open store, rule set, format", t, c)
     rows_read = warnings = rejected = 0
     with gc_paused():
         t, c = clock(), cpu_at()
         seen = store.event_ids()
         new = EventTable()
-        ph["existing event ids"] = clock() - t
-        cpu["existing event ids"] = cpu_at() - c
-        read_s = validate_s = collect_s = 0.0
-        read_c = validate_c = collect_c = 0.0
+        timed("existing event ids", t, c)
         batches = iter(fmt.read(path, opts))
         while True:
             t, c = clock(), cpu_at()
             batch = next(batches, None)
-            read_s += clock() - t
-            read_c += cpu_at() - c
+            timed("read (format reader)", t, c)
             if batch is None:
                 break
             t, c = clock(), cpu_at()
             checked = canon.validate(batch)
-            validate_s += clock() - t
-            validate_c += cpu_at() - c
+            timed("validate (Canonicaliser.validate)", t, c)
             t, c = clock(), cpu_at()
             rows_read += len(batch) + len(batch.rejected) + batch.folded
             rejected += checked.rejected
@@ -193,61 +128,33 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
             new.extend(
                 checked.events if len(keep) == len(checked.events) else checked.events.take(keep)
             )
-            collect_s += clock() - t
-            collect_c += cpu_at() - c
-        ph["read (Arrow CSV -> Python lists)"] = read_s
-        ph["validate (Canonicaliser.validate)"] = validate_s
-        ph["dedupe + collect events"] = collect_s
-        cpu["read (Arrow CSV -> Python lists)"] = read_c
-        cpu["validate (Canonicaliser.validate)"] = validate_c
-        cpu["dedupe + collect events"] = collect_c
+            timed("dedupe + collect events", t, c)
 
         t, c = clock(), cpu_at()
-        events = EventTable()
-        events.extend(new)
-        resolution = resolve(events, rs)
-        ph["resolve (rules.resolver.resolve)"] = clock() - t
-        cpu["resolve (rules.resolver.resolve)"] = cpu_at() - c
+        resolution = resolve(new, rs)
+        timed("resolve (rules.resolver.resolve)", t, c)
 
         t, c = clock(), cpu_at()
-        state = StateRows(events, resolution)
-        parts: dict[str, list[tuple[object, ...]]] = {}
-        sub["state rows"] = {"StateRows() keys": clock() - t}
-        for name in ("identifiers", "edges", "profiles", "log"):
-            ts = clock()
-            parts[name] = list(getattr(state, name)())
-            sub["state rows"][f"{name} ({len(parts[name]):,} rows)"] = clock() - ts
-        ph["state rows (graph.state.StateRows)"] = clock() - t
-        cpu["state rows (graph.state.StateRows)"] = cpu_at() - c
+        state = StateRows(new, resolution)
+        tables = state.tables()
+        state.tables = lambda: tables  # type: ignore[method-assign]
+        timed("state tables (StateRows.tables)", t, c)
 
         t, c = clock(), cpu_at()
-        chunks = list(event_chunks(new))
-        chunk_s = clock() - t
-        real_chunks = sqlite_store.event_chunks
-        sqlite_store.event_chunks = lambda _events: chunks  # type: ignore[assignment]
-        timed = _TimedDb(store.db)
-        store.db = timed  # type: ignore[assignment]
-        try:
-            t = clock()
-            store.write(rs, new, _Rows(parts))  # type: ignore[arg-type]
-            write_s = clock() - t
-        finally:
-            sqlite_store.event_chunks = real_chunks
-            store.db = timed._db
-        ph["SQLite write (store.write)"] = chunk_s + write_s
-        cpu["SQLite write (store.write)"] = cpu_at() - c
-        sub["SQLite write"] = {"event chunks: Arrow IPC + zstd": chunk_s, **timed.times}
+        store.write(rs, new, state)
+        timed("store write (events + derived tables)", t, c)
+    t, c = clock(), cpu_at()
     store.close()
-    profiles = len(parts["profiles"])
+    timed("close", t, c)
     return {
         "phases": ph,
         "cpu": cpu,
-        "sub": sub,
+        "sub": {},
         "rows_read": rows_read,
         "events_added": len(new),
         "rejected": rejected,
         "warnings": warnings,
-        "profiles": profiles,
+        "profiles": tables["profiles"].num_rows,
         "maxrss_mb": _rss_mb(),
     }
 
@@ -283,19 +190,23 @@ def _median_run(args: list[str], repeat: int, before: object = None) -> dict[str
 
 
 def _store_counts(path: Path) -> dict[str, int]:
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    from identigraph.graph.open import open_store
+
+    store = open_store(str(path), create=False)
     try:
-        q = lambda sql: int(db.execute(sql).fetchone()[0])  # noqa: E731
-        return {
-            "events": q("SELECT coalesce(sum(rows), 0) FROM event_chunks"),
-            "identifiers": q("SELECT count(*) FROM identifiers"),
-            "edges": q("SELECT count(*) FROM edges"),
-            "merging_edges": q("SELECT count(*) FROM edges WHERE merges = 1"),
-            "profiles": q("SELECT count(*) FROM profiles"),
-            "merged_profiles": q("SELECT count(*) FROM profiles WHERE merged_ids != '[]'"),
-        }
+        stats = store.stats()
     finally:
-        db.close()
+        store.close()
+    edges: dict[str, int] = stats["edges"]  # type: ignore[assignment]
+    idents: dict[str, int] = stats["identifiers"]  # type: ignore[assignment]
+    return {
+        "events": int(stats["events"]),  # type: ignore[call-overload]
+        "identifiers": sum(idents.values()),
+        "edges": sum(edges.values()),
+        "merging_edges": sum(n for rule, n in edges.items() if rule in ("merge", "attach", "absorb")),
+        "profiles": int(stats["profiles"]),  # type: ignore[call-overload]
+        "merged_profiles": int(stats["merged_profiles"]),  # type: ignore[call-overload]
+    }
 
 
 def _mark(ok: bool) -> str:

@@ -27,6 +27,6 @@ def open_store(location: str | None = None, *, create: bool = True) -> Store:
         from identigraph.graph.neo4j_store import Neo4jStore
 
         return Neo4jStore(loc)
-    from identigraph.graph.embedded.sqlite import SqliteStore
+    from identigraph.graph.embedded.store import EmbeddedStore
 
-    return SqliteStore(loc, create=create)
+    return EmbeddedStore(loc, create=create)

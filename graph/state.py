@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
+import pyarrow as pa
+
 from identigraph.events import EventTable
 from identigraph.rules.decisions import MERGING, RULE_NAMES
 from identigraph.rules.resolver import KIND_NAMES, Resolution
@@ -27,6 +29,10 @@ class StateRows:
         prefix = [f"{k}:" for k in KIND_NAMES]
         #: ``kind:value`` of every identifier, by identifier number
         self.keys = [prefix[k] + v for k, v in zip(res.ident_kind, res.ident_value, strict=True)]
+
+    def tables(self) -> dict[str, pa.Table]:
+        """The same rows as Arrow tables (schemas in :data:`SCHEMAS`), for columnar stores."""
+        return state_tables(self)
 
     def _key(self, x: int) -> str:
         return self.keys[x]
@@ -135,3 +141,40 @@ def _json_list(values: list[str]) -> str:
         return json.dumps(sorted(values), ensure_ascii=False)
     return _plain_list(values)
 
+
+
+#: Arrow schemas of :meth:`StateRows.tables`: the same rows, lists as list<string>.
+_STR, _LIST = pa.string(), pa.list_(pa.string())
+SCHEMAS: dict[str, pa.Schema] = {
+    "identifiers": pa.schema([
+        ("key", _STR), ("kind", _STR), ("value", _STR), ("profile_id", _STR),
+        ("blocked", pa.bool_()), ("consent", _STR), ("consent_event", _STR)]),
+    "edges": pa.schema([
+        ("src", _STR), ("dst", _STR), ("event_id", _STR), ("type", _STR), ("channel", _STR),
+        ("ts", pa.int64()), ("rule", _STR), ("merges", pa.bool_())]),
+    "profiles": pa.schema([
+        ("profile_id", _STR), ("created_by", _STR), ("created_for", _STR), ("emails", _LIST),
+        ("phones", _LIST), ("external_ids", _LIST), ("merged_ids", _LIST),
+        ("email_consent", _STR), ("sms_consent", _STR), ("created_ts", pa.int64())]),
+    "log": pa.schema([
+        ("profile_id", _STR), ("event_id", _STR), ("ts", pa.int64()), ("action", _STR),
+        ("identifier", _STR), ("other", _STR)]),
+}
+
+
+def state_tables(state: StateRows) -> dict[str, pa.Table]:
+    """The derived state as Arrow tables (schemas in :data:`SCHEMAS`), for columnar stores."""
+    rows: dict[str, list[tuple[object, ...]]] = {
+        "identifiers": [(k, kind, v, p, bool(b), c, ce)
+                        for k, kind, v, p, b, c, ce in state.identifiers()],
+        "edges": [(*e[:7], bool(e[7])) for e in state.edges()],
+        "profiles": [(*p[:3], *(json.loads(x) for x in p[3:7]), *p[7:])
+                     for p in state.profiles()],
+        "log": list(state.log()),
+    }
+    out = {}
+    for name, schema in SCHEMAS.items():
+        cols = list(zip(*rows[name], strict=True)) if rows[name] else [[]] * len(schema)
+        out[name] = pa.table([pa.array(c, f.type) for c, f in zip(cols, schema, strict=True)],
+                             schema=schema)
+    return out

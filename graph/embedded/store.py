@@ -1,0 +1,268 @@
+"""The embedded store: one DuckDB file, each load written in one transaction.
+
+DuckDB takes the load's Arrow tables in bulk (no row-by-row inserts) and keeps them
+compressed by column; a crash mid-load leaves the last committed load intact. Analysts can
+open the file with DuckDB and query the tables directly (see README, "The embedded store").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from identigraph.errors import StoreError
+from identigraph.events import FIELDS, EventTable
+from identigraph.graph.embedded.chunks import SCHEMA as EVENT_SCHEMA
+from identigraph.graph.paths import bfs_shortest_paths
+from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
+from identigraph.graph.state import SCHEMAS, StateRows
+from identigraph.graph.store import MAX_HOPS
+from identigraph.graph.timefmt import iso
+from identigraph.rules.model import RuleSet
+
+SCHEMA_VERSION = "2"
+APP = "identigraph"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+_EVENTS_DDL = "CREATE TABLE IF NOT EXISTS events ({})".format(
+    ", ".join(f"{f} {'BIGINT' if f == 'ts' else 'VARCHAR'}" for f in FIELDS))
+#: derived tables: rewritten whole by every load from the resolution's Arrow tables
+_DERIVED = {"identifiers": "identifiers", "edges": "edges", "profiles": "profiles",
+            "log": "profile_log"}
+_PROFILE_COLS = ("profile_id, emails, phones, external_ids, email_consent, sms_consent, "
+                 "created_by, created_for, merged_ids")
+_EDGE_COLS = "src, dst, event_id, type, channel, ts, rule, merges"
+
+
+def _profile(row: tuple[Any, ...]) -> Profile:
+    pid, emails, phones, ext, ec, sc, by, for_, merged = row
+    return Profile(profile_id=pid, emails=emails, phones=phones, external_ids=ext,
+                   email_consent=ec, sms_consent=sc, created_by=by, created_for=for_,
+                   merged_ids=merged)
+
+
+def _edge(row: tuple[Any, ...]) -> Edge:
+    src, dst, eid, type_, channel, ts, rule, merges = row
+    return Edge(from_=src, to=dst, event_id=eid, event_type=type_, channel=channel,
+                timestamp=iso(ts), rule=rule, merges=bool(merges), ts=ts)
+
+
+def _split_keys(keys: Sequence[str]) -> dict[str, list[str]]:
+    """``kind:value`` keys grouped by kind (only the three identifier kinds)."""
+    wanted: dict[str, list[str]] = {"email": [], "phone": [], "external_id": []}
+    for key in keys:
+        kind, _, value = key.partition(":")
+        if kind in wanted:
+            wanted[kind].append(value)
+    return wanted
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, before DuckDB touches it, a path that cannot be a store."""
+    if path.is_dir():
+        raise StoreError(f"store path {path} is a folder, not a store file")
+    if path.exists():
+        with path.open("rb") as fh:
+            head = fh.read(16)
+        if head == SQLITE_MAGIC:
+            raise StoreError(
+                f"{path} is an identigraph 0.1 store (SQLite); this version keeps stores in "
+                "DuckDB: load your files into a new store")
+
+
+class EmbeddedStore:
+    """The default store: a single local DuckDB file, no server."""
+
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+        self.path = Path(path)
+        self.location = str(self.path)
+        if not self.path.exists() and not create:
+            raise StoreError(f"no store at {self.path} (run `identigraph load` first)")
+        _check_file(self.path)
+        fresh = not self.path.exists()
+        try:
+            self.db = duckdb.connect(str(self.path), config={"threads": 2})
+            tables = {r[0] for r in self.db.execute(
+                "SELECT table_name FROM information_schema.tables").fetchall()}
+        except duckdb.Error as exc:
+            if fresh and self.path.exists():
+                self.path.unlink()
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(f"{self.path} is not an identigraph store ({first})") from exc
+        if tables and "meta" not in tables:
+            self.db.close()
+            raise StoreError(f"{self.path} is a DuckDB file but not an identigraph store")
+        if not tables:
+            self._create_schema()
+        elif self._meta("app") != APP:
+            self.db.close()
+            raise StoreError(f"{self.path} is a DuckDB file but not an identigraph store")
+
+    def _create_schema(self) -> None:
+        db = self.db
+        db.execute("BEGIN")
+        db.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('app', ?), ('schema_version', ?)",
+                   [APP, SCHEMA_VERSION])
+        db.execute(_EVENTS_DDL)
+        self._replace_derived(_empty_tables())  # queries work before the first load
+        db.execute("COMMIT")
+
+    def _first(self, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
+        """The first row of a query (fetched whole: DuckDB wants results finished)."""
+        rows = self.db.execute(sql, params or []).fetchall()
+        return rows[0] if rows else None
+
+    def _meta(self, key: str) -> str | None:
+        row = self._first("SELECT value FROM meta WHERE key = ?", [key])
+        return None if row is None else str(row[0])
+
+    # -- writing ---------------------------------------------------------------------------
+    def stored_ruleset(self) -> RuleSet | None:
+        """The rule set of the last load, if any."""
+        text = self._meta("ruleset")
+        return None if text is None else RuleSet.model_validate_json(text)
+
+    def event_ids(self) -> set[str]:
+        """Every stored event id."""
+        table = self.db.sql("SELECT event_id FROM events").to_arrow_table()
+        return set(table.column(0).to_pylist())
+
+    def events(self) -> EventTable:
+        """Every stored event."""
+        table = self.db.sql(f"SELECT {', '.join(FIELDS)} FROM events").to_arrow_table()
+        return EventTable(*(table.column(f).to_pylist() for f in FIELDS))
+
+    def write(self, ruleset: RuleSet, new_events: EventTable, state: StateRows) -> None:
+        """Append events and rewrite the derived tables in one transaction."""
+        events = pa.Table.from_arrays(
+            [pa.array(col, EVENT_SCHEMA.field(i).type)
+             for i, col in enumerate(new_events.columns())], schema=EVENT_SCHEMA)
+        self._write_derived(state.tables(), ruleset, events)
+
+    def _write_derived(self, tables: dict[str, pa.Table], ruleset: RuleSet,
+                       events: pa.Table) -> None:
+        db = self.db
+        db.execute("BEGIN")
+        try:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('ruleset', ?)",
+                       [ruleset.model_dump_json()])
+            if events.num_rows:
+                db.register("new_events", events)
+                db.execute(f"INSERT INTO events SELECT {', '.join(FIELDS)} FROM new_events")
+                db.unregister("new_events")
+            self._replace_derived(tables)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("CHECKPOINT")  # fold the log into the file: one file at rest
+
+    def _replace_derived(self, tables: dict[str, pa.Table]) -> None:
+        """Drop and recreate the derived tables from Arrow (inside the caller's transaction)."""
+        for name, table_name in _DERIVED.items():
+            self.db.execute(f"DROP TABLE IF EXISTS {table_name}")
+            self.db.register("derived", tables[name])
+            self.db.execute(f"CREATE TABLE {table_name} AS SELECT * FROM derived")
+            self.db.unregister("derived")
+
+    # -- reading ---------------------------------------------------------------------------
+    def identifier(self, key: str) -> Identifier | None:
+        """One identifier by key."""
+        row = self._first(
+            "SELECT key, kind, value, profile_id, blocked, consent FROM identifiers "
+            "WHERE key = ?", [key])
+        if row is None:
+            return None
+        k, kind, value, pid, blocked, consent = row
+        return Identifier(key=k, kind=kind, value=value, profile_id=pid,
+                          blocked=bool(blocked), consent=consent)
+
+    def profiles(self) -> list[Profile]:
+        """Every profile, by id."""
+        rows = self.db.execute(
+            f"SELECT {_PROFILE_COLS} FROM profiles ORDER BY profile_id").fetchall()
+        return [_profile(r) for r in rows]
+
+    def profile(self, profile_id: str) -> Profile | None:
+        """One profile by id."""
+        row = self._first(
+            f"SELECT {_PROFILE_COLS} FROM profiles WHERE profile_id = ?", [profile_id])
+        return None if row is None else _profile(row)
+
+    def edges_touching(self, keys: Sequence[str]) -> list[Edge]:
+        """Edges with either end among ``keys``."""
+        if not keys:
+            return []
+        rows = self.db.execute(
+            f"SELECT DISTINCT {_EDGE_COLS} FROM edges "
+            "WHERE list_contains(?, src) OR list_contains(?, dst)", [list(keys), list(keys)]
+        ).fetchall()
+        edges = [_edge(r) for r in rows]
+        return sorted(edges, key=lambda e: (e.ts, e.event_id, e.from_, e.to))
+
+    def shortest_paths(self, a: str, b: str, merging_only: bool) -> list[list[Edge]]:
+        """All shortest paths, breadth first."""
+        return bfs_shortest_paths(self.edges_touching, a, b, merging_only, MAX_HOPS)
+
+    def log(self, profile_ids: Sequence[str]) -> list[LogEntry]:
+        """Profile-level changes of these profiles."""
+        rows = self.db.execute(
+            "SELECT profile_id, event_id, ts, action, identifier, other FROM profile_log "
+            "WHERE list_contains(?, profile_id) ORDER BY ts, event_id", [list(profile_ids)]
+        ).fetchall()
+        return [LogEntry(profile_id=p, event_id=e, timestamp=iso(ts), ts=ts, action=a,
+                         identifier=i, other=o) for p, e, ts, a, i, o in rows]
+
+    def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
+        """Events carrying any of these identifiers, oldest first."""
+        wanted = _split_keys(keys)
+        rows = self.db.execute(
+            f"SELECT {', '.join(FIELDS)} FROM events WHERE list_contains(?, email) "
+            "OR list_contains(?, phone) OR list_contains(?, external_id) "
+            "ORDER BY ts, event_id",
+            [wanted["email"], wanted["phone"], wanted["external_id"]],
+        ).fetchall()
+        out = []
+        for row in rows:
+            r = dict(zip(FIELDS, row, strict=True))
+            out.append(EventRecord(
+                event_id=r["event_id"], timestamp=iso(r["ts"]), ts=r["ts"], type=r["type"],
+                channel=r["channel"], source=r["source"], email=r["email"], phone=r["phone"],
+                external_id=r["external_id"], email_consent=r["email_consent"],
+                sms_consent=r["sms_consent"], attributes=r["attributes"]))
+        return out
+
+    def stats(self) -> dict[str, object]:
+        """Counts for ``identigraph stats``."""
+        def one(sql: str) -> Any:
+            row = self._first(sql)
+            return None if row is None else row[0]
+
+        def pairs(sql: str) -> dict[str, int]:
+            return {str(k): int(v) for k, v in self.db.execute(sql).fetchall()}
+
+        rs = self.stored_ruleset()
+        return {
+            "store": self.location,
+            "backend": "embedded",
+            "ruleset": rs.name if rs else None,
+            "events": one("SELECT count(*) FROM events"),
+            "identifiers": pairs(
+                "SELECT kind, count(*) FROM identifiers GROUP BY kind ORDER BY kind"),
+            "profiles": one("SELECT count(*) FROM profiles"),
+            "merged_profiles": one("SELECT count(*) FROM profiles WHERE len(merged_ids) > 0"),
+            "edges": pairs("SELECT rule, count(*) FROM edges GROUP BY rule ORDER BY rule"),
+        }
+
+    def close(self) -> None:
+        """Close the file."""
+        self.db.close()
+
+
+def _empty_tables() -> dict[str, pa.Table]:
+    return {name: schema.empty_table() for name, schema in SCHEMAS.items()}
