@@ -203,7 +203,7 @@ def _store_counts(path: Path) -> dict[str, int]:
         "events": int(stats["events"]),  # type: ignore[call-overload]
         "identifiers": sum(idents.values()),
         "edges": sum(edges.values()),
-        "merging_edges": sum(n for rule, n in edges.items() if rule in ("merge", "attach", "absorb")),
+        "merging_edges": sum(n for r, n in edges.items() if r in ("merge", "attach", "absorb")),
         "profiles": int(stats["profiles"]),  # type: ignore[call-overload]
         "merged_profiles": int(stats["merged_profiles"]),  # type: ignore[call-overload]
     }

@@ -129,6 +129,14 @@ def map_values(values: list[str | None],
     return [table[v] for v in values]
 
 
+def map_array(column: pa.Array | pa.ChunkedArray,
+              fn: Callable[[str | None], str | None]) -> pa.Array:
+    """:func:`map_values` for an Arrow column (nulls are mapped too): an Arrow column."""
+    enc = pc.dictionary_encode(as_array(column), null_encoding="encode")
+    mapped = pa.array([fn(v) for v in enc.dictionary.to_pylist()], pa.string())
+    return mapped.take(enc.indices)
+
+
 # -- times -----------------------------------------------------------------------------
 
 _TIME_RULES: tuple[tuple[str, str], ...] = (

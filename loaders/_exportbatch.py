@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import pyarrow as pa
+
 from identigraph.loaders._columns import is_spreadsheet_number
 from identigraph.loaders.batch import RawBatch
 from identigraph.loaders.report import Problem
@@ -16,7 +19,7 @@ class Mapped:
     file: str
     fmt: str
     lines: list[int]
-    cols: dict[str, list[str | None]]
+    cols: dict[str, list[str | None] | pa.Array]
     source_columns: dict[str, str]
     #: loader reasons to reject a row (None: keep it), by position; empty list: keep all
     reject: list[str | None] = field(default_factory=list)
@@ -25,6 +28,7 @@ class Mapped:
     warnings: list[Problem] = field(default_factory=list)
     rejected: list[Problem] = field(default_factory=list)  # e.g. malformed CSV rows
     folded: int = 0
+    checked: frozenset[str] = frozenset()  # see RawBatch.checked
 
     def warn(self, i: int, column: str, value: str, reason: str) -> None:
         """Report a value of row ``i`` the loader dropped (the row still loads)."""
@@ -34,6 +38,7 @@ class Mapped:
     def drop_mangled_phones(self) -> None:
         """Drop phones a spreadsheet turned into ``1.41555E+10``, saying so."""
         phones = self.cols.get("phone", [])
+        assert isinstance(phones, list), "Arrow columns use _columns.drop_spreadsheet_numbers"
         column = self.source_columns.get("phone", "phone")
         for i, v in enumerate(phones):
             if v is not None and ("E" in v or "e" in v) and is_spreadsheet_number(v):
@@ -55,7 +60,9 @@ class Mapped:
             dropped = {self.lines[i] for i, r in enumerate(self.reject) if r is not None}
             self.warnings = [w for w in self.warnings if w.line not in dropped]
             lines = [lines[i] for i in keep]
-            cols = {k: [v[i] for i in keep] for k, v in cols.items()}
+            mask = pa.array(np.array([r is None for r in self.reject], dtype=bool))
+            cols = {k: v.filter(mask) if isinstance(v, pa.Array) else [v[i] for i in keep]
+                    for k, v in cols.items()}
         return RawBatch(self.file, lines, cols, self.fmt, rejected=rejected,
                         folded=self.folded, warnings=self.warnings,
-                        source_columns=self.source_columns)
+                        source_columns=self.source_columns, checked=self.checked)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import pyarrow as pa
+
 from identigraph.loaders.report import Problem
 
 #: Canonical field names a reader may fill (SPEC section 3); values are raw strings.
@@ -20,14 +22,15 @@ RAW_FIELDS: tuple[str, ...] = (
 class RawBatch:
     """Rows of one file mapped to canonical field names, not yet validated.
 
-    ``cols`` maps a field of RAW_FIELDS to one raw value per row (None when empty);
-    ``attributes`` values are JSON text. ``id_prefix`` namespaces content-hash event ids
-    (the format name), so the same row loaded twice gets the same id.
+    ``cols`` maps a field of RAW_FIELDS to one raw value per row (None when empty), as a
+    Python list or an Arrow string array (readers built on Arrow hand their columns over
+    as they are); ``attributes`` values are JSON text. ``id_prefix`` namespaces
+    content-hash event ids (the format name), so the same row loaded twice gets the same id.
     """
 
     file: str
     lines: list[int]
-    cols: dict[str, list[str | None]]
+    cols: dict[str, list[str | None] | pa.Array]
     id_prefix: str = "ev"
     #: rows the reader already settled: rejected ones (with problems) or folded into
     #: another row's event (e.g. an order's extra line items), counted as duplicates
@@ -37,6 +40,9 @@ class RawBatch:
     warnings: list[Problem] = field(default_factory=list)
     #: raw source column names for each canonical field, for the rejects file
     source_columns: dict[str, str] = field(default_factory=dict)
+    #: fields the reader made itself and guarantees valid, which validation then skips
+    #: (``attributes`` built with json.dumps or ``_columns.json_objects``)
+    checked: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
         return len(self.lines)

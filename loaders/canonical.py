@@ -3,37 +3,47 @@
 One place for every format: timestamps, event types, identifiers, consent, channel and
 attributes are checked here, column by column, and each dropped value or rejected row
 is reported with its file, line, column and reason.
+
+Columns are Arrow arrays while they are checked: whole-column steps settle the common
+values, distinct values are normalised once, and only odd values and reported rows are
+handled one by one in Python (``_textcols``, ``_identcols``). Python lists are made
+once, at the end, for the rows kept.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import cast
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from identigraph.events import EventTable
-from identigraph.loaders.batch import RawBatch
-from identigraph.loaders.normalise import (
-    Invalid,
-    clean_raw,
-    normalise_email,
-    normalise_external_id,
-    normalise_phone,
+from identigraph.loaders import _identcols
+from identigraph.loaders._textcols import (
+    Column,
+    Distinct,
+    clean_text,
+    text_array,
+    to_list,
+    valid_mask,
 )
+from identigraph.loaders.batch import RawBatch
+from identigraph.loaders.normalise import Invalid, clean_raw
 from identigraph.loaders.report import Problem
 from identigraph.model import Consent
-from identigraph.rules.ids import content_event_id
 from identigraph.rules.model import RuleSet
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CONSENTS = {c.value for c in Consent}
+_CONSENT_REASON = "consent must be subscribed, unsubscribed or never_subscribed"
+_COUNTRY_REASON = "country must be a two-letter ISO code"
 Warn = Callable[[int, str, str, str], None]
-Norm = Callable[[str, int], "str | Invalid"]
 
 
 @dataclass(slots=True)
@@ -68,13 +78,49 @@ def parse_timestamp(value: str) -> int | Invalid:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def parse_timestamps(values: list[str | None]) -> list[int | Invalid | None]:
-    """Vectorised :func:`parse_timestamp`: Arrow's parser first, Python for the rest."""
+def parse_timestamps(values: Column) -> list[int | Invalid | None]:
+    """Vectorised :func:`parse_timestamp`: Arrow's parser when it reads every value,
+    else Python's for all of them (once per distinct value)."""
+    arr = text_array(values)
     try:
-        arr = pc.cast(pa.array(values, pa.string()), pa.timestamp("us", tz="UTC"))
-        return [None if v is None else int(v) for v in arr.cast(pa.int64()).to_pylist()]
+        micros = pc.cast(arr, pa.timestamp("us", tz="UTC")).cast(pa.int64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return [None if v is None else parse_timestamp(v) for v in values]
+        d = Distinct(arr)
+        return d.spread([parse_timestamp(v) for v in d.values.to_pylist()], None)
+    result: list[int | Invalid | None] = micros.to_pylist()
+    return result
+
+
+class _Outcome:
+    """What validation decided per row: warnings as they come, the first reject reason."""
+
+    def __init__(self, batch: RawBatch) -> None:
+        self.batch = batch
+        self.problems: list[Problem] = list(batch.rejected) + list(batch.warnings)
+        self.warned = np.zeros(len(batch), dtype=bool)
+        self.bad: dict[int, tuple[str, str, str]] = {}  # row -> reason, column, value
+
+    def column(self, name: str) -> str:
+        """The export's own name of a canonical field, for the report."""
+        return self.batch.source_columns.get(name, name)
+
+    def warn(self, rows: Sequence[int], name: str, values: Sequence[str],
+             reasons: Sequence[str] | str) -> None:
+        """Report dropped values of these rows (in row order)."""
+        b, column = self.batch, self.column(name)
+        for k, i in enumerate(rows):
+            why = reasons if isinstance(reasons, str) else reasons[k]
+            self.problems.append(Problem(b.file, b.lines[i], column, values[k], why, "warning"))
+        self.warned[np.asarray(rows, dtype=np.int64)] = True
+
+    def reject(self, rows: Sequence[int], name: str, values: Sequence[str] | str,
+               reasons: Sequence[str] | str) -> None:
+        """Mark rows rejected, unless an earlier check already did."""
+        column = self.column(name)
+        for k, i in enumerate(rows):
+            if i not in self.bad:
+                self.bad[i] = (reasons if isinstance(reasons, str) else reasons[k], column,
+                               values if isinstance(values, str) else values[k])
 
 
 class Canonicaliser:
@@ -88,149 +134,144 @@ class Canonicaliser:
     def validate(self, batch: RawBatch) -> Validated:
         """Check every row of a batch; keep the good ones, report the rest."""
         n = len(batch)
-        # columns that are absent or empty throughout are skipped, not checked row by row
-        cols = {k: v for k, v in batch.cols.items() if v is not None and any(v)}
-        empty: list[str | None] = [None] * n
+        nulls = pa.nulls(n, pa.string())
+        cols = {k: clean_text(text_array(v)) for k, v in batch.cols.items() if v is not None}
 
-        def col(name: str) -> list[str | None]:
-            return cols.get(name, empty)
+        def col(name: str) -> pa.Array:
+            return cols.get(name, nulls)
 
-        src = batch.source_columns
-        problems: list[Problem] = list(batch.rejected) + list(batch.warnings)
-        warned_lines = {p.line for p in batch.warnings}
-        bad: list[str | None] = [None] * n  # first reason a row is rejected
-        bad_col: list[str] = [""] * n
-        bad_val: list[str] = [""] * n
-        warned = [False] * n
+        res = _Outcome(batch)
+        ts = self._timestamps(col("timestamp"), res)
+        types = col("type")
+        type_channel = self._types(types, res)
+        countries = self._countries(col("country"), res)
+        emails = _identcols.emails(col("email"))
+        res.warn(emails.bad_rows.tolist(), "email", _values(col("email"), emails.bad_rows),
+                 emails.reasons)
+        phones = _identcols.phones(col("phone"), countries, self.default_region)
+        res.warn(phones.bad_rows.tolist(), "phone", _values(col("phone"), phones.bad_rows),
+                 phones.reasons)
+        externals = _identcols.external_ids(col("external_id"))
+        res.warn(externals.bad_rows.tolist(), "external_id",
+                 _values(col("external_id"), externals.bad_rows), externals.reasons)
+        none = ~(valid_mask(emails.values) | valid_mask(phones.values)
+                 | valid_mask(externals.values))
+        res.reject(np.flatnonzero(none).tolist(), "email/phone/external_id", "",
+                   "no valid identifier")
+        email_c = self._consents(col("email_consent"), "email_consent", res)
+        sms_c = self._consents(col("sms_consent"), "sms_consent", res)
+        attributes = self._attributes(col("attributes"), res, "attributes" in batch.checked)
+        channels, sources, ids = col("channel"), col("source"), col("event_id")
 
-        def warn(i: int, column: str, value: str, reason: str) -> None:
-            warned[i] = True
-            problems.append(Problem(batch.file, batch.lines[i], src.get(column, column), value,
-                                    reason, "warning"))
+        bad_rows = sorted(res.bad)
+        for i in bad_rows:
+            reason, column, value = res.bad[i]
+            res.problems.append(Problem(batch.file, batch.lines[i], column, value, reason,
+                                        "rejected"))
+        keep_mask = np.ones(n, dtype=bool)
+        keep_mask[bad_rows] = False
+        keep = pa.array(keep_mask)
+        everything = not bad_rows
 
-        def reject(i: int, column: str, value: str, reason: str) -> None:
-            if bad[i] is None:
-                bad[i], bad_col[i], bad_val[i] = reason, src.get(column, column), value
+        def pick(arr: pa.Array) -> pa.Array:
+            return arr if everything else arr.filter(keep)
 
-        # timestamps
-        raw_ts = clean_column(col("timestamp"))
-        ts = parse_timestamps(raw_ts)
-        for i, t in enumerate(ts):
-            if t is None:
-                reject(i, "timestamp", "", "missing timestamp")
-            elif isinstance(t, Invalid):
-                reject(i, "timestamp", raw_ts[i] or "", t.reason)
-        # event types and channels
-        types = clean_column(col("type"))
-        known = self.channels
-        for i, typ in enumerate(types):
-            if typ is None:
-                reject(i, "type", "", "missing event type")
-            elif typ not in known:
-                reject(i, "type", typ, f"unknown event type for rule set {self.ruleset.name}")
-        # identifiers
-        countries = ([self._country(i, v, warn) for i, v in enumerate(col("country"))]
-                     if "country" in cols else empty)
-        emails = self._idents(col("email"), "email", warn, lambda v, _i: normalise_email(v))
-        phones = self._idents(
-            col("phone"), "phone", warn,
-            lambda v, i: normalise_phone(v, countries[i], self.default_region),
-        )
-        externals = self._idents(
-            col("external_id"), "external_id", warn, lambda v, _i: normalise_external_id(v)
-        )
-        for i in range(n):
-            if emails[i] is None and phones[i] is None and externals[i] is None:
-                reject(i, "email/phone/external_id", "", "no valid identifier")
-        email_c = self._consents(col("email_consent"), "email_consent", warn)
-        sms_c = self._consents(col("sms_consent"), "sms_consent", warn)
-        attributes = (self._attributes(col("attributes"), warn)
-                      if "attributes" in cols else empty)
-        channels = clean_column(col("channel"))
-        sources = clean_column(col("source"))
-        ids = clean_column(col("event_id"))
-
-        keep = [i for i in range(n) if bad[i] is None]
-        for i in range(n):
-            if bad[i] is not None:
-                problems.append(Problem(batch.file, batch.lines[i], bad_col[i], bad_val[i],
-                                        bad[i] or "", "rejected"))
-        for i in keep:
-            if ids[i] is None:
-                ids[i] = content_event_id(batch.id_prefix, [
-                    str(ts[i]), types[i] or "", emails[i] or "", phones[i] or "",
-                    externals[i] or "", email_c[i] or "", sms_c[i] or "", channels[i] or "",
-                    sources[i] or "", attributes[i] or "",
-                ])
-            if channels[i] is None:
-                channels[i] = known[types[i] or ""]
-
-        def pick(values: list[Any]) -> list[Any]:
-            return values if len(keep) == n else [values[i] for i in keep]
-
-        out = EventTable(pick(ids), pick(ts), pick(types), pick(channels), pick(sources),
-                         pick(emails), pick(phones), pick(externals), pick(countries),
-                         pick(email_c), pick(sms_c), pick(attributes))
-        lines = pick(batch.lines)
-        warned_out = [warned[i] or batch.lines[i] in warned_lines for i in keep]
-        return Validated(out, lines, warned_out, problems, n - len(keep) + len(batch.rejected))
+        kept_ts = ts if everything else ts[keep_mask]
+        ids = self._content_ids(pick(ids), batch.id_prefix, kept_ts, [
+            pick(types), pick(emails.values), pick(phones.values), pick(externals.values),
+            pick(email_c), pick(sms_c), pick(channels), pick(sources), pick(attributes)])
+        channels = pc.coalesce(pick(channels), pick(type_channel))
+        out = EventTable(  # ids and types are all present on the rows kept
+            cast(list[str], to_list(ids)), kept_ts.tolist(),
+            cast(list[str], to_list(pick(types))), to_list(channels),
+            to_list(pick(sources)), to_list(pick(emails.values)), to_list(pick(phones.values)),
+            to_list(pick(externals.values)),
+            _pick_list(countries, keep_mask, everything, n),
+            to_list(pick(email_c)), to_list(pick(sms_c)), to_list(pick(attributes)))
+        lines_np = np.asarray(batch.lines, dtype=np.int64)
+        warned = res.warned
+        if batch.warnings:
+            warned = warned | np.isin(lines_np, [p.line for p in batch.warnings])
+        lines = batch.lines if everything else lines_np[keep_mask].tolist()
+        warned_out = (warned if everything else warned[keep_mask]).tolist()
+        return Validated(out, lines, warned_out, res.problems,
+                         len(bad_rows) + len(batch.rejected))
 
     @staticmethod
-    def _idents(values: list[str | None], column: str, warn: Warn,
-                norm: Norm) -> list[str | None]:
-        out: list[str | None] = []
-        memo: dict[str, str | Invalid] = {}
-        for i, v in enumerate(clean_column(values)):
-            if v is None:
-                out.append(None)
-                continue
-            res = memo.get(v)
-            if res is None:
-                res = memo[v] = norm(v, i)
-            if isinstance(res, Invalid):
-                warn(i, column, v, res.reason)
-                out.append(None)
-            else:
-                out.append(res)
-        return out
+    def _timestamps(raw: pa.Array, res: _Outcome) -> np.ndarray:
+        """UTC microseconds per row (0 where rejected: missing or not ISO 8601)."""
+        try:
+            micros = pc.cast(raw, pa.timestamp("us", tz="UTC")).cast(pa.int64())
+            ts = np.asarray(pc.fill_null(micros, 0).to_numpy(zero_copy_only=False),
+                            dtype=np.int64)
+            missing = ~valid_mask(raw)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            d = Distinct(raw)
+            parsed = [parse_timestamp(v) for v in d.values.to_pylist()]
+            ts = np.array([v if isinstance(v, int) else 0 for v in parsed] + [0],
+                          dtype=np.int64)[d.codes]
+            invalid = np.array([isinstance(v, Invalid) for v in parsed], dtype=bool)
+            rows = d.rows_where(invalid)
+            why = [v.reason if isinstance(v, Invalid) else "" for v in parsed]
+            reasons = [why[k] for k in d.codes[rows].tolist()]
+            missing = d.codes < 0
+            if len(rows):  # missing rows are not among them, so the order does not matter
+                res.reject(rows.tolist(), "timestamp", _values(raw, rows), reasons)
+        res.reject(np.flatnonzero(missing).tolist(), "timestamp", "", "missing timestamp")
+        return ts
+
+    def _types(self, types: pa.Array, res: _Outcome) -> pa.Array:
+        """Reject rows without a known event type; the default channel of each row's type."""
+        d = Distinct(types)
+        names = d.values.to_pylist()
+        res.reject(np.flatnonzero(d.codes < 0).tolist(), "type", "", "missing event type")
+        unknown = np.array([t not in self.channels for t in names], dtype=bool)
+        rows = d.rows_where(unknown)
+        res.reject(rows.tolist(), "type", _values(types, rows),
+                   f"unknown event type for rule set {self.ruleset.name}")
+        channel = pa.array([self.channels.get(t) for t in names], pa.string())
+        return channel.take(pa.array(d.codes, mask=d.codes < 0))
 
     @staticmethod
-    def _consents(values: list[str | None], column: str, warn: Warn) -> list[str | None]:
-        out: list[str | None] = []
-        for i, v in enumerate(clean_column(values)):
-            if v is None:
-                out.append(None)
-                continue
-            low = v.lower().replace(" ", "_").replace("-", "_")
-            if low in _CONSENTS:
-                out.append(low)
-            else:
-                warn(i, column, v, "consent must be subscribed, unsubscribed or never_subscribed")
-                out.append(None)
-        return out
-
-    @staticmethod
-    def _country(i: int, raw: str | None, warn: Warn) -> str | None:
-        v = clean_raw(raw)
-        if v is None:
+    def _countries(raw: pa.Array, res: _Outcome) -> list[str | None] | None:
+        """Two-letter codes, upper-cased, per row; None when the column is empty."""
+        if raw.null_count == len(raw):
             return None
-        if len(v) != 2 or not v.isalpha():
-            warn(i, "country", v, "country must be a two-letter ISO code")
-            return None
-        return v.upper()
+        d = Distinct(raw)
+        names = d.values.to_pylist()
+        ok = [len(v) == 2 and v.isalpha() for v in names]
+        rows = d.rows_where(~np.array(ok, dtype=bool))
+        res.warn(rows.tolist(), "country", _values(raw, rows), _COUNTRY_REASON)
+        return d.spread([v.upper() if good else None for v, good in zip(names, ok,
+                                                                          strict=True)], None)
 
     @staticmethod
-    def _attributes(values: list[str | None], warn: Warn) -> list[str | None]:
+    def _consents(raw: pa.Array, name: str, res: _Outcome) -> pa.Array:
+        """Consent values, loosely spelled, as the canonical words; others reported."""
+        if raw.null_count == len(raw):
+            return raw
+        d = Distinct(raw)
+        low = [v.lower().replace(" ", "_").replace("-", "_") for v in d.values.to_pylist()]
+        good = [v if v in _CONSENTS else None for v in low]
+        rows = d.rows_where(np.array([v is None for v in good], dtype=bool))
+        res.warn(rows.tolist(), name, _values(raw, rows), _CONSENT_REASON)
+        return pa.array(good, pa.string()).take(pa.array(d.codes, mask=d.codes < 0))
+
+    @staticmethod
+    def _attributes(raw: pa.Array, res: _Outcome, checked: bool) -> pa.Array:
         """JSON objects kept as given; one parse for the whole column when all are fine."""
-        cleaned = clean_column(values)
+        if checked or raw.null_count == len(raw):
+            return raw
+        cleaned = raw.to_pylist()
         present = [v for v in cleaned if v is not None]
         try:
             parsed = json.loads("[" + ",".join(present) + "]")
             if len(parsed) == len(present) and all(isinstance(d, dict) for d in parsed):
-                return cleaned
+                return raw
         except ValueError:
             pass
-        out: list[str | None] = []
+        rows: list[int] = []
+        values: list[str] = []
         for i, v in enumerate(cleaned):
             if v is not None:
                 try:
@@ -238,7 +279,44 @@ class Canonicaliser:
                 except ValueError:
                     ok = False
                 if not ok:
-                    warn(i, "attributes", v[:200], "attributes must be a JSON object")
-                    v = None
-            out.append(v)
-        return out
+                    rows.append(i)
+                    values.append(v[:200])
+                    cleaned[i] = None
+        res.warn(rows, "attributes", values, "attributes must be a JSON object")
+        return pa.array(cleaned, pa.string())
+
+    @staticmethod
+    def _content_ids(ids: pa.Array, prefix: str, ts: np.ndarray,
+                     parts: list[pa.Array]) -> pa.Array:
+        """Rows without an event id get a hash of their content (SPEC section 3).
+
+        The hash is ``rules.ids.content_event_id`` of the row's parts, computed on their
+        joined text in one pass (tests hold the two to the same ids).
+        """
+        missing = ~valid_mask(ids)
+        if not missing.any():
+            return ids
+        sel = pa.array(missing)
+        texts = [pa.array(ts[missing]).cast(pa.string())]
+        texts += [pc.fill_null(p.filter(sel), "") for p in parts]
+        joined = pc.binary_join_element_wise(*texts, "\x1f").cast(pa.binary()).to_pylist()
+        blake = hashlib.blake2b
+        made = [f"{prefix}:{blake(t, digest_size=10).hexdigest()}" for t in joined]
+        return pc.replace_with_mask(ids, sel, pa.array(made, pa.string()))
+
+
+def _values(arr: pa.Array, rows: np.ndarray) -> list[str]:
+    """The values of some rows, as the report shows them."""
+    if not len(rows):
+        return []
+    return [v or "" for v in arr.take(pa.array(rows)).to_pylist()]
+
+
+def _pick_list(values: list[str | None] | None, keep: np.ndarray, everything: bool,
+               n: int) -> list[str | None]:
+    if values is None:
+        return [None] * int(keep.sum())
+    if everything:
+        return values
+    picked: list[str | None] = np.array([*values, None], dtype=object)[:-1][keep].tolist()
+    return picked

@@ -8,7 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+import pyarrow as pa
+
 from identigraph.errors import UsageError
+from identigraph.loaders._columns import as_array
 from identigraph.loaders._csvstream import csv_slices
 from identigraph.loaders.batch import RAW_FIELDS, RawBatch, ReadOptions
 from identigraph.loaders.csvfile import read_header
@@ -86,7 +89,8 @@ class EventsFormat:
                 f"{path}: {what} in events CSV (columns: {', '.join(RAW_FIELDS)})"
             )
         for part in csv_slices(path, header, options.batch_rows):
-            cols = {h: part.column(h).to_pylist() for h in header}
+            cols: dict[str, list[str | None] | pa.Array] = {
+                h: as_array(part.column(h)) for h in header}
             yield RawBatch(str(path), part.lines, cols, "events", rejected=part.ragged)
 
     def _read_jsonl(self, path: Path, options: ReadOptions) -> Iterator[RawBatch]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import phonenumbers
+import phonenumbers.phonenumberutil as _pnu
 from phonenumbers import PhoneMetadata
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
@@ -81,6 +82,8 @@ class _Region:
 
     leading: re.Pattern[str] | None
     by_length: dict[int, re.Pattern[str]]
+    #: per length, the general pattern and the alternatives, both to be matched whole
+    parts: dict[int, tuple[str, str]]
 
     def valid(self, nsn: str) -> bool:
         rx = self.by_length.get(len(nsn))
@@ -94,6 +97,7 @@ def _compile_region(md: PhoneMetadata) -> _Region | None:
         return None
     types = [t for t in (_desc_parts(getattr(md, f, None)) for f in _TYPE_FIELDS) if t]
     by_length: dict[int, re.Pattern[str]] = {}
+    parts: dict[int, tuple[str, str]] = {}
     for length in range(1, 18):
         if general[1] and length not in general[1]:
             continue
@@ -101,8 +105,9 @@ def _compile_region(md: PhoneMetadata) -> _Region | None:
         if alts:
             body = "|".join(f"(?:{a})" for a in alts)
             by_length[length] = re.compile(f"(?=(?:{general[0]})$)(?:{body})$")
+            parts[length] = (general[0], body)
     leading = re.compile(md.leading_digits) if md.leading_digits else None
-    return _Region(leading, by_length)
+    return _Region(leading, by_length, parts)
 
 
 @cache
@@ -181,6 +186,169 @@ def _fast_phone(v: str, region: str) -> str | None:
     return None
 
 
+def nanp_patterns() -> tuple[str, str] | None:
+    """The general pattern and alternatives a 10-digit NANP number must match whole to be
+    valid for the first region of calling code 1 (the US), which then settles it: see
+    :func:`_fast_valid`. None when that region does not decide alone (leading digits)."""
+    regions = _regions_for(1)
+    if not regions or regions[0].leading is not None:
+        return None
+    return regions[0].parts.get(10)
+
+
+def is_nanp_region(region: str) -> bool:
+    """True for a region of calling code 1, whose national numbers the fast path reads."""
+    return region in _NANP
+
+
+# -- digits only: the library's own parsing steps, without its text handling ----------
+
+#: phonenumbers helpers the digits path calls; without them (another library version)
+#: every number the fast path cannot settle goes through ``phonenumbers.parse``
+_PN_STEPS = all(hasattr(_pnu, name) for name in (
+    "_extract_country_code", "_test_number_length", "ValidationResult",
+    "region_code_for_country_code"))
+#: raw text the library reduces to its digits (and a leading plus), nothing else: no
+#: letters, extensions, tabs or non-ASCII characters
+_DIGITS_SHAPE = re.compile(r"\(?\+?[0-9][0-9 ().\-/]*")
+_SHORT_OR_LOCAL = tuple(getattr(_pnu.ValidationResult, name, None) for name in (
+    "TOO_SHORT", "IS_POSSIBLE_LOCAL_ONLY", "INVALID_LENGTH"))
+
+
+@cache
+def _validity_regions(cc: int) -> tuple[tuple[_Region, ...], bool] | None:
+    """Validity rules of a calling code's regions, in library order, and whether the
+    library checks the first one alone (a single region); None: leave it to the library."""
+    codes = COUNTRY_CODE_TO_REGION_CODE.get(cc)
+    if not codes or codes[0] == "001":
+        return None
+    out: list[_Region] = []
+    for code in codes:
+        md = PhoneMetadata.metadata_for_region(code, None)
+        if md is None:
+            continue
+        region = _compile_region(md)
+        if region is None:
+            return None
+        leading = re.compile(md.leading_digits) if md.leading_digits is not None else None
+        out.append(_Region(leading, region.by_length, region.parts))
+    return tuple(out), len(codes) == 1
+
+
+def _valid_number(cc: int, nsn: str) -> bool | None:
+    """``is_valid_number`` of a parsed number: its region as the library picks it
+    (leading digits, else the first whose rules match), then that region's rules."""
+    found = _validity_regions(cc)
+    if found is None:
+        return None
+    regions, single = found
+    if single:
+        return bool(regions) and regions[0].valid(nsn)
+    for region in regions:
+        if region.leading is not None:
+            if region.leading.match(nsn):
+                return region.valid(nsn)
+        elif region.valid(nsn):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1024)
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _matches_whole(number: str, desc: object) -> bool:
+    """The library's ``_match_national_number(number, desc, False)``."""
+    pattern = getattr(desc, "national_number_pattern", None) if desc is not None else None
+    return bool(pattern) and _rx(pattern).fullmatch(number) is not None
+
+
+def _strip_national_prefix(number: str, md: PhoneMetadata) -> str | None:
+    """The library's ``_maybe_strip_national_prefix_carrier_code`` (number part), for
+    metadata without a prefix transform rule; None for the others."""
+    prefix = md.national_prefix_for_parsing
+    if not number or not prefix:
+        return number
+    found = _rx(prefix).match(number)
+    if not found:
+        return number
+    if md.national_prefix_transform_rule:
+        return None
+    rest = number[found.end():]
+    if _matches_whole(number, md.general_desc) and not _matches_whole(rest, md.general_desc):
+        return number
+    return rest
+
+
+def _country_code(s: str, md: PhoneMetadata) -> tuple[int, str] | None:
+    """The library's ``_maybe_extract_country_code`` for ``+``digits or digits; None
+    where it would raise, or read an international dialling prefix (left to it)."""
+    if s.startswith("+"):
+        digits = s[1:]
+        if len(digits) <= 2:
+            return None
+        cc, rest = _pnu._extract_country_code(digits)
+        return (int(cc), str(rest)) if cc else None
+    if md.international_prefix is not None and _rx(md.international_prefix).match(s):
+        return None
+    own = str(md.country_code)
+    if s.startswith(own):
+        potential = _strip_national_prefix(s[len(own):], md)
+        if potential is None:
+            return None
+        if ((not _matches_whole(s, md.general_desc)
+             and _matches_whole(potential, md.general_desc))
+                or _pnu._test_number_length(s, md) == _pnu.ValidationResult.TOO_LONG):
+            return int(md.country_code or 0), potential
+    return 0, ""
+
+
+def _digits_phone(v: str, region: str) -> str | Invalid | None:
+    """``_slow_phone`` for text that is only digits, formatting and a leading plus.
+
+    Follows ``phonenumbers.parse`` from the country code on (IDD, country code,
+    national prefix, possible lengths: the library's steps, with its metadata), and
+    checks validity with the compiled rules; None (ask the library) for anything that
+    would raise or take a rarer branch.
+    """
+    if not _PN_STEPS or len(v) > 64 or not _DIGITS_SHAPE.fullmatch(v):
+        return None
+    s = v.translate(_PHONE_STRIP)
+    if not 5 <= len(s.lstrip("+")) <= 17:
+        return None
+    metadata = PhoneMetadata.metadata_for_region(region, None)
+    if metadata is None:
+        return None
+    found = _country_code(s, metadata)
+    if found is None:
+        return None
+    cc, nsn = found
+    if cc != 0:
+        number_region = _pnu.region_code_for_country_code(cc)
+        if number_region != region:
+            metadata = PhoneMetadata.metadata_for_region_or_calling_code(cc, number_region)
+            if metadata is None:
+                return None
+    elif metadata.country_code:
+        nsn, cc = s, int(metadata.country_code)
+    else:
+        return None
+    if len(nsn) < 2:
+        return None
+    potential = _strip_national_prefix(nsn, metadata)
+    if potential is None:
+        return None
+    if _pnu._test_number_length(potential, metadata) not in _SHORT_OR_LOCAL:
+        nsn = potential
+    if not 2 <= len(nsn) <= 17:
+        return None
+    valid = _valid_number(cc, nsn)
+    if valid is None:
+        return None
+    return f"+{cc}{nsn}" if valid else Invalid(f"not a valid phone number for region {region}")
+
+
 def normalise_phone(
     raw: str, region: str | None = None, default_region: str = "US"
 ) -> str | Invalid:
@@ -194,6 +362,9 @@ def normalise_phone(
     fast = _fast_phone(v, reg)
     if fast is not None:
         return fast
+    digits = _digits_phone(v, reg)
+    if digits is not None:
+        return digits
     return _slow_phone(v, reg)
 
 

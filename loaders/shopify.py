@@ -26,6 +26,7 @@ from identigraph.loaders._columns import (
     is_spreadsheet_number,
     iso_times,
     json_objects,
+    map_array,
     map_values,
     short_hash,
     value_mapper,
@@ -275,15 +276,15 @@ class ShopifyOrders:
         consent = value_mapper(CONSENT_VALUES)
         country = pc.coalesce(first("billing_country"), first("shipping_country"))
         m.cols = {
-            "event_id": event_id.to_pylist(), "timestamp": created.to_pylist(),
-            "type": ["checkout"] * groups, "email": first("email").to_pylist(),
-            "phone": phone.to_pylist(),
-            "country": map_values(country.to_pylist(), country_code),
-            "email_consent": map_values(first("email_consent").to_pylist(), consent),
-            "sms_consent": map_values(first("sms_consent").to_pylist(), consent),
-            "source": pc.binary_join_element_wise("shopify order ", name, "").to_pylist(),
-            "attributes": attributes.to_pylist(),
+            "event_id": event_id, "timestamp": created,
+            "type": pa.repeat(pa.scalar("checkout"), groups), "email": first("email"),
+            "phone": phone, "country": map_array(country, country_code),
+            "email_consent": map_array(first("email_consent"), consent),
+            "sms_consent": map_array(first("sms_consent"), consent),
+            "source": pc.binary_join_element_wise("shopify order ", name, ""),
+            "attributes": attributes,
         }
+        m.checked = frozenset({"attributes"})  # JSON objects made by json_objects
         m.source_columns = {k: v for k, v in {
             "email": plan["email"], "phone": phone_label,
             "country": plan["billing_country"] or plan["shipping_country"],

@@ -11,6 +11,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from identigraph.errors import UsageError
 from identigraph.loaders._columns import (
     STATUS_VALUES,
@@ -20,7 +23,7 @@ from identigraph.loaders._columns import (
     find_column,
     has_any,
     iso_times,
-    map_values,
+    map_array,
     norm_name,
     value_mapper,
 )
@@ -136,33 +139,32 @@ class SmsSubscribers:
     def _map(self, path: Path, plan: _Plan, part: Slice, options: ReadOptions,
              resolve: Callable[[str | None], str | None]) -> Mapped:
         n = part.table.num_rows
-        none: list[str | None] = [None] * n
-
-        def col(name: str | None) -> list[str | None]:
-            return none if name is None else part.column(name).to_pylist()
-
         m = Mapped(str(path), self.name, part.lines, {}, {}, rejected=part.ragged)
+        nulls = pa.nulls(n, pa.string())
+
+        def col(name: str | None) -> pa.Array:
+            return nulls if name is None else as_array(part.column(name))
+
         if plan.time is None:
-            timestamp: list[str | None] = [options.undated_time] * n
+            timestamp = pa.repeat(pa.scalar(options.undated_time), n)
         else:
-            timestamp = iso_times(part.column(plan.time)).to_pylist()
-            if None in timestamp:
-                timestamp = [t or options.undated_time for t in timestamp]
+            timestamp = pc.fill_null(iso_times(part.column(plan.time)), options.undated_time)
         phone = drop_spreadsheet_numbers(as_array(part.column(plan.phone)), lambda i, v: m.warn(
             i, plan.phone, v, "phone number mangled by a spreadsheet (scientific notation)"))
         sources = col(plan.source)
-        types = map_values(sources, resolve)
+        types = map_array(sources, resolve)
         status = value_mapper(STATUS_VALUES)
-        sms_c = map_values(col(plan.status), lambda v: status(v) if v is not None
-                           else "subscribed")
-        if None in types:
-            m.reject = [None if t is not None else _unknown(s) for t, s in zip(types, sources,
-                                                                              strict=True)]
+        sms_c = map_array(col(plan.status), lambda v: status(v) if v is not None
+                          else "subscribed")
+        if types.null_count:
+            source_list = sources.to_pylist()
+            m.reject = [None if t is not None else _unknown(s)
+                        for t, s in zip(types.to_pylist(), source_list, strict=True)]
             m.reject_column = plan.source or "Source"
-            m.reject_values = sources
+            m.reject_values = source_list
         m.cols = {
-            "timestamp": timestamp, "type": types, "phone": phone.to_pylist(),
-            "email": col(plan.email), "country": map_values(col(plan.country), country_code),
+            "timestamp": timestamp, "type": types, "phone": phone,
+            "email": col(plan.email), "country": map_array(col(plan.country), country_code),
             "sms_consent": sms_c, "source": sources,
         }
         m.source_columns = {k: v for k, v in {

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import phonenumbers
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from identigraph.identifiers import parse_identifier
+from identigraph.loaders._identcols import emails, phones
+from identigraph.loaders._textcols import clean_text
 from identigraph.loaders.normalise import (
     Invalid,
+    _digits_phone,
+    clean_raw,
     normalise_email,
     normalise_external_id,
     normalise_phone,
@@ -65,3 +71,54 @@ def test_command_line_identifiers() -> None:
     assert parse_identifier("external_id:4155550101") == "external_id:4155550101"
     assert parse_identifier("CRM-0001") == "external_id:CRM-0001"
     assert parse_identifier("06 12 34 56 78", "FR") == "phone:+33612345678"
+
+
+_SUPPORTED = sorted(phonenumbers.SUPPORTED_REGIONS)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(region=st.sampled_from(["US", "GB", "NL", "FR", "DE", "IT", "AU", "BR", "IN", "JP",
+                               *_SUPPORTED]),
+       lead=st.sampled_from(["", "+", "0", "00", "011", "(", "+1", "+44", "+31", "1"]),
+       digits=st.text("0123456789", min_size=3, max_size=15),
+       seps=st.lists(st.sampled_from([" ", "-", ".", "(", ")", "/", ""]), min_size=15,
+                     max_size=15))
+def test_digits_path_matches_phonenumbers(region: str, lead: str, digits: str,
+                                          seps: list[str]) -> None:
+    """Numbers past the fast path (national prefixes, invalid numbers, every region):
+    the digits path gives the library's answer, reason included, or leaves it to it."""
+    raw = lead + "".join(d + s for d, s in zip(digits, seps, strict=False))
+    got, ref = _digits_phone(raw, region), phone_reference(raw, region)
+    if got is not None:
+        assert got == ref, raw
+
+
+def test_columns_match_values() -> None:
+    """The bulk column steps give what the per-value functions give, value by value."""
+    raw = ["(415) 555-0101", "+1 415-555-0101", "'+14155550101", "4155550101",
+           "14155550101", "07911 123456", "+44 7911 123456", "555-0101", "1.41555E+10",
+           "+1 (800) 555-0101", "０６１２３４５６７８", None, "(415) 555-0101"]
+    countries = ["US", None, "CA", "US", None, "GB", "US", None, None, None, "NL", None, "GB"]
+    got = phones(pa.array(raw, pa.string()), countries, "US")
+    values = got.values.to_pylist()
+    for i, v in enumerate(raw):
+        if v is None:
+            assert values[i] is None
+            continue
+        want = normalise_phone(v, countries[i], "US")  # each row under its own country
+        assert values[i] == (None if isinstance(want, Invalid) else want), v
+    emails_in = ["Ann@Example.COM", "mailto:bo@x.io", "a b@example.com", "Kelvin\u212a@x.io",
+                 "x" * 65 + "@example.com", None, "ok.name+tag@sub.example.co.uk"]
+    got_e = emails(pa.array(emails_in, pa.string())).values.to_pylist()
+    for v, g in zip(emails_in, got_e, strict=True):
+        want_e = None if v is None else normalise_email(v)
+        assert g == (None if isinstance(want_e, Invalid) else want_e), v
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(" '\t\u00a0\u2003\x1fab1@+é\n", max_size=6)),
+                max_size=40))
+def test_clean_text_matches_clean_raw(values: list[str | None]) -> None:
+    """Trimming a whole column gives what trimming each value gives (None for empty)."""
+    got = clean_text(pa.array(values, pa.string())).to_pylist()
+    assert got == [clean_raw(v) for v in values]

@@ -163,12 +163,20 @@ class EmbeddedStore:
         db.execute("CHECKPOINT")  # fold the log into the file: one file at rest
 
     def _replace_derived(self, tables: dict[str, pa.Table]) -> None:
-        """Drop and recreate the derived tables from Arrow (inside the caller's transaction)."""
-        for name, table_name in _DERIVED.items():
-            self.db.execute(f"DROP TABLE IF EXISTS {table_name}")
-            self.db.register("derived", tables[name])
-            self.db.execute(f"CREATE TABLE {table_name} AS SELECT * FROM derived")
-            self.db.unregister("derived")
+        """Drop and recreate the derived tables from Arrow (inside the caller's transaction).
+
+        They are rewritten whole by every load, so they are stored uncompressed: DuckDB's
+        compression analysis would double the write's CPU for tables that live one load.
+        """
+        self.db.execute("SET force_compression = 'uncompressed'")
+        try:
+            for name, table_name in _DERIVED.items():
+                self.db.execute(f"DROP TABLE IF EXISTS {table_name}")
+                self.db.register("derived", tables[name])
+                self.db.execute(f"CREATE TABLE {table_name} AS SELECT * FROM derived")
+                self.db.unregister("derived")
+        finally:
+            self.db.execute("RESET force_compression")
 
     # -- reading ---------------------------------------------------------------------------
     def identifier(self, key: str) -> Identifier | None:

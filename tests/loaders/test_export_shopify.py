@@ -181,7 +181,8 @@ def test_orders_with_malformed_rows(tmp_path: Path, batch_rows: int) -> None:
     for batch in fmt.read(path, ReadOptions(batch_rows=batch_rows)):
         rows += len(batch) + len(batch.rejected) + batch.folded
         folded += batch.folded
-        ids += batch.cols.get("event_id", [])
+        column = batch.cols.get("event_id", [])
+        ids += column if isinstance(column, list) else column.to_pylist()
         bad += [(p.line, p.reason) for p in batch.rejected]
     assert (rows, folded) == (11, 4)
     assert bad == [(6, "wrong number of fields (expected 79)"),
