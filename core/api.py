@@ -6,8 +6,9 @@ export row -> loader -> canonical event -> rule set decides each edge -> store.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from identigraph.errors import UsageError
@@ -20,7 +21,7 @@ from identigraph.loaders.formats import pick_format
 from identigraph.loaders.report import FileReport, LoadReport
 from identigraph.rules.model import RuleSet
 from identigraph.rules.registry import load_ruleset
-from identigraph.rules.resolver import resolve
+from identigraph.rules.resolver import resolve, warm_up
 
 Progress = Callable[[str, int], None]  # (file, rows just read)
 
@@ -35,6 +36,11 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def _warm_up(rs: RuleSet) -> None:
+    with suppress(Exception):  # only a head start: the real replay reports any error
+        warm_up(rs)
 
 
 def choose_ruleset(store: Store, name: str | None) -> RuleSet:
@@ -67,6 +73,8 @@ def load(
     canon = Canonicaliser(rs, opts.default_region)
     report = LoadReport()
     new = EventTable()
+    warm = threading.Thread(target=_warm_up, args=(rs,), name="warm-up", daemon=True)
+    warm.start()  # the replay's compiled kernels load while the files are read
     with gc_paused():
         seen = store.event_ids()
         had_events = bool(seen)
@@ -95,11 +103,12 @@ def load(
                 if progress is not None:
                     progress(str(path), len(batch) + len(batch.rejected) + batch.folded)
         report.events_added = len(new)
+        warm.join()
         if len(new) or not had_events:
             events = new
             if had_events:  # replay everything: late events land where they belong
                 events = store.events()
                 events.extend(new)
-            resolution = resolve(events, rs)
-            store.write(rs, new, StateRows(events, resolution))
+            # the replay runs inside write: the embedded store writes the events meanwhile
+            store.write(rs, new, lambda: StateRows(events, resolve(events, rs)))
     return report

@@ -1,16 +1,23 @@
 """The rows a store persists for one resolution: identical for every backend.
 
-Both backends write exactly these rows, which is why they answer identically.
+Both backends write exactly these rows, which is why they answer identically. They are
+built once, column by column, as Arrow tables (:meth:`StateRows.tables`, schemas in
+:data:`SCHEMAS`); the tuple iterators row-stores consume are read off those tables.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from identigraph.events import EventTable
+from identigraph.rules.columns import masked, string_column
 from identigraph.rules.decisions import MERGING, RULE_NAMES
 from identigraph.rules.resolver import KIND_NAMES, Resolution
 
@@ -18,130 +25,6 @@ IdentRow = tuple[str, str, str, str | None, int, str | None, str | None]
 EdgeRow = tuple[str, str, str, str, str | None, int, str, int]
 ProfileRow = tuple[str, str, str, str, str, str, str, str | None, str | None, int]
 LogRow = tuple[str, str, int, str, str | None, str | None]
-
-
-class StateRows:
-    """Derived state of a store, as plain tuples ready for bulk writes."""
-
-    def __init__(self, events: EventTable, res: Resolution) -> None:
-        self.events = events
-        self.res = res
-        prefix = [f"{k}:" for k in KIND_NAMES]
-        #: ``kind:value`` of every identifier, by identifier number
-        self.keys = [prefix[k] + v for k, v in zip(res.ident_kind, res.ident_value, strict=True)]
-
-    def tables(self) -> dict[str, pa.Table]:
-        """The same rows as Arrow tables (schemas in :data:`SCHEMAS`), for columnar stores."""
-        return state_tables(self)
-
-    def _key(self, x: int) -> str:
-        return self.keys[x]
-
-    def _eid(self, pos: int) -> str:
-        return self.events.event_id[self.res.order[pos]]
-
-    def _ts(self, pos: int) -> int:
-        return self.events.ts[self.res.order[pos]]
-
-    def identifiers(self) -> Iterable[IdentRow]:
-        """(key, kind, value, profile_id, blocked, consent, consent_event_id)."""
-        r = self.res
-        pids, label = r.profile_ids, r.profile_label
-        eid, order = self.events.event_id, r.order
-        return zip(
-            self.keys, [KIND_NAMES[k] for k in r.ident_kind], r.ident_value,
-            [pids[label[p]] if p >= 0 else None for p in r.ident_profile],
-            [int(b) for b in r.ident_blocked], r.ident_consent,
-            [eid[order[at]] if at >= 0 else None for at in r.ident_consent_at],
-            strict=True,
-        )
-
-    def edges(self) -> Iterable[EdgeRow]:
-        """(src, dst, event_id, type, channel, ts, rule, merges)."""
-        r, ev, keys = self.res, self.events, self.keys
-        at = [r.order[pos] for pos in r.edge_at]
-        return zip(
-            [keys[s] for s in r.edge_src], [keys[d] for d in r.edge_dst],
-            [ev.event_id[i] for i in at], [ev.type[i] for i in at],
-            [ev.channel[i] for i in at], [ev.ts[i] for i in at],
-            [RULE_NAMES[x] for x in r.edge_rule], [int(x in MERGING) for x in r.edge_rule],
-            strict=True,
-        )
-
-    def profiles(self) -> Iterator[ProfileRow]:
-        """(id, created_by, created_for, emails, phones, external_ids, merged_ids,
-        email_consent, sms_consent, created_ts), lists as JSON text."""
-        r = self.res
-        kinds, values, consent = r.ident_kind, r.ident_value, r.ident_consent
-        ids, label_of, created_at = r.profile_ids, r.profile_label, r.profile_created_at
-        eid, ts, order, keys = self.events.event_id, self.events.ts, r.order, self.keys
-        merged = r.profile_merged
-        for root, members in enumerate(r.profile_members):
-            if not members:
-                continue
-            label = label_of[root]
-            i = order[created_at[label]]
-            if len(members) == 1:  # most profiles: one identifier, no merges
-                m = members[0]
-                k, v = kinds[m], values[m]
-                c = consent[m] or "never_subscribed"
-                yield (ids[label], eid[i], keys[m],
-                       f'["{v}"]' if k == 1 else "[]", f'["{v}"]' if k == 2 else "[]",
-                       _json_list([v]) if k == 0 else "[]",
-                       _plain_list([ids[q] for q in merged.get(label, [])], False),
-                       c if k == 1 else None, c if k == 2 else None, ts[i])
-                continue
-            by_kind: list[list[int]] = [[], [], []]
-            for m in members:
-                by_kind[kinds[m]].append(m)
-            # a profile's consent is that of its current (latest attached) email / phone
-            consents = [
-                (consent[ms[-1]] or "never_subscribed") if ms else None
-                for ms in (by_kind[1], by_kind[2])
-            ]
-            yield (
-                ids[label], eid[i], keys[r.profile_created_for[label]],
-                _plain_list([values[m] for m in by_kind[1]]),
-                _plain_list([values[m] for m in by_kind[2]]),
-                _json_list([values[m] for m in by_kind[0]]),
-                _plain_list([ids[q] for q in merged.get(label, [])], False),
-                consents[0], consents[1], ts[i],
-            )
-
-    def log(self) -> Iterator[LogRow]:
-        """(profile_id, event_id, ts, action, identifier, other): merges, replacements and
-        the creation of profiles that were merged away."""
-        r = self.res
-        pids = r.profile_ids
-        alive = {r.profile_label[root] for root in r.roots()}
-        for p, (pos, x) in enumerate(zip(r.profile_created_at, r.profile_created_for, strict=True)):
-            if p not in alive:  # live profiles keep their creation in the profiles table
-                yield (pids[p], self._eid(pos), self._ts(pos), "created", self._key(x), None)
-        for pos, into, other, via in r.merges:
-            yield (pids[into], self._eid(pos), self._ts(pos), "merged", self._key(via), pids[other])
-            yield (pids[other], self._eid(pos), self._ts(pos), "merged_into", self._key(via),
-                   pids[into])
-        for pos, prof, x, by in r.detachments:
-            yield (pids[prof], self._eid(pos), self._ts(pos), "replaced", self._key(x),
-                   self._key(by) if by >= 0 else None)
-
-
-def _plain_list(values: list[str], sort: bool = True) -> str:
-    """JSON for a list of strings that need no escaping (normalised emails, E.164, ids)."""
-    if not values:
-        return "[]"
-    if len(values) == 1:
-        return f'["{values[0]}"]'
-    return '["' + '","'.join(sorted(values) if sort else values) + '"]'
-
-
-def _json_list(values: list[str]) -> str:
-    """JSON for free-text values (external ids): escaped only when they need it."""
-    if any('"' in v or "\\" in v or not v.isprintable() for v in values):
-        return json.dumps(sorted(values), ensure_ascii=False)
-    return _plain_list(values)
-
-
 
 #: Arrow schemas of :meth:`StateRows.tables`: the same rows, lists as list<string>.
 _STR, _LIST = pa.string(), pa.list_(pa.string())
@@ -160,21 +43,224 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("profile_id", _STR), ("event_id", _STR), ("ts", pa.int64()), ("action", _STR),
         ("identifier", _STR), ("other", _STR)]),
 }
+_NEVER = "never_subscribed"  # a profile's consent when its email / phone has none
+_SAFE = r"^[\x20\x21\x23-\x5b\x5d-\x7e]*$"  # printable ASCII but `"` and `\`: no JSON escape
 
 
-def state_tables(state: StateRows) -> dict[str, pa.Table]:
-    """The derived state as Arrow tables (schemas in :data:`SCHEMAS`), for columnar stores."""
-    rows: dict[str, list[tuple[object, ...]]] = {
-        "identifiers": [(k, kind, v, p, bool(b), c, ce)
-                        for k, kind, v, p, b, c, ce in state.identifiers()],
-        "edges": [(*e[:7], bool(e[7])) for e in state.edges()],
-        "profiles": [(*p[:3], *(json.loads(x) for x in p[3:7]), *p[7:])
-                     for p in state.profiles()],
-        "log": list(state.log()),
-    }
-    out = {}
-    for name, schema in SCHEMAS.items():
-        cols = list(zip(*rows[name], strict=True)) if rows[name] else [[]] * len(schema)
-        out[name] = pa.table([pa.array(c, f.type) for c, f in zip(cols, schema, strict=True)],
-                             schema=schema)
+class StateRows:
+    """Derived state of a store: Arrow tables, and the same rows as plain tuples."""
+
+    def __init__(self, events: EventTable, res: Resolution) -> None:
+        self.events = events
+        self.res = res
+        self._columns: dict[str, dict[str, Any]] = {}
+        self._tables: dict[str, pa.Table] | None = None
+        self._keys: list[str] | None = None
+
+    @property
+    def keys(self) -> list[str]:
+        """``kind:value`` of every identifier, by identifier number."""
+        if self._keys is None:
+            self._keys = self.res.ident_key.to_pylist()
+        return self._keys
+
+    def tables(self) -> dict[str, pa.Table]:
+        """The rows as Arrow tables (schemas in :data:`SCHEMAS`), built once."""
+        if self._tables is None:
+            self._tables = {name: pa.table(self.columns(name), schema=SCHEMAS[name])
+                            for name in SCHEMAS}
+        return self._tables
+
+    def columns(self, name: str) -> dict[str, Any]:
+        """One table's columns, as Arrow arrays or numpy arrays (numbers, booleans)."""
+        if name not in self._columns:
+            build = {"identifiers": self._identifiers, "edges": self._edges,
+                     "profiles": self._profiles, "log": self._log}[name]
+            self._columns[name] = build()
+        return self._columns[name]
+
+    # -- tuples, for row stores ----------------------------------------------------------
+    def identifiers(self) -> Iterable[IdentRow]:
+        """(key, kind, value, profile_id, blocked, consent, consent_event_id)."""
+        return _rows(self.columns("identifiers"))
+
+    def edges(self) -> Iterable[EdgeRow]:
+        """(src, dst, event_id, type, channel, ts, rule, merges)."""
+        return _rows(self.columns("edges"))
+
+    def profiles(self) -> Iterator[ProfileRow]:
+        """(id, created_by, created_for, emails, phones, external_ids, merged_ids,
+        email_consent, sms_consent, created_ts), lists as JSON text."""
+        cols = dict(self.columns("profiles"))
+        for name in ("emails", "phones", "external_ids", "merged_ids"):
+            cols[name] = _json_text(cols[name], escape=name == "external_ids")
+        return _rows(cols)
+
+    def log(self) -> Iterator[LogRow]:
+        """(profile_id, event_id, ts, action, identifier, other): merges, replacements and
+        the creation of profiles that were merged away."""
+        return _rows(self.columns("log"))
+
+    # -- the tables, column by column ----------------------------------------------------
+    def _identifiers(self) -> dict[str, Any]:
+        """One row per identifier, by number: its profile (label's id) and consent."""
+        r = self.res
+        root, at, consent = r.ident_profile, r.ident_consent_at, r.ident_consent
+        return {
+            "key": r.ident_key,
+            "kind": pa.array(KIND_NAMES).take(pa.array(r.ident_kind)),
+            "value": r.ident_value,
+            "profile_id": r.profile_ids.take(masked(_at(r.profile_label, root), root < 0)),
+            "blocked": pa.array(r.ident_blocked),
+            "consent": r.consent_values.take(masked(consent, consent < 0)),
+            "consent_event": r.event_id.take(masked(_at(r.order, at), at < 0)),
+        }
+
+    def _edges(self) -> dict[str, Any]:
+        """One row per decided edge, in replay order, with its event and rule."""
+        r = self.res
+        rows = r.order[r.edge_at]
+        take = pa.array(rows)
+        return {
+            "src": r.ident_key.take(pa.array(r.edge_src)),
+            "dst": r.ident_key.take(pa.array(r.edge_dst)),
+            "event_id": r.event_id.take(take),
+            "type": r.type_names.take(pa.array(r.type_index[rows])),
+            "channel": string_column(self.events.channel).take(take),
+            "ts": r.ts[rows],
+            "rule": pa.array(RULE_NAMES).take(pa.array(r.edge_rule)),
+            "merges": np.isin(r.edge_rule, sorted(MERGING)),
+        }
+
+    def _profiles(self) -> dict[str, Any]:
+        """One row per live profile (by root): its id, creation, members, merged ids."""
+        r = self.res
+        label = r.profile_label[r.live]
+        created = r.order[r.profile_created_at[label]]
+        # a profile left with one identifier shows it as ``created_for`` (as it always has)
+        created_for = np.where(r.live_size == 1, r.live_head, r.profile_created_for[label])
+        return {
+            "profile_id": r.profile_ids.take(pa.array(label)),
+            "created_by": r.event_id.take(pa.array(created)),
+            "created_for": r.ident_key.take(pa.array(created_for)),
+            "emails": self._member_lists(1),
+            "phones": self._member_lists(2),
+            "external_ids": self._member_lists(0),
+            "merged_ids": pa.ListArray.from_arrays(
+                pa.array(r.merged_offsets, pa.int32()), r.profile_ids.take(pa.array(r.merged))),
+            "email_consent": self._profile_consent(1),
+            "sms_consent": self._profile_consent(2),
+            "created_ts": r.ts[created],
+        }
+
+    def _member_lists(self, code: int) -> pa.ListArray:
+        """Values of each live profile's identifiers of one kind, sorted."""
+        r = self.res
+        start, end = int(r.member_offsets[code, 0]), int(r.member_offsets[code, -1])
+        members = r.members[start:end].copy()
+        offsets = r.member_offsets[code] - start
+        counts = np.diff(offsets)
+        if len(counts) and counts.max() > 1:  # sort within profiles holding several
+            row = np.repeat(np.arange(len(counts)), counts)
+            several = np.flatnonzero(counts[row] > 1)
+            sub = members[several]
+            by = pa.table({"row": row[several], "value": r.ident_value.take(pa.array(sub))})
+            perm = pc.sort_indices(by, sort_keys=[("row", "ascending"), ("value", "ascending")])
+            members[several] = sub[perm.to_numpy()]
+        return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()),
+                                        r.ident_value.take(pa.array(members)))
+
+    def _profile_consent(self, code: int) -> pa.Array:
+        """Consent of each live profile's current (latest attached) email or phone."""
+        r = self.res
+        last = r.live_last[:, code]
+        values = pa.concat_arrays([r.consent_values, pa.array([_NEVER])])
+        never = len(values) - 1  # also for an empty consent (``consent or _NEVER``)
+        falsy = np.asarray(pc.equal(values, "").to_numpy(zero_copy_only=False), np.bool_)
+        consent = _at(r.ident_consent, last)
+        consent = np.where(consent < 0, never, consent)
+        consent = np.where(falsy[consent], never, consent)
+        return values.take(masked(consent, last < 0))
+
+    def _log(self) -> dict[str, Any]:
+        """Creations of merged-away profiles, then two rows per merge, then replacements."""
+        r = self.res
+        ids, keys = r.profile_ids, r.ident_key
+        alive = np.zeros(len(r.profile_label), np.bool_)
+        alive[r.profile_label[r.live]] = True
+        dead = np.flatnonzero(~alive)  # live profiles keep their creation in the profiles table
+        m = len(r.merge_at)
+        pair_into = np.empty(2 * m, np.int32)  # merged, merged_into: two rows per merge
+        pair_into[0::2], pair_into[1::2] = r.merge_into, r.merge_from
+        pair_other = np.empty(2 * m, np.int32)
+        pair_other[0::2], pair_other[1::2] = r.merge_from, r.merge_into
+        profile = np.concatenate([dead, pair_into, r.detach_profile])
+        at = np.concatenate([r.profile_created_at[dead], np.repeat(r.merge_at, 2),
+                             r.detach_at]).astype(np.int64)
+        action = np.concatenate([np.zeros(len(dead), np.int8), np.tile([1, 2], m),
+                                 np.full(len(r.detach_at), 3)]).astype(np.int8)
+        ident = np.concatenate([r.profile_created_for[dead], np.repeat(r.merge_via, 2),
+                                r.detach_ident])
+        rows = pa.array(r.order[at])
+        by = r.detach_by
+        return {
+            "profile_id": ids.take(pa.array(profile, pa.int32())),
+            "event_id": r.event_id.take(rows),
+            "ts": r.ts[r.order[at]],
+            "action": pa.array(["created", "merged", "merged_into", "replaced"]).take(
+                pa.array(action)),
+            "identifier": keys.take(pa.array(ident, pa.int32())),
+            "other": pa.concat_arrays([
+                pa.nulls(len(dead), pa.string()), ids.take(pa.array(pair_other)),
+                keys.take(masked(by, by < 0))]),
+        }
+
+
+def _at(values: NDArray[Any], index: NDArray[Any]) -> NDArray[Any]:
+    """``values[index]``, -1 where the index is -1 (also when ``values`` is empty)."""
+    out = np.full(len(index), -1, values.dtype)
+    found = index >= 0
+    out[found] = values[index[found]]
     return out
+
+
+def _rows(columns: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """Columns zipped into tuples (booleans as 0/1, as row stores keep them)."""
+    return zip(*(_pylist(c) for c in columns.values()), strict=True)
+
+
+def _pylist(col: pa.Array | NDArray[Any] | list[str]) -> list[Any]:
+    """A column as a Python list; numpy booleans as 0/1."""
+    if isinstance(col, list):
+        return col
+    if isinstance(col, np.ndarray):
+        out: list[Any] = (col.astype(np.int64) if col.dtype == np.bool_ else col).tolist()
+        return out
+    values: list[Any] = col.to_pylist()
+    return values
+
+
+def _json_text(lists: pa.ListArray, escape: bool) -> list[str] | pa.Array:
+    """Each list as JSON text, as row stores keep it: ``["a","b"]``, ``[]`` when empty.
+
+    Values are written as they are (normalised emails, E.164 phones and profile ids need no
+    escaping). With ``escape`` (external ids), a list holding anything but printable ASCII
+    other than ``"`` and ``\\`` is written by :func:`_json_list`, which escapes when needed."""
+    joined = pc.binary_join_element_wise('["', pc.binary_join(lists, '","'), '"]', "")
+    text = pc.if_else(pc.equal(pc.list_value_length(lists), 0), "[]", joined)
+    if not escape:
+        return text
+    unsafe = pc.invert(pc.match_substring_regex(lists.flatten(), _SAFE))
+    if not pc.any(unsafe).as_py():
+        return text
+    out: list[str] = text.to_pylist()
+    for row in set(pc.list_parent_indices(lists).filter(unsafe).to_pylist()):
+        out[row] = _json_list(lists[row].as_py())
+    return out
+
+
+def _json_list(values: list[str]) -> str:
+    """JSON for free-text values (external ids): escaped only when they need it."""
+    if any('"' in v or "\\" in v or not v.isprintable() for v in values):
+        return json.dumps(sorted(values), ensure_ascii=False)
+    return '["' + '","'.join(sorted(values)) + '"]'

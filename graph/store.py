@@ -6,13 +6,16 @@ primitives, so they answer the same on every backend.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from identigraph.events import EventTable
 from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
 from identigraph.graph.state import StateRows
 from identigraph.rules.model import RuleSet
+
+#: The derived state, or the function (the replay) that computes it.
+StateLike = StateRows | Callable[[], StateRows]
 
 #: Longest path, in hops, that ``explain`` looks for.
 MAX_HOPS = 12
@@ -35,8 +38,12 @@ class Store(Protocol):
         """Every stored event (for a replay)."""
         ...
 
-    def write(self, ruleset: RuleSet, new_events: EventTable, state: StateRows) -> None:
-        """Add events and replace the derived state; all or nothing where the backend can."""
+    def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
+        """Add events and replace the derived state; all or nothing where the backend can.
+
+        ``state`` may be the replay itself (a function): a backend can run it while it
+        writes the events.
+        """
         ...
 
     def identifier(self, key: str) -> Identifier | None:
@@ -74,3 +81,8 @@ class Store(Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
+
+
+def materialise(state: StateLike) -> StateRows:
+    """The state itself, running the replay when given one."""
+    return state() if callable(state) else state

@@ -1,71 +1,106 @@
 """The decision logic: replay events in (timestamp, event_id) order and decide every edge.
 
 Pure and storage-free: an :class:`EventTable` and a :class:`RuleSet` in, a
-:class:`Resolution` out. Identifiers and profiles are small integers internally, so a
-million events need no per-edge Python objects.
+:class:`Resolution` (numpy and Arrow arrays) out. Identifiers are interned to integers per
+kind, numbered by first appearance in event order (external ids, then emails, then
+phones); the replay itself is rules/replay_kernel.py, compiled with numba.
+
+For each event, in order:
+
+- consent it carries is recorded on its (non-blocked) email and phone;
+- an event with one identifier only creates a profile for it when it has none;
+- otherwise the event lands on the profile of its strongest non-blocked identifier (a new
+  profile when it has none; with every identifier blocked, only ``blocked_value`` edges),
+  and each other identifier, in strength order, gets one edge:
+  ``blocked_value`` when blocked; with link mode ``none`` ``never_merges`` (and a profile of
+  its own when it has none); ``merge``/``attach`` when already on that profile; when on no
+  profile it attaches if the limits allow (else ``limit``, and a profile of its own); when
+  on another profile, a ``merge`` type brings that profile along, an ``attach`` type only
+  absorbs a profile known only by it (``absorb``, when the type lists its kind), else
+  ``attach_only``; a merge past a ``refuse`` limit is ``limit``.
+- Limits: only kinds that arrive can overflow. Past a ``replace`` limit the event's own
+  identifier of that kind stays and the earliest others (the profile's, in member order,
+  then the arriving ones) are detached; without such an identifier (or with a blocked one)
+  the link is refused. A merge keeps the landing profile's id (label) and records the
+  labels merged into it; the larger side stays the union-find root.
+- After the replay, merging edges of an identifier detached at or after them become
+  ``superseded``. Profile ids derive from the creating event and identifier (rules/ids.py).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import TypeVar
+from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from identigraph.events import EventTable
 from identigraph.model import Kind
-from identigraph.rules.decisions import (
-    ABSORB,
-    ATTACH,
-    ATTACH_ONLY,
-    BLOCKED_VALUE,
-    LIMIT,
-    MERGE,
-    NEVER_MERGES,
-    SUPERSEDED,
-)
-from identigraph.rules.ids import profile_id_for
+from identigraph.rules.columns import event_order, int64_column, string_buffers, string_column
+from identigraph.rules.ids import profile_ids
 from identigraph.rules.model import LinkMode, PastLimit, RuleSet
 
 _KIND_CODE = {Kind.EXTERNAL_ID: 0, Kind.EMAIL: 1, Kind.PHONE: 2}
 KIND_NAMES: tuple[str, str, str] = ("external_id", "email", "phone")
 _MODE_CODE = {LinkMode.MERGE: 0, LinkMode.ATTACH: 1, LinkMode.NONE: 2}
-T = TypeVar("T")
+I32 = NDArray[np.int32]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Resolution:
-    """Everything the replay decided; positions refer to ``order`` (events sorted)."""
+    """Everything the replay decided. A *position* indexes events in (ts, event_id) order,
+    ``order[position]`` is the event's row in the table; identifiers and profiles are
+    numbers (profile numbers in creation order; a profile's *root* is its union-find root,
+    its *label* the profile whose id it shows)."""
 
-    order: list[int]  # event table index of the k-th event in (ts, event_id) order
-    ident_kind: list[int] = field(default_factory=list)  # 0 external_id, 1 email, 2 phone
-    ident_value: list[str] = field(default_factory=list)
-    ident_blocked: list[bool] = field(default_factory=list)
-    ident_profile: list[int] = field(default_factory=list)  # profile root, -1 when none
-    ident_consent: list[str | None] = field(default_factory=list)
-    ident_consent_at: list[int] = field(default_factory=list)  # position of that event
-    edge_at: list[int] = field(default_factory=list)  # event position
-    edge_src: list[int] = field(default_factory=list)
-    edge_dst: list[int] = field(default_factory=list)
-    edge_rule: list[int] = field(default_factory=list)
-    profile_created_at: list[int] = field(default_factory=list)
-    profile_created_for: list[int] = field(default_factory=list)
-    profile_label: list[int] = field(default_factory=list)  # root -> profile whose id shows
-    profile_members: list[list[int] | None] = field(default_factory=list)  # by root
-    profile_merged: dict[int, list[int]] = field(default_factory=dict)  # label -> labels
-    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # pos, into, from, via
-    detachments: list[tuple[int, int, int, int]] = field(default_factory=list)  # pos, prof, id, by
-    profile_ids: list[str] = field(default_factory=list)  # by profile index
+    order: NDArray[np.int64]
+    event_id: pa.Array  # by table row (string)
+    ts: NDArray[np.int64]  # by table row
+    type_names: pa.Array  # event type names, indexed by ``type_index``
+    type_index: I32  # by table row
+    ident_kind: NDArray[np.int8]  # 0 external_id, 1 email, 2 phone
+    ident_value: pa.Array  # string
+    ident_key: pa.Array  # ``kind:value``
+    ident_blocked: NDArray[np.bool_]
+    ident_profile: I32  # root, -1 when none
+    ident_consent: I32  # index in ``consent_values``, -1 when none
+    ident_consent_at: I32  # position of the event that set it, -1 when none
+    consent_values: pa.Array  # the consent strings events carry
+    edge_at: I32  # position
+    edge_src: I32
+    edge_dst: I32
+    edge_rule: NDArray[np.int8]  # rules/decisions.py codes
+    profile_created_at: I32  # position, by profile number
+    profile_created_for: I32  # identifier
+    profile_label: I32  # by root
+    profile_ids: pa.Array  # by profile number (string)
+    live: I32  # roots still holding identifiers, ascending: the profiles there are
+    live_size: I32  # their member counts
+    live_head: I32  # their first member
+    live_last: I32  # [live, kind]: last member of the kind in member order, -1 when none
+    members: I32  # members of the live profiles, by kind then live profile, member order
+    member_offsets: I32  # [kind, live + 1] into ``members``
+    merged: I32  # labels merged into each live profile, in merge order
+    merged_offsets: I32  # [live + 1] into ``merged``
+    merge_at: I32  # merges: position, label kept, label merged away, identifier via
+    merge_into: I32
+    merge_from: I32
+    merge_via: I32
+    detach_at: I32  # replacements: position, label, identifier detached, by (-1 none)
+    detach_profile: I32
+    detach_ident: I32
+    detach_by: I32
 
     def roots(self) -> list[int]:
         """Profile roots that still hold identifiers, in creation order."""
-        return [p for p, m in enumerate(self.profile_members) if m]
+        return [int(p) for p in self.live]
 
 
 class _Blocker:
-    """Answers whether a normalised identifier is a blocked value of the rule set."""
+    """Which distinct values of a kind are blocked values of the rule set."""
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.exact: list[set[str]] = [set(), set(), set()]
@@ -77,266 +112,129 @@ class _Blocker:
             elif b.regex is not None:
                 self.rx[code].append(re.compile(b.regex))
 
-    def __call__(self, code: int, value: str) -> bool:
-        if value in self.exact[code]:
-            return True
-        return any(r.fullmatch(value) for r in self.rx[code])
-
-
-def event_order(events: EventTable) -> list[int]:
-    """Indexes of events sorted by (timestamp, event_id): the one order rules apply in."""
-    if not len(events):
-        return []
-    table = pa.table({"ts": pa.array(events.ts, pa.int64()),
-                      "id": pa.array(events.event_id, pa.string())})
-    index = pc.sort_indices(table, sort_keys=[("ts", "ascending"), ("id", "ascending")])
-    return list(index.to_pylist())
-
-
-class _Replay:
-    """Mutable state of one replay; :func:`resolve` is the public entry point."""
-
-    def __init__(self, events: EventTable, ruleset: RuleSet) -> None:
-        self.events = events
-        self.rs = ruleset
-        self.r = Resolution(order=event_order(events))
-        self.blocker = _Blocker(ruleset)
-        self.limits: list[tuple[int, bool] | None] = []
-        for kind in (Kind.EXTERNAL_ID, Kind.EMAIL, Kind.PHONE):
-            lim = ruleset.limit_for(kind)
-            self.limits.append(
-                None if lim is None or lim.max is None
-                else (lim.max, lim.past_limit == PastLimit.REPLACE)
-            )
-        self.parent: list[int] = []
-        self.detached_at: dict[int, int] = {}
-
-    # -- identifiers and profiles -------------------------------------------------------
-    def find(self, p: int) -> int:
-        parent = self.parent
-        root = p
-        while parent[root] != root:
-            root = parent[root]
-        while parent[p] != root:
-            parent[p], p = root, parent[p]
-        return root
-
-    def new_profile(self, pos: int, x: int) -> int:
-        r = self.r
-        p = len(self.parent)
-        self.parent.append(p)
-        r.profile_created_at.append(pos)
-        r.profile_created_for.append(x)
-        r.profile_label.append(p)
-        r.profile_members.append([x])
-        r.ident_profile[x] = p
-        return p
-
-    def profile_of(self, x: int) -> int:
-        p = self.r.ident_profile[x]
-        return -1 if p < 0 else self.find(p)
-
-    # -- limits ---------------------------------------------------------------------------
-    def fits(
-        self, root: int, incoming: list[int], carried: tuple[int, int, int]
-    ) -> list[int] | None:
-        """Identifiers to detach so ``incoming`` can join ``root``; None when refused."""
-        kinds = self.r.ident_kind
-        members = self.r.profile_members[root] or []
-        detach: list[int] = []
-        codes = {kinds[m] for m in incoming}  # only kinds that arrive can overflow
-        for code, lim in enumerate(self.limits):
-            if lim is None or code not in codes:
-                continue
-            limit, replace = lim
-            cur = [m for m in members if kinds[m] == code]
-            inc = [m for m in incoming if kinds[m] == code]
-            if len(cur) + len(inc) <= limit:
-                continue
-            v = carried[code]
-            if not replace or v < 0 or self.r.ident_blocked[v]:
-                return None
-            others = [m for m in cur + inc if m != v]
-            detach.extend(others[: len(others) - (limit - 1)])
-        return detach
-
-    def detach(self, pos: int, root: int, idents: list[int], by: tuple[int, int, int]) -> None:
-        r = self.r
-        members = r.profile_members[root]
-        assert members is not None
-        for m in idents:
-            members.remove(m)
-            r.ident_profile[m] = -1
-            self.detached_at[m] = pos
-            r.detachments.append((pos, r.profile_label[root], m, by[r.ident_kind[m]]))
-
-    def merge(self, pos: int, root: int, other: int, via: int) -> int:
-        """Bring profile ``other`` into ``root``; ``root``'s label (id) is kept."""
-        r = self.r
-        label, other_label = r.profile_label[root], r.profile_label[other]
-        big, small = root, other
-        mb, ms = r.profile_members[big], r.profile_members[small]
-        assert mb is not None and ms is not None
-        if len(ms) > len(mb):
-            big, small, mb, ms = small, big, ms, mb
-        self.parent[small] = big
-        mb.extend(ms)
-        r.profile_members[small] = None
-        r.profile_label[big] = label
-        merged = r.profile_merged.setdefault(label, [])
-        merged.append(other_label)
-        merged.extend(r.profile_merged.pop(other_label, []))
-        r.merges.append((pos, label, other_label, via))
-        return big
-
-    def edge(self, pos: int, src: int, dst: int, rule: int) -> None:
-        r = self.r
-        r.edge_at.append(pos)
-        r.edge_src.append(src)
-        r.edge_dst.append(dst)
-        r.edge_rule.append(rule)
-
-    # -- the replay ----------------------------------------------------------------------
-    def _intern_columns(self, cols: list[list[str | None]]) -> list[list[int]]:
-        """Identifier ids per kind column, numbered by first appearance in event order."""
-        r = self.r
-        out: list[list[int]] = []
-        for code, col in enumerate(cols):
-            uniq = list(dict.fromkeys(v for v in col if v is not None))
-            base = len(r.ident_kind)
-            table = {v: base + j for j, v in enumerate(uniq)}
-            r.ident_kind.extend([code] * len(uniq))
-            r.ident_value.extend(uniq)
-            if self.rs.blocked:
-                r.ident_blocked.extend(self.blocker(code, v) for v in uniq)
-            else:
-                r.ident_blocked.extend([False] * len(uniq))
-            out.append([-1 if v is None else table[v] for v in col])
-        n = len(r.ident_kind)
-        r.ident_profile = [-1] * n
-        r.ident_consent = [None] * n
-        r.ident_consent_at = [-1] * n
+    def __call__(self, code: int, values: pa.Array) -> NDArray[np.bool_]:
+        out = np.zeros(len(values), np.bool_)
+        if self.exact[code]:
+            hit = pc.is_in(values, value_set=pa.array(sorted(self.exact[code]), pa.string()))
+            out |= np.asarray(hit.to_numpy(zero_copy_only=False), dtype=np.bool_)
+        if self.rx[code]:  # Python's regex semantics, so only distinct values, one by one
+            rx = self.rx[code]
+            out |= np.fromiter((any(r.fullmatch(v) for r in rx) for v in values.to_pylist()),
+                               np.bool_, len(values))
         return out
 
-    def run(self) -> Resolution:
-        ev, r, rs = self.events, self.r, self.rs
-        order = r.order
 
-        def perm(col: list[T]) -> list[T]:
-            return [col[i] for i in order]
+def _interned(
+    events: EventTable, order: NDArray[np.int64], blocker: _Blocker
+) -> tuple[list[I32], NDArray[np.int8], pa.Array, NDArray[np.bool_]]:
+    """Per kind, the identifier number each event (by position) carries (-1 none); and
+    each identifier's kind, value and whether it is blocked."""
+    from identigraph.rules.intern_kernel import intern
 
-        ids_by_kind = self._intern_columns(
-            [perm(ev.external_id), perm(ev.email), perm(ev.phone)])
-        ext_ids, email_ids, phone_ids = ids_by_kind
-        s0, s1, s2 = (ids_by_kind[_KIND_CODE[k]] for k in rs.strength)
-        type_code = {name: i for i, name in enumerate(rs.event_types)}
-        types = [type_code[t] for t in perm(ev.type)]
-        modes = [_MODE_CODE[t.link] for t in rs.event_types.values()]
-        absorbs = [frozenset(_KIND_CODE[k] for k in t.absorb_profiles_known_only_by)
-                   for t in rs.event_types.values()]
-        blocked, kinds = r.ident_blocked, r.ident_kind
-        consent, consent_at, prof = r.ident_consent, r.ident_consent_at, r.ident_profile
-        email_consent, sms_consent = perm(ev.email_consent), perm(ev.sms_consent)
-        for pos in range(len(order)):
-            e, p = email_ids[pos], phone_ids[pos]
-            if e >= 0 and email_consent[pos] is not None and not blocked[e]:
-                consent[e], consent_at[e] = email_consent[pos], pos
-            if p >= 0 and sms_consent[pos] is not None and not blocked[p]:
-                consent[p], consent_at[p] = sms_consent[pos], pos
-            ids = [x for x in (s0[pos], s1[pos], s2[pos]) if x >= 0]
-            if len(ids) == 1:  # the common case: one identifier, nothing to link
-                x = ids[0]
-                if prof[x] < 0 and not blocked[x]:
-                    self.new_profile(pos, x)
-                continue
-            if ids:
-                t = types[pos]
-                self.apply(pos, ids, (ext_ids[pos], e, p), modes[t], absorbs[t], blocked, kinds)
-        self.finish()
-        return r
+    by_kind: list[I32] = []
+    kinds: list[NDArray[np.int8]] = []
+    values: list[pa.Array] = []
+    blocked: list[NDArray[np.bool_]] = []
+    base = 0
+    for code, col in enumerate((events.external_id, events.email, events.phone)):
+        arr = string_column(col)
+        codes, first = intern(*string_buffers(arr), order)
+        uniq = arr.take(pa.array(first))
+        by_kind.append(np.where(codes >= 0, codes + base, -1).astype(np.int32))
+        kinds.append(np.full(len(uniq), code, np.int8))
+        values.append(uniq)
+        blocked.append(blocker(code, uniq))
+        base += len(uniq)
+    return (by_kind, np.concatenate(kinds), pa.concat_arrays(values),
+            np.concatenate(blocked))
 
-    def apply(
-        self, pos: int, ids: list[int], carried: tuple[int, int, int], mode: int,
-        absorb: frozenset[int], blocked: list[bool], kinds: list[int],
-    ) -> None:
-        """Land one event on its strongest identifier's profile and decide its edges."""
-        anchor = next((x for x in ids if not blocked[x]), -1)
-        if anchor < 0:
-            for x in ids[1:]:
-                self.edge(pos, ids[0], x, BLOCKED_VALUE)
-            return
-        root = self.profile_of(anchor)
-        if root < 0:
-            root = self.new_profile(pos, anchor)
-        rule_ok = MERGE if mode == 0 else ATTACH
-        for x in ids:
-            if x == anchor:
-                continue
-            if blocked[x]:
-                self.edge(pos, anchor, x, BLOCKED_VALUE)
-                continue
-            other = self.profile_of(x)
-            if mode == 2:
-                self.edge(pos, anchor, x, NEVER_MERGES)
-                if other < 0:
-                    self.new_profile(pos, x)
-                continue
-            if other == root:
-                self.edge(pos, anchor, x, rule_ok)
-                continue
-            if other < 0:
-                detach = self.fits(root, [x], carried)
-                if detach is None:
-                    self.edge(pos, anchor, x, LIMIT)
-                    self.new_profile(pos, x)
-                    continue
-                members = self.r.profile_members[root]
-                assert members is not None
-                members.append(x)
-                self.r.ident_profile[x] = root
-                self.detach(pos, root, detach, carried)
-                self.edge(pos, anchor, x, rule_ok)
-                continue
-            incoming = self.r.profile_members[other] or []
-            if mode == 0:
-                rule = MERGE
-            elif kinds[x] in absorb and incoming == [x]:
-                rule = ABSORB
-            else:
-                self.edge(pos, anchor, x, ATTACH_ONLY)
-                continue
-            detach = self.fits(root, incoming, carried)
-            if detach is None:
-                self.edge(pos, anchor, x, LIMIT)
-                continue
-            root = self.merge(pos, root, other, x)
-            self.detach(pos, root, detach, carried)
-            self.edge(pos, anchor, x, rule)
 
-    def finish(self) -> None:
-        """Point identifiers at their roots, supersede edges of detached ones, name profiles."""
-        r = self.r
-        r.ident_profile = [self.profile_of(x) for x in range(len(r.ident_kind))]
-        if self.detached_at:
-            last = self.detached_at
-            for e, (pos, src, dst, rule) in enumerate(
-                zip(r.edge_at, r.edge_src, r.edge_dst, r.edge_rule, strict=True)
-            ):
-                if rule in (MERGE, ATTACH, ABSORB) and (
-                    last.get(src, -1) >= pos or last.get(dst, -1) >= pos
-                ):
-                    r.edge_rule[e] = SUPERSEDED
-        eid, order = self.events.event_id, r.order
-        kinds, values = r.ident_kind, r.ident_value
-        r.profile_ids = [
-            profile_id_for(eid[order[at]], KIND_NAMES[kinds[x]], values[x])
-            for at, x in zip(r.profile_created_at, r.profile_created_for, strict=True)
-        ]
+def _consent_codes(events: EventTable, order: NDArray[np.int64]) -> tuple[I32, pa.Array]:
+    """[position, 2]: the email and SMS consent each event carries, as codes (-1 none) of
+    the consent values returned."""
+    values: dict[str, int] = {}
+    codes = []
+    for col in (events.email_consent, events.sms_consent):
+        encoded = string_column(col).dictionary_encode()
+        remap = np.array([values.setdefault(v, len(values))
+                          for v in encoded.dictionary.to_pylist()] + [-1], np.int32)
+        index = np.asarray(encoded.indices.fill_null(-1).to_numpy(), dtype=np.int64)
+        codes.append(remap[index][order])  # a null's -1 picks the trailing -1
+    return np.stack(codes, axis=1), pa.array(list(values), pa.string())
 
 
 def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
     """Replay all events under a rule set; the result depends only on the set of events."""
-    unknown = set(events.type) - set(ruleset.event_types)
+    from identigraph.rules.replay_kernel import replay  # numba: imported when a replay runs
+
+    types = string_column(events.type).dictionary_encode()
+    names: list[str] = types.dictionary.to_pylist()
+    unknown = set(names) - set(ruleset.event_types)
     if unknown:
         raise ValueError(f"event types not in rule set {ruleset.name}: {sorted(unknown)}")
-    return _Replay(events, ruleset).run()
+    type_code = {name: i for i, name in enumerate(ruleset.event_types)}
+    type_index = np.asarray(types.indices.to_numpy(), dtype=np.int32)
+    event_id = string_column(events.event_id)
+    ts = int64_column(events.ts)
+    order = event_order(ts, event_id)
+    by_kind, kind, value, blocked = _interned(events, order, _Blocker(ruleset))
+    strong = np.stack([by_kind[_KIND_CODE[k]] for k in ruleset.strength], axis=1)
+    consent_ev, consent_values = _consent_codes(events, order)
+    limits = [ruleset.limit_for(k) for k in (Kind.EXTERNAL_ID, Kind.EMAIL, Kind.PHONE)]
+    out = replay(
+        strong=strong,
+        carried=np.stack(by_kind, axis=1),
+        etype=np.array([type_code[t] for t in names], np.int32)[type_index][order],
+        modes=np.array([_MODE_CODE[t.link] for t in ruleset.event_types.values()], np.int32),
+        absorbs=np.array([sum(1 << _KIND_CODE[k] for k in t.absorb_profiles_known_only_by)
+                          for t in ruleset.event_types.values()], np.int32),
+        consent_ev=consent_ev,
+        kind=kind,
+        blocked=blocked,
+        lim_max=np.array([-1 if lim is None or lim.max is None else lim.max
+                          for lim in limits], np.int32),
+        lim_replace=np.array([lim is not None and lim.past_limit == PastLimit.REPLACE
+                              for lim in limits], np.bool_),
+    )
+    keys = pa.concat_arrays([
+        pc.binary_join_element_wise(KIND_NAMES[code], value.slice(start, n), ":")
+        for code, start, n in _runs(kind)])
+    # the creators' ids gathered by Arrow first: its take overlaps the random reads better
+    ids = profile_ids(event_id.take(pa.array(order[out.profile_created_at])), keys,
+                      out.profile_created_for.astype(np.int64))
+    return Resolution(
+        order=order, event_id=event_id, ts=ts, type_names=types.dictionary,
+        type_index=type_index, ident_kind=kind, ident_value=value, ident_key=keys,
+        ident_blocked=blocked, ident_profile=out.ident_profile,
+        ident_consent=out.ident_consent, ident_consent_at=out.ident_consent_at,
+        consent_values=consent_values, edge_at=out.edge_at, edge_src=out.edge_src,
+        edge_dst=out.edge_dst, edge_rule=out.edge_rule,
+        profile_created_at=out.profile_created_at,
+        profile_created_for=out.profile_created_for, profile_label=out.profile_label,
+        profile_ids=ids, live=out.live, live_size=out.live_size, live_head=out.live_head,
+        live_last=out.live_last, members=out.members, member_offsets=out.member_offsets,
+        merged=out.merged, merged_offsets=out.merged_offsets, merge_at=out.merge_at,
+        merge_into=out.merge_into, merge_from=out.merge_from, merge_via=out.merge_via,
+        detach_at=out.detach_at, detach_profile=out.detach_profile,
+        detach_ident=out.detach_ident, detach_by=out.detach_by,
+    )
+
+
+def _runs(kind: NDArray[np.int8]) -> list[tuple[int, int, int]]:
+    """(kind code, start, length) of the three kinds' contiguous identifier numbers."""
+    counts = np.bincount(kind, minlength=3)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return [(code, int(starts[code]), int(counts[code])) for code in range(3)]
+
+
+def warm_up(ruleset: RuleSet) -> None:
+    """Load the compiled replay kernels (numba, ~1.5 s per process) ahead of the first real
+    replay; a load runs this on a thread while it reads its files."""
+    kind = next(iter(ruleset.event_types))
+    tiny = EventTable(
+        event_id=["warm-1", "warm-2"], ts=[1, 2], type=[kind, kind], channel=[None, None],
+        source=[None, None], email=["a@example.com", "a@example.com"],
+        phone=["+14155550101", None], external_id=[None, "x"], country=[None, None],
+        email_consent=[None, "subscribed"], sms_consent=["subscribed", None],
+        attributes=[None, None])
+    resolve(tiny, ruleset)

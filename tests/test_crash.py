@@ -36,8 +36,9 @@ def test_killed_load_keeps_the_last_committed_state(tmp_path: Path) -> None:
         proc.wait(timeout=120)
         out = cli("profiles", "--json", store=db)
         assert out.returncode == 0, out.stderr
-        if proc.returncode != 0:
-            assert out.stdout == before  # nothing of the killed load is visible
         stats = json.loads(cli("stats", "--json", store=db).stdout)
+        # all of the load or none of it: a kill after the commit keeps the whole load
         assert stats["events"] in (127 - 36, 127 - 36 + 150000)
+        if stats["events"] == 127 - 36:
+            assert out.stdout == before  # nothing of the killed load is visible
     assert killed_mid_load >= 1, "the load finished too fast to be killed"

@@ -8,6 +8,7 @@ open the file with DuckDB and query the tables directly (see README, "The embedd
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,8 @@ from identigraph.events import FIELDS, EventTable
 from identigraph.graph.embedded.chunks import SCHEMA as EVENT_SCHEMA
 from identigraph.graph.paths import bfs_shortest_paths
 from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
-from identigraph.graph.state import SCHEMAS, StateRows
-from identigraph.graph.store import MAX_HOPS
+from identigraph.graph.state import SCHEMAS
+from identigraph.graph.store import MAX_HOPS, StateLike, materialise
 from identigraph.graph.timefmt import iso
 from identigraph.rules.model import RuleSet
 
@@ -85,7 +86,7 @@ class EmbeddedStore:
         _check_file(self.path)
         fresh = not self.path.exists()
         try:
-            self.db = duckdb.connect(str(self.path), config={"threads": 2})
+            self.db = duckdb.connect(str(self.path), config={"threads": 2, "memory_limit": "256MB"})
             tables = {r[0] for r in self.db.execute(
                 "SELECT table_name FROM information_schema.tables").fetchall()}
         except duckdb.Error as exc:
@@ -137,30 +138,40 @@ class EmbeddedStore:
         table = self.db.sql(f"SELECT {', '.join(FIELDS)} FROM events").to_arrow_table()
         return EventTable(*(table.column(f).to_pylist() for f in FIELDS))
 
-    def write(self, ruleset: RuleSet, new_events: EventTable, state: StateRows) -> None:
-        """Append events and rewrite the derived tables in one transaction."""
+    def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
+        """Append events and rewrite the derived tables in one transaction.
+
+        Given a function (the replay), it runs while DuckDB writes the new events on another
+        thread: both take seconds on a big load, and they use different cores.
+        """
         events = pa.Table.from_arrays(
             [pa.array(col, EVENT_SCHEMA.field(i).type)
              for i, col in enumerate(new_events.columns())], schema=EVENT_SCHEMA)
-        self._write_derived(state.tables(), ruleset, events)
-
-    def _write_derived(self, tables: dict[str, pa.Table], ruleset: RuleSet,
-                       events: pa.Table) -> None:
         db = self.db
         db.execute("BEGIN")
         try:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('ruleset', ?)",
                        [ruleset.model_dump_json()])
-            if events.num_rows:
-                db.register("new_events", events)
-                db.execute(f"INSERT INTO events SELECT {', '.join(FIELDS)} FROM new_events")
-                db.unregister("new_events")
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-events") as pool:
+                appended = pool.submit(self._append_events, events)
+                try:
+                    tables = materialise(state).tables()
+                finally:
+                    appended.result()
+            del events
             self._replace_derived(tables)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
         db.execute("CHECKPOINT")  # fold the log into the file: one file at rest
+
+    def _append_events(self, events: pa.Table) -> None:
+        """INSERT the new events (runs on the writer thread, inside the load's transaction)."""
+        if events.num_rows:
+            self.db.register("new_events", events)
+            self.db.execute(f"INSERT INTO events SELECT {', '.join(FIELDS)} FROM new_events")
+            self.db.unregister("new_events")
 
     def _replace_derived(self, tables: dict[str, pa.Table]) -> None:
         """Drop and recreate the derived tables from Arrow (inside the caller's transaction).

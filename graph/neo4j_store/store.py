@@ -36,7 +36,7 @@ from identigraph.graph.neo4j_store.write import (
 )
 from identigraph.graph.paths import MAX_PATHS
 from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
-from identigraph.graph.state import StateRows
+from identigraph.graph.store import StateLike, materialise
 from identigraph.rules.model import RuleSet
 
 SCHEMA_VERSION = "2"  # 2: events as :EventChunk nodes; identifiers without kind/value
@@ -149,8 +149,9 @@ class Neo4jStore:
         table = self._event_table()
         return EventTable() if table is None else table_events(table)
 
-    def write(self, ruleset: RuleSet, new_events: EventTable, state: StateRows) -> None:
+    def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
         """Replace the derived state, then append the new events (batched, idempotent)."""
+        state = materialise(state)  # the replay first: nothing is sent if it fails
         with store_errors(self.location):
             with self._session() as session:
                 self._ensure_schema(session)

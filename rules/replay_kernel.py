@@ -1,0 +1,415 @@
+"""The sequential replay of rules/resolver.py, compiled with numba: plain int arrays in and out.
+
+Events arrive in (timestamp, event_id) order as identifier numbers; profiles are a
+union-find whose members are doubly linked lists of identifiers, with per-kind counts so a
+limit is checked in O(1) (members are walked only when a ``replace`` limit overflows).
+Every array is sized from ``cap``, the number of identifiers the events carry: no event
+creates more profiles, edges, merges or detachments than identifiers it carries.
+The decisions are the ones documented in rules/resolver.py; this module only holds them fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from identigraph.rules.decisions import (
+    ABSORB,
+    ATTACH,
+    ATTACH_ONLY,
+    BLOCKED_VALUE,
+    LIMIT,
+    MERGE,
+    NEVER_MERGES,
+    SUPERSEDED,
+)
+from identigraph.rules.jit import njit
+
+I32 = NDArray[np.int32]
+
+
+class ReplayOut(NamedTuple):
+    """What the replay decided, as arrays; ``positions`` are indexes in event order."""
+
+    ident_profile: I32  # root profile of each identifier, -1 when none
+    ident_consent: I32  # consent code (of the consent vocabulary), -1 when none
+    ident_consent_at: I32  # position of the event that set it, -1 when none
+    edge_at: I32
+    edge_src: I32
+    edge_dst: I32
+    edge_rule: NDArray[np.int8]
+    profile_created_at: I32  # by profile index, in creation order
+    profile_created_for: I32
+    profile_label: I32  # root -> profile whose id shows
+    live: I32  # roots that still hold identifiers, ascending
+    live_size: I32  # their member counts
+    live_head: I32  # their first member
+    live_last: I32  # [live, 3]: last member of each kind in member order, -1 when none
+    members: I32  # their members, by kind, then live profile, then member order
+    member_offsets: I32  # [3, live + 1] into ``members``
+    merged: I32  # labels merged into each live profile, in merge order, concatenated
+    merged_offsets: I32  # per live profile, into ``merged``
+    merge_at: I32
+    merge_into: I32  # label kept
+    merge_from: I32  # label merged away
+    merge_via: I32  # identifier that brought it
+    detach_at: I32
+    detach_profile: I32  # label of the profile the identifier left
+    detach_ident: I32
+    detach_by: I32  # the identifier that replaced it, -1 when none
+
+
+@njit
+def _find(parent: Any, p: int) -> int:
+    root = p
+    while parent[root] != root:
+        root = parent[root]
+    while parent[p] != root:
+        nxt = parent[p]
+        parent[p] = root
+        p = nxt
+    return root
+
+
+@njit
+def _replay(
+    strong: Any, carried: Any, etype: Any, modes: Any, absorbs: Any, consent_ev: Any,
+    kind: Any, blocked: Any, lim_max: Any, lim_replace: Any, cap: int,
+) -> Any:
+    n = strong.shape[0]
+    ni = kind.shape[0]
+    cap = max(cap, 1)
+    prof = np.full(ni, -1, np.int32)
+    consent = np.full(ni, -1, np.int32)
+    consent_at = np.full(ni, -1, np.int32)
+    detached_at = np.full(ni, -1, np.int32)
+    mnext = np.full(ni, -1, np.int32)
+    mprev = np.full(ni, -1, np.int32)
+    scratch = np.empty(ni + 3, np.int32)
+    ids = np.empty(3, np.int32)
+    # profiles
+    parent = np.empty(cap, np.int32)
+    size = np.zeros(cap, np.int32)
+    count = np.zeros((cap, 3), np.int32)
+    head = np.full(cap, -1, np.int32)
+    tail = np.full(cap, -1, np.int32)
+    label = np.empty(cap, np.int32)
+    created_at = np.empty(cap, np.int32)
+    created_for = np.empty(cap, np.int32)
+    mg_head = np.full(cap, -1, np.int32)
+    mg_tail = np.full(cap, -1, np.int32)
+    mg_next = np.full(cap, -1, np.int32)
+    # decisions
+    e_at = np.empty(cap, np.int32)
+    e_src = np.empty(cap, np.int32)
+    e_dst = np.empty(cap, np.int32)
+    e_rule = np.empty(cap, np.int8)
+    m_at = np.empty(cap, np.int32)
+    m_into = np.empty(cap, np.int32)
+    m_from = np.empty(cap, np.int32)
+    m_via = np.empty(cap, np.int32)
+    d_at = np.empty(cap, np.int32)
+    d_prof = np.empty(cap, np.int32)
+    d_ident = np.empty(cap, np.int32)
+    d_by = np.empty(cap, np.int32)
+    n_prof = n_edge = n_merge = n_detach = 0
+
+    for pos in range(n):
+        e, p = carried[pos, 1], carried[pos, 2]
+        c = consent_ev[pos, 0]
+        if e >= 0 and c >= 0 and not blocked[e]:
+            consent[e] = c
+            consent_at[e] = pos
+        c = consent_ev[pos, 1]
+        if p >= 0 and c >= 0 and not blocked[p]:
+            consent[p] = c
+            consent_at[p] = pos
+        k = 0
+        for j in range(3):
+            if strong[pos, j] >= 0:
+                ids[k] = strong[pos, j]
+                k += 1
+        if k == 0:
+            continue
+        if k == 1:  # the common case: one identifier, nothing to link
+            x = ids[0]
+            if prof[x] < 0 and not blocked[x]:
+                q = n_prof
+                n_prof += 1
+                parent[q] = q
+                label[q] = q
+                created_at[q] = pos
+                created_for[q] = x
+                head[q] = tail[q] = x
+                mnext[x] = mprev[x] = -1
+                size[q] = 1
+                count[q, kind[x]] = 1
+                prof[x] = q
+            continue
+        mode = modes[etype[pos]]
+        absorb = absorbs[etype[pos]]
+        anchor = -1
+        for j in range(k):
+            if not blocked[ids[j]]:
+                anchor = ids[j]
+                break
+        if anchor < 0:
+            for j in range(1, k):
+                e_at[n_edge], e_src[n_edge], e_dst[n_edge] = pos, ids[0], ids[j]
+                e_rule[n_edge] = BLOCKED_VALUE
+                n_edge += 1
+            continue
+        root = -1 if prof[anchor] < 0 else _find(parent, prof[anchor])
+        if root < 0:
+            root = n_prof
+            n_prof += 1
+            parent[root] = root
+            label[root] = root
+            created_at[root] = pos
+            created_for[root] = anchor
+            head[root] = tail[root] = anchor
+            mnext[anchor] = mprev[anchor] = -1
+            size[root] = 1
+            count[root, kind[anchor]] = 1
+            prof[anchor] = root
+        rule_ok = MERGE if mode == 0 else ATTACH
+        for j in range(k):
+            x = ids[j]
+            if x == anchor:
+                continue
+            rule = -1
+            if blocked[x]:
+                rule = BLOCKED_VALUE
+            else:
+                other = -1 if prof[x] < 0 else _find(parent, prof[x])
+                if mode == 2:
+                    rule = NEVER_MERGES
+                    if other < 0:
+                        q = n_prof
+                        n_prof += 1
+                        parent[q] = q
+                        label[q] = q
+                        created_at[q] = pos
+                        created_for[q] = x
+                        head[q] = tail[q] = x
+                        mnext[x] = mprev[x] = -1
+                        size[q] = 1
+                        count[q, kind[x]] = 1
+                        prof[x] = q
+                elif other == root:
+                    rule = rule_ok
+                elif other >= 0 and mode != 0 and not (
+                    (absorb >> kind[x]) & 1 and size[other] == 1
+                ):
+                    rule = ATTACH_ONLY
+            if rule >= 0:
+                e_at[n_edge], e_src[n_edge], e_dst[n_edge] = pos, anchor, x
+                e_rule[n_edge] = rule
+                n_edge += 1
+                continue
+            # x joins root: alone (other < 0) or with its whole profile; check the limits
+            nd = 0
+            for code in range(3):
+                lim = lim_max[code]
+                if lim < 0:
+                    continue
+                inc = (1 if kind[x] == code else 0) if other < 0 else count[other, code]
+                if inc == 0:  # only kinds that arrive can overflow
+                    continue
+                cur = count[root, code]
+                if cur + inc <= lim:
+                    continue
+                v = carried[pos, code]
+                if not lim_replace[code] or v < 0 or blocked[v]:
+                    nd = -1
+                    break
+                v_in = v == x
+                if not v_in and prof[v] >= 0:
+                    rv = _find(parent, prof[v])
+                    v_in = rv == root or (other >= 0 and rv == other)
+                want = cur + inc - (1 if v_in else 0) - (lim - 1)
+                m = head[root]
+                while m >= 0 and want > 0:
+                    if kind[m] == code and m != v:
+                        scratch[nd] = m
+                        nd += 1
+                        want -= 1
+                    m = mnext[m]
+                m = x if other < 0 else head[other]
+                while m >= 0 and want > 0:
+                    if kind[m] == code and m != v:
+                        scratch[nd] = m
+                        nd += 1
+                        want -= 1
+                    m = -1 if other < 0 else mnext[m]
+            if nd < 0:
+                e_at[n_edge], e_src[n_edge], e_dst[n_edge] = pos, anchor, x
+                e_rule[n_edge] = LIMIT
+                n_edge += 1
+                if other < 0:
+                    q = n_prof
+                    n_prof += 1
+                    parent[q] = q
+                    label[q] = q
+                    created_at[q] = pos
+                    created_for[q] = x
+                    head[q] = tail[q] = x
+                    mnext[x] = mprev[x] = -1
+                    size[q] = 1
+                    count[q, kind[x]] = 1
+                    prof[x] = q
+                continue
+            if other < 0:  # attach x at the end of root's members
+                rule = rule_ok
+                mprev[x] = tail[root]
+                mnext[x] = -1
+                if tail[root] >= 0:
+                    mnext[tail[root]] = x
+                else:
+                    head[root] = x
+                tail[root] = x
+                size[root] += 1
+                count[root, kind[x]] += 1
+                prof[x] = root
+            else:  # merge: root's label is kept, the bigger side stays the union-find root
+                rule = MERGE if mode == 0 else ABSORB
+                lab, other_lab = label[root], label[other]
+                big, small = root, other
+                if size[small] > size[big]:
+                    big, small = small, big
+                parent[small] = big
+                if head[small] >= 0:
+                    if tail[big] >= 0:
+                        mnext[tail[big]] = head[small]
+                        mprev[head[small]] = tail[big]
+                    else:
+                        head[big] = head[small]
+                    tail[big] = tail[small]
+                size[big] += size[small]
+                for code in range(3):
+                    count[big, code] += count[small, code]
+                    count[small, code] = 0
+                size[small] = 0
+                head[small] = tail[small] = -1
+                label[big] = lab
+                # merged ids: the other's label, then everything merged into it before
+                seg_tail = mg_tail[other_lab] if mg_head[other_lab] >= 0 else other_lab
+                mg_next[other_lab] = mg_head[other_lab]
+                if mg_head[lab] < 0:
+                    mg_head[lab] = other_lab
+                else:
+                    mg_next[mg_tail[lab]] = other_lab
+                mg_tail[lab] = seg_tail
+                mg_head[other_lab] = mg_tail[other_lab] = -1
+                m_at[n_merge], m_into[n_merge] = pos, lab
+                m_from[n_merge], m_via[n_merge] = other_lab, x
+                n_merge += 1
+                root = big
+            for j2 in range(nd):  # detach what the replace limit pushed out
+                m = scratch[j2]
+                if mprev[m] >= 0:
+                    mnext[mprev[m]] = mnext[m]
+                else:
+                    head[root] = mnext[m]
+                if mnext[m] >= 0:
+                    mprev[mnext[m]] = mprev[m]
+                else:
+                    tail[root] = mprev[m]
+                mnext[m] = mprev[m] = -1
+                size[root] -= 1
+                count[root, kind[m]] -= 1
+                prof[m] = -1
+                detached_at[m] = pos
+                d_at[n_detach], d_prof[n_detach] = pos, label[root]
+                d_ident[n_detach], d_by[n_detach] = m, carried[pos, kind[m]]
+                n_detach += 1
+            e_at[n_edge], e_src[n_edge], e_dst[n_edge] = pos, anchor, x
+            e_rule[n_edge] = rule
+            n_edge += 1
+
+    # finish: identifiers point at roots; merging edges of detached identifiers superseded
+    for x in range(ni):
+        if prof[x] >= 0:
+            prof[x] = _find(parent, prof[x])
+    for i in range(n_edge):
+        r = e_rule[i]
+        if (r == MERGE or r == ATTACH or r == ABSORB) and (  # noqa: SIM109 (numba)
+            detached_at[e_src[i]] >= e_at[i] or detached_at[e_dst[i]] >= e_at[i]
+        ):
+            e_rule[i] = SUPERSEDED
+    n_live = 0
+    per_kind = np.zeros(3, np.int64)
+    for q in range(n_prof):
+        if parent[q] == q and size[q] > 0:
+            n_live += 1
+    for x in range(ni):
+        if prof[x] >= 0:
+            per_kind[kind[x]] += 1
+    live = np.empty(n_live, np.int32)
+    live_size = np.empty(n_live, np.int32)
+    live_head = np.empty(n_live, np.int32)
+    live_last = np.full((n_live, 3), -1, np.int32)
+    members = np.empty(per_kind.sum(), np.int32)
+    member_offsets = np.empty((3, n_live + 1), np.int32)
+    fill = np.zeros(3, np.int64)
+    fill[1] = per_kind[0]
+    fill[2] = per_kind[0] + per_kind[1]
+    merged_offsets = np.zeros(n_live + 1, np.int32)
+    merged = np.empty(n_merge, np.int32)
+    i = 0
+    n_merged = 0
+    for q in range(n_prof):
+        if parent[q] != q or size[q] == 0:
+            continue
+        live[i] = q
+        live_size[i] = size[q]
+        live_head[i] = head[q]
+        for code in range(3):
+            member_offsets[code, i] = fill[code]
+        m = head[q]
+        while m >= 0:
+            live_last[i, kind[m]] = m
+            members[fill[kind[m]]] = m
+            fill[kind[m]] += 1
+            m = mnext[m]
+        m = mg_head[label[q]]
+        while m >= 0:
+            merged[n_merged] = m
+            n_merged += 1
+            m = mg_next[m]
+        i += 1
+        merged_offsets[i] = n_merged
+    for code in range(3):
+        member_offsets[code, n_live] = fill[code]
+    return (
+        prof, consent, consent_at,
+        e_at[:n_edge].copy(), e_src[:n_edge].copy(), e_dst[:n_edge].copy(),
+        e_rule[:n_edge].copy(),
+        created_at[:n_prof].copy(), created_for[:n_prof].copy(), label[:n_prof].copy(),
+        live, live_size, live_head, live_last, members, member_offsets,
+        merged[:n_merged].copy(), merged_offsets,
+        m_at[:n_merge].copy(), m_into[:n_merge].copy(), m_from[:n_merge].copy(),
+        m_via[:n_merge].copy(),
+        d_at[:n_detach].copy(), d_prof[:n_detach].copy(), d_ident[:n_detach].copy(),
+        d_by[:n_detach].copy(),
+    )
+
+
+def replay(
+    strong: I32, carried: I32, etype: I32, modes: I32, absorbs: I32, consent_ev: I32,
+    kind: NDArray[np.int8], blocked: NDArray[np.bool_], lim_max: I32,
+    lim_replace: NDArray[np.bool_],
+) -> ReplayOut:
+    """Replay events given as identifier numbers; every argument is indexed as documented:
+
+    ``strong``/``carried`` [event, 3]: identifiers in strength order / by kind code (-1 none);
+    ``etype`` [event]: event type code; ``modes``/``absorbs`` [type]: link mode (0 merge,
+    1 attach, 2 none) and a bit mask of the kinds absorbed; ``consent_ev`` [event, 2]: email
+    and SMS consent codes (-1 none); ``kind``/``blocked`` [identifier]; ``lim_max``/
+    ``lim_replace`` [kind]: the limit (-1 unlimited) and whether past it replaces.
+    """
+    cap = int(np.count_nonzero(strong >= 0))
+    return ReplayOut(*_replay(strong, carried, etype, modes, absorbs, consent_ev, kind,
+                              blocked, lim_max, lim_replace, cap))
