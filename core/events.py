@@ -6,7 +6,9 @@ which is what keeps bulk loads fast and small.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
+
+import pyarrow as pa
 
 FIELDS: tuple[str, ...] = (
     "event_id", "ts", "type", "channel", "source", "email", "phone", "external_id",
@@ -30,16 +32,27 @@ class EventTable:
     email_consent: list[str | None] = field(default_factory=list)
     sms_consent: list[str | None] = field(default_factory=list)
     attributes: list[str | None] = field(default_factory=list)  # JSON text
+    _arrow: dict[str, pa.Array] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.event_id)
 
     def columns(self) -> list[list[object]]:
         """The columns in FIELDS order."""
-        return [getattr(self, f.name) for f in fields(self)]
+        return [getattr(self, f) for f in FIELDS]
+
+    def arrow(self, name: str) -> pa.Array:
+        """One column as an Arrow array, converted once: the replay and the store both read
+        the same columns of a big load."""
+        got = self._arrow.get(name)
+        if got is None or len(got) != len(self):
+            got = pa.array(getattr(self, name), pa.int64() if name == "ts" else pa.string())
+            self._arrow[name] = got
+        return got
 
     def append_row(self, row: tuple[object, ...]) -> None:
         """Add one event given as a tuple in FIELDS order."""
+        self._arrow.clear()
         for col, value in zip(self.columns(), row, strict=True):
             col.append(value)
 
@@ -49,6 +62,7 @@ class EventTable:
 
     def extend(self, other: EventTable) -> None:
         """Append every event of ``other``."""
+        self._arrow.clear()
         for mine, theirs in zip(self.columns(), other.columns(), strict=True):
             mine.extend(theirs)
 

@@ -1,6 +1,7 @@
-// Undo a possibly committed edges batch (its seq range) before it is written again.
+// Undo a possibly committed edges batch (its seq values: the edges written with their
+// profiles have seq values in between) before it is written again.
 UNWIND $rows AS r
-WITH min(r[8]) AS lo, max(r[8]) AS hi
+WITH collect(r[8]) AS seqs
 MATCH ()-[e:EVIDENCE]->()
-WHERE lo <= e.seq <= hi
+WHERE e.seq IN seqs
 DELETE e

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from identigraph.events import EventTable
-from identigraph.rules.columns import masked, string_column
+from identigraph.rules.columns import masked
 from identigraph.rules.decisions import MERGING, RULE_NAMES
 from identigraph.rules.resolver import KIND_NAMES, Resolution
 
@@ -71,12 +71,23 @@ class StateRows:
                             for name in SCHEMAS}
         return self._tables
 
+    def table(self, name: str) -> pa.Table:
+        """One table, built on demand and not kept: a columnar store writes the tables one
+        after another, so only one is in memory at a time."""
+        if self._tables is not None:
+            return self._tables[name]
+        cols = self._columns.pop(name, None)
+        return pa.table(cols if cols is not None else self._build(name), schema=SCHEMAS[name])
+
+    def _build(self, name: str) -> dict[str, Any]:
+        build = {"identifiers": self._identifiers, "edges": self._edges,
+                 "profiles": self._profiles, "log": self._log}[name]
+        return build()
+
     def columns(self, name: str) -> dict[str, Any]:
         """One table's columns, as Arrow arrays or numpy arrays (numbers, booleans)."""
         if name not in self._columns:
-            build = {"identifiers": self._identifiers, "edges": self._edges,
-                     "profiles": self._profiles, "log": self._log}[name]
-            self._columns[name] = build()
+            self._columns[name] = self._build(name)
         return self._columns[name]
 
     # -- tuples, for row stores ----------------------------------------------------------
@@ -126,7 +137,7 @@ class StateRows:
             "dst": r.ident_key.take(pa.array(r.edge_dst)),
             "event_id": r.event_id.take(take),
             "type": r.type_names.take(pa.array(r.type_index[rows])),
-            "channel": string_column(self.events.channel).take(take),
+            "channel": self.events.arrow("channel").take(take),
             "ts": r.ts[rows],
             "rule": pa.array(RULE_NAMES).take(pa.array(r.edge_rule)),
             "merges": np.isin(r.edge_rule, sorted(MERGING)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 import phonenumbers
 import phonenumbers.phonenumberutil as _pnu
@@ -110,13 +111,13 @@ def _compile_region(md: PhoneMetadata) -> _Region | None:
     return _Region(leading, by_length, parts)
 
 
-@cache
-def _regions_for(cc: int) -> tuple[_Region, ...] | None:
-    """Compiled validity rules of every region sharing a calling code, in library order."""
+def _compiled_regions(cc: int) -> tuple[tuple[str, ...], list[tuple[Any, _Region]]] | None:
+    """A calling code's region codes, and each region's metadata with its compiled rules
+    in library order; None when any of them is beyond the fast path."""
     codes = COUNTRY_CODE_TO_REGION_CODE.get(cc)
     if not codes or codes[0] == "001":
         return None
-    out: list[_Region] = []
+    out: list[tuple[Any, _Region]] = []
     for code in codes:
         md = PhoneMetadata.metadata_for_region(code, None)
         if md is None:
@@ -124,7 +125,18 @@ def _regions_for(cc: int) -> tuple[_Region, ...] | None:
         region = _compile_region(md)
         if region is None:
             return None
-        out.append(region)
+        out.append((md, region))
+    return tuple(codes), out
+
+
+@cache
+def _regions_for(cc: int) -> tuple[_Region, ...] | None:
+    """Compiled validity rules of every region sharing a calling code, in library order."""
+    compiled = _compiled_regions(cc)
+    if compiled is None:
+        return None
+    codes, regions = compiled
+    out = [region for _, region in regions]
     main = PhoneMetadata.metadata_for_region(codes[0], None)
     prefix = main.national_prefix_for_parsing if main is not None else None
     if prefix is not None and not prefix.isdigit():
@@ -219,17 +231,12 @@ _SHORT_OR_LOCAL = tuple(getattr(_pnu.ValidationResult, name, None) for name in (
 def _validity_regions(cc: int) -> tuple[tuple[_Region, ...], bool] | None:
     """Validity rules of a calling code's regions, in library order, and whether the
     library checks the first one alone (a single region); None: leave it to the library."""
-    codes = COUNTRY_CODE_TO_REGION_CODE.get(cc)
-    if not codes or codes[0] == "001":
+    compiled = _compiled_regions(cc)
+    if compiled is None:
         return None
+    codes, regions = compiled
     out: list[_Region] = []
-    for code in codes:
-        md = PhoneMetadata.metadata_for_region(code, None)
-        if md is None:
-            continue
-        region = _compile_region(md)
-        if region is None:
-            return None
+    for md, region in regions:
         leading = re.compile(md.leading_digits) if md.leading_digits is not None else None
         out.append(_Region(leading, region.by_length, region.parts))
     return tuple(out), len(codes) == 1

@@ -74,6 +74,32 @@ def _find(parent: Any, p: int) -> int:
 
 
 @njit
+def _new_profile(
+    q: int, pos: int, x: int, parent: Any, label: Any, created_at: Any, created_for: Any,
+    head: Any, tail: Any, mnext: Any, mprev: Any, size: Any, count: Any, kind: Any, prof: Any,
+) -> None:
+    """Profile ``q`` created at ``pos`` for identifier ``x``, its only member."""
+    parent[q] = q
+    label[q] = q
+    created_at[q] = pos
+    created_for[q] = x
+    head[q] = tail[q] = x
+    mnext[x] = mprev[x] = -1
+    size[q] = 1
+    count[q, kind[x]] = 1
+    prof[x] = q
+
+
+@njit
+def _edge(n: int, pos: int, src: int, dst: int, rule: int, e_at: Any, e_src: Any,
+          e_dst: Any, e_rule: Any) -> int:
+    """Record edge number ``n``; returns the edge count."""
+    e_at[n], e_src[n], e_dst[n] = pos, src, dst
+    e_rule[n] = rule
+    return n + 1
+
+
+@njit
 def _replay(
     strong: Any, carried: Any, etype: Any, modes: Any, absorbs: Any, consent_ev: Any,
     kind: Any, blocked: Any, lim_max: Any, lim_replace: Any, cap: int,
@@ -136,17 +162,9 @@ def _replay(
         if k == 1:  # the common case: one identifier, nothing to link
             x = ids[0]
             if prof[x] < 0 and not blocked[x]:
-                q = n_prof
+                _new_profile(n_prof, pos, x, parent, label, created_at, created_for,
+                             head, tail, mnext, mprev, size, count, kind, prof)
                 n_prof += 1
-                parent[q] = q
-                label[q] = q
-                created_at[q] = pos
-                created_for[q] = x
-                head[q] = tail[q] = x
-                mnext[x] = mprev[x] = -1
-                size[q] = 1
-                count[q, kind[x]] = 1
-                prof[x] = q
             continue
         mode = modes[etype[pos]]
         absorb = absorbs[etype[pos]]
@@ -157,23 +175,15 @@ def _replay(
                 break
         if anchor < 0:
             for j in range(1, k):
-                e_at[n_edge], e_src[n_edge], e_dst[n_edge] = pos, ids[0], ids[j]
-                e_rule[n_edge] = BLOCKED_VALUE
-                n_edge += 1
+                n_edge = _edge(n_edge, pos, ids[0], ids[j], BLOCKED_VALUE,
+                               e_at, e_src, e_dst, e_rule)
             continue
         root = -1 if prof[anchor] < 0 else _find(parent, prof[anchor])
         if root < 0:
             root = n_prof
+            _new_profile(n_prof, pos, anchor, parent, label, created_at, created_for,
+                         head, tail, mnext, mprev, size, count, kind, prof)
             n_prof += 1
-            parent[root] = root
-            label[root] = root
-            created_at[root] = pos
-            created_for[root] = anchor
-            head[root] = tail[root] = anchor
-            mnext[anchor] = mprev[anchor] = -1
-            size[root] = 1
-            count[root, kind[anchor]] = 1
-            prof[anchor] = root
         rule_ok = MERGE if mode == 0 else ATTACH
         for j in range(k):
             x = ids[j]
@@ -187,17 +197,9 @@ def _replay(
                 if mode == 2:
                     rule = NEVER_MERGES
                     if other < 0:
-                        q = n_prof
+                        _new_profile(n_prof, pos, x, parent, label, created_at, created_for,
+                                     head, tail, mnext, mprev, size, count, kind, prof)
                         n_prof += 1
-                        parent[q] = q
-                        label[q] = q
-                        created_at[q] = pos
-                        created_for[q] = x
-                        head[q] = tail[q] = x
-                        mnext[x] = mprev[x] = -1
-                        size[q] = 1
-                        count[q, kind[x]] = 1
-                        prof[x] = q
                 elif other == root:
                     rule = rule_ok
                 elif other >= 0 and mode != 0 and not (
@@ -205,9 +207,8 @@ def _replay(
                 ):
                     rule = ATTACH_ONLY
             if rule >= 0:
-                e_at[n_edge], e_src[n_edge], e_dst[n_edge] = pos, anchor, x
-                e_rule[n_edge] = rule
-                n_edge += 1
+                n_edge = _edge(n_edge, pos, anchor, x, rule,
+                               e_at, e_src, e_dst, e_rule)
                 continue
             # x joins root: alone (other < 0) or with its whole profile; check the limits
             nd = 0
@@ -245,21 +246,12 @@ def _replay(
                         want -= 1
                     m = -1 if other < 0 else mnext[m]
             if nd < 0:
-                e_at[n_edge], e_src[n_edge], e_dst[n_edge] = pos, anchor, x
-                e_rule[n_edge] = LIMIT
-                n_edge += 1
+                n_edge = _edge(n_edge, pos, anchor, x, LIMIT,
+                               e_at, e_src, e_dst, e_rule)
                 if other < 0:
-                    q = n_prof
+                    _new_profile(n_prof, pos, x, parent, label, created_at, created_for,
+                                 head, tail, mnext, mprev, size, count, kind, prof)
                     n_prof += 1
-                    parent[q] = q
-                    label[q] = q
-                    created_at[q] = pos
-                    created_for[q] = x
-                    head[q] = tail[q] = x
-                    mnext[x] = mprev[x] = -1
-                    size[q] = 1
-                    count[q, kind[x]] = 1
-                    prof[x] = q
                 continue
             if other < 0:  # attach x at the end of root's members
                 rule = rule_ok
@@ -325,9 +317,8 @@ def _replay(
                 d_at[n_detach], d_prof[n_detach] = pos, label[root]
                 d_ident[n_detach], d_by[n_detach] = m, carried[pos, kind[m]]
                 n_detach += 1
-            e_at[n_edge], e_src[n_edge], e_dst[n_edge] = pos, anchor, x
-            e_rule[n_edge] = rule
-            n_edge += 1
+            n_edge = _edge(n_edge, pos, anchor, x, rule,
+                           e_at, e_src, e_dst, e_rule)
 
     # finish: identifiers point at roots; merging edges of detached identifiers superseded
     for x in range(ni):

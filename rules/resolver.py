@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 
 from identigraph.events import EventTable
 from identigraph.model import Kind
-from identigraph.rules.columns import event_order, int64_column, string_buffers, string_column
+from identigraph.rules.columns import event_order, int64_column, string_buffers
 from identigraph.rules.ids import profile_ids
 from identigraph.rules.model import LinkMode, PastLimit, RuleSet
 
@@ -136,8 +136,8 @@ def _interned(
     values: list[pa.Array] = []
     blocked: list[NDArray[np.bool_]] = []
     base = 0
-    for code, col in enumerate((events.external_id, events.email, events.phone)):
-        arr = string_column(col)
+    for code, name in enumerate(("external_id", "email", "phone")):
+        arr = events.arrow(name)
         codes, first = intern(*string_buffers(arr), order)
         uniq = arr.take(pa.array(first))
         by_kind.append(np.where(codes >= 0, codes + base, -1).astype(np.int32))
@@ -154,8 +154,8 @@ def _consent_codes(events: EventTable, order: NDArray[np.int64]) -> tuple[I32, p
     the consent values returned."""
     values: dict[str, int] = {}
     codes = []
-    for col in (events.email_consent, events.sms_consent):
-        encoded = string_column(col).dictionary_encode()
+    for name in ("email_consent", "sms_consent"):
+        encoded = events.arrow(name).dictionary_encode()
         remap = np.array([values.setdefault(v, len(values))
                           for v in encoded.dictionary.to_pylist()] + [-1], np.int32)
         index = np.asarray(encoded.indices.fill_null(-1).to_numpy(), dtype=np.int64)
@@ -167,15 +167,15 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
     """Replay all events under a rule set; the result depends only on the set of events."""
     from identigraph.rules.replay_kernel import replay  # numba: imported when a replay runs
 
-    types = string_column(events.type).dictionary_encode()
+    types = events.arrow("type").dictionary_encode()
     names: list[str] = types.dictionary.to_pylist()
     unknown = set(names) - set(ruleset.event_types)
     if unknown:
         raise ValueError(f"event types not in rule set {ruleset.name}: {sorted(unknown)}")
     type_code = {name: i for i, name in enumerate(ruleset.event_types)}
     type_index = np.asarray(types.indices.to_numpy(), dtype=np.int32)
-    event_id = string_column(events.event_id)
-    ts = int64_column(events.ts)
+    event_id = events.arrow("event_id")
+    ts = int64_column(events.arrow("ts"))
     order = event_order(ts, event_id)
     by_kind, kind, value, blocked = _interned(events, order, _Blocker(ruleset))
     strong = np.stack([by_kind[_KIND_CODE[k]] for k in ruleset.strength], axis=1)

@@ -129,3 +129,26 @@ def test_bad_user_ruleset_is_one_line(tmp_path: Path) -> None:
               store=str(tmp_path / "s.db"))
     assert out.returncode == 2
     assert "event_types.checkout.link" in _one_line(out.stderr)
+
+
+def test_a_store_being_loaded_is_in_use_for_others(tmp_path: Path) -> None:
+    """While one process writes the store, another gets exit 3 and one line; queries read
+    side by side."""
+    from identigraph.graph.embedded.store import EmbeddedStore
+
+    db = tmp_path / "s.db"
+    assert cli("load", str(write_jsonl(tmp_path / "ok.jsonl", [GOOD])), store=str(db)
+               ).returncode == 0
+    reader = EmbeddedStore(db, create=False)  # a query holding the store open
+    try:
+        assert cli("profiles", store=str(db)).returncode == 0
+    finally:
+        reader.close()
+    writer = EmbeddedStore(db)  # as a load holds it
+    try:
+        out = cli("profiles", store=str(db))
+        assert out.returncode == 3
+        assert "in use by another identigraph process" in _one_line(out.stderr)
+    finally:
+        writer.close()
+    assert cli("profiles", store=str(db)).returncode == 0

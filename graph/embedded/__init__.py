@@ -1,5 +1,5 @@
-"""The embedded backend: one SQLite file, no server."""
+"""The embedded store: one local DuckDB file, no server."""
 
-from identigraph.graph.embedded.sqlite import SqliteStore
+from identigraph.graph.embedded.store import EmbeddedStore
 
-__all__ = ["SqliteStore"]
+__all__ = ["EmbeddedStore"]

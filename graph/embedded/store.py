@@ -7,7 +7,7 @@ open the file with DuckDB and query the tables directly (see README, "The embedd
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,9 @@ from identigraph.rules.model import RuleSet
 SCHEMA_VERSION = "2"
 APP = "identigraph"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+THREADS = 2
+#: DuckDB's own cache: written blocks are evicted early, which keeps a big load's peak low
+MEMORY_LIMIT = "64MB"
 
 _EVENTS_DDL = "CREATE TABLE IF NOT EXISTS events ({})".format(
     ", ".join(f"{f} {'BIGINT' if f == 'ts' else 'VARCHAR'}" for f in FIELDS))
@@ -86,13 +89,19 @@ class EmbeddedStore:
         _check_file(self.path)
         fresh = not self.path.exists()
         try:
-            self.db = duckdb.connect(str(self.path), config={"threads": 2, "memory_limit": "256MB"})
+            # queries open read-only, so several can read while no load writes
+            self.db = duckdb.connect(
+                str(self.path), read_only=not create,
+                config={"threads": THREADS, "memory_limit": MEMORY_LIMIT})
             tables = {r[0] for r in self.db.execute(
                 "SELECT table_name FROM information_schema.tables").fetchall()}
         except duckdb.Error as exc:
             if fresh and self.path.exists():
                 self.path.unlink()
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if "lock" in first.lower():
+                raise StoreError(f"store {self.path} is in use by another identigraph process "
+                                 "(a load?); try again when it has finished") from exc
             raise StoreError(f"{self.path} is not an identigraph store ({first})") from exc
         if tables and "meta" not in tables:
             self.db.close()
@@ -110,7 +119,7 @@ class EmbeddedStore:
         db.execute("INSERT INTO meta VALUES ('app', ?), ('schema_version', ?)",
                    [APP, SCHEMA_VERSION])
         db.execute(_EVENTS_DDL)
-        self._replace_derived(_empty_tables())  # queries work before the first load
+        self._replace_derived(_empty_table)  # queries work before the first load
         db.execute("COMMIT")
 
     def _first(self, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
@@ -144,9 +153,8 @@ class EmbeddedStore:
         Given a function (the replay), it runs while DuckDB writes the new events on another
         thread: both take seconds on a big load, and they use different cores.
         """
-        events = pa.Table.from_arrays(
-            [pa.array(col, EVENT_SCHEMA.field(i).type)
-             for i, col in enumerate(new_events.columns())], schema=EVENT_SCHEMA)
+        events = pa.Table.from_arrays([new_events.arrow(f) for f in FIELDS],
+                                      schema=EVENT_SCHEMA)
         db = self.db
         db.execute("BEGIN")
         try:
@@ -155,11 +163,11 @@ class EmbeddedStore:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-events") as pool:
                 appended = pool.submit(self._append_events, events)
                 try:
-                    tables = materialise(state).tables()
+                    rows = materialise(state)
                 finally:
                     appended.result()
             del events
-            self._replace_derived(tables)
+            self._replace_derived(rows.table)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -167,14 +175,22 @@ class EmbeddedStore:
         db.execute("CHECKPOINT")  # fold the log into the file: one file at rest
 
     def _append_events(self, events: pa.Table) -> None:
-        """INSERT the new events (runs on the writer thread, inside the load's transaction)."""
-        if events.num_rows:
-            self.db.register("new_events", events)
-            self.db.execute(f"INSERT INTO events SELECT {', '.join(FIELDS)} FROM new_events")
-            self.db.unregister("new_events")
+        """INSERT the new events (runs on the writer thread, inside the load's transaction).
 
-    def _replace_derived(self, tables: dict[str, pa.Table]) -> None:
-        """Drop and recreate the derived tables from Arrow (inside the caller's transaction).
+        On one DuckDB thread: the replay has the other core meanwhile.
+        """
+        if events.num_rows:
+            self.db.execute("SET threads = 1")
+            try:
+                self.db.register("new_events", events)
+                self.db.execute(f"INSERT INTO events SELECT {', '.join(FIELDS)} FROM new_events")
+                self.db.unregister("new_events")
+            finally:
+                self.db.execute(f"SET threads = {THREADS}")
+
+    def _replace_derived(self, table: Callable[[str], pa.Table]) -> None:
+        """Drop and recreate the derived tables from Arrow (inside the caller's transaction),
+        one at a time so that only one is in memory.
 
         They are rewritten whole by every load, so they are stored uncompressed: DuckDB's
         compression analysis would double the write's CPU for tables that live one load.
@@ -183,7 +199,7 @@ class EmbeddedStore:
         try:
             for name, table_name in _DERIVED.items():
                 self.db.execute(f"DROP TABLE IF EXISTS {table_name}")
-                self.db.register("derived", tables[name])
+                self.db.register("derived", table(name))
                 self.db.execute(f"CREATE TABLE {table_name} AS SELECT * FROM derived")
                 self.db.unregister("derived")
         finally:
@@ -232,7 +248,7 @@ class EmbeddedStore:
         """Profile-level changes of these profiles."""
         rows = self.db.execute(
             "SELECT profile_id, event_id, ts, action, identifier, other FROM profile_log "
-            "WHERE list_contains(?, profile_id) ORDER BY ts, event_id", [list(profile_ids)]
+            "WHERE list_contains(?, profile_id) ORDER BY ts, event_id, rowid", [list(profile_ids)]
         ).fetchall()
         return [LogEntry(profile_id=p, event_id=e, timestamp=iso(ts), ts=ts, action=a,
                          identifier=i, other=o) for p, e, ts, a, i, o in rows]
@@ -283,5 +299,5 @@ class EmbeddedStore:
         self.db.close()
 
 
-def _empty_tables() -> dict[str, pa.Table]:
-    return {name: schema.empty_table() for name, schema in SCHEMAS.items()}
+def _empty_table(name: str) -> pa.Table:
+    return SCHEMAS[name].empty_table()

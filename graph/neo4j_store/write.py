@@ -6,11 +6,13 @@ first undoes whatever an earlier attempt may have committed, so every batch take
 exactly once.
 
 What makes a load fast (measured on a 2-core machine, docs/neo4j.md "Speed"): rows are
-lists, not maps; a profile is written together with the identifiers on it (no lookup for
-the ``ON`` relationship); the derived state's constraints are dropped while it is written
-and built again afterwards; empty lists and ``false`` are not stored; batches are small
-enough (2,000 rows) that the server's transaction state dies young instead of filling
-the old generation; events go as a few compressed Arrow chunks instead of a node each.
+lists, not maps, built column by column from the state's Arrow tables; a profile is written
+together with the identifiers on it and the evidence edges between them (no lookup for the
+``ON`` relationship nor for three edges in four); the derived state's constraints are
+dropped while it is written and built again afterwards; empty lists and ``false`` are not
+stored; batches are small enough (2,000 rows) that the server's transaction state dies
+young (10,000-row batches: 5-10x the GC time, slower overall); events go as a few
+compressed Arrow chunks instead of a node each.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from itertools import islice
 from typing import Any
 
 import neo4j
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from identigraph import cypher
 from identigraph.events import EventTable
@@ -32,6 +37,9 @@ from identigraph.graph.embedded.chunks import CHUNK_ROWS, event_chunks
 from identigraph.graph.state import StateRows
 
 #: Rows per transaction, and batches in flight at once, unless the store is told otherwise.
+#: 2,000, not 10,000: with a 1 GiB heap a 10,000-row batch's transaction state outlives
+#: young collections (GC 11-17 s instead of 1-4 s per 300,000 profiles, 1.3-2x the wall
+#: time); 3 or 4 workers cost more server CPU (GC, locks) than they gain on 2 cores.
 DEFAULT_BATCH_SIZE = 2_000
 DEFAULT_WORKERS = 2
 #: Events per stored chunk (one chunk per transaction), unless the store is told otherwise.
@@ -49,59 +57,160 @@ def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
-def _json_list(text: str | None) -> list[str] | None:
-    """A JSON list of strings as a list, None when empty (not stored); a fast path for the
-    common one-item lists."""
+def _json_list(text: str | None) -> list[str]:
+    """A JSON list of strings as a list (a fast path for the common one-item lists)."""
     s = text or "[]"
     if s == "[]":
-        return None
+        return []
     if s.count('"') == 2 and "\\" not in s:
         return [s[2:-2]]
-    return list(json.loads(s)) or None
+    return list(json.loads(s))
+
+
+def state_tables(state: StateRows) -> dict[str, pa.Table]:
+    """The state's rows as Arrow tables: ``state.tables()`` when the state has it, else built
+    from its tuple rows (lists as lists of strings, ``blocked`` and ``merges`` as booleans)."""
+    tables = getattr(state, "tables", None)
+    if callable(tables):
+        built: dict[str, pa.Table] = tables()
+        return built
+    ident = list(zip(*state.identifiers(), strict=True)) or [()] * 7
+    edges = list(zip(*state.edges(), strict=True)) or [()] * 8
+    prof = list(zip(*state.profiles(), strict=True)) or [()] * 10
+    log = list(zip(*state.log(), strict=True)) or [()] * 6
+    s, i64, b, ls = pa.string(), pa.int64(), pa.bool_(), pa.list_(pa.string())
+
+    def table(names: str, cols: list[Any], types: list[pa.DataType]) -> pa.Table:
+        return pa.table({n: pa.array(list(c), t)
+                         for n, c, t in zip(names.split(), cols, types, strict=True)})
+
+    return {
+        "identifiers": table(
+            "key kind value profile_id blocked consent consent_event",
+            [*ident[:4], [bool(x) for x in ident[4]], *ident[5:]], [s, s, s, s, b, s, s]),
+        "edges": table(
+            "src dst event_id type channel ts rule merges",
+            [*edges[:7], [bool(x) for x in edges[7]]], [s, s, s, s, s, i64, s, b]),
+        "profiles": table(
+            "profile_id created_by created_for emails phones external_ids merged_ids "
+            "email_consent sms_consent created_ts",
+            [*prof[:3], *([_json_list(x) for x in col] for col in prof[3:7]), *prof[7:]],
+            [s, s, s, ls, ls, ls, ls, s, s, i64]),
+        "log": table("profile_id event_id ts action identifier other", log,
+                     [s, s, i64, s, s, s]),
+    }
+
+
+def _column(table: pa.Table, name: str) -> list[Any]:
+    """A column as a Python list."""
+    values: list[Any] = table.column(name).to_pylist()
+    return values
+
+
+def _no_empty(column: pa.ChunkedArray) -> list[Any]:
+    """A list column as Python lists, None for an empty list (Neo4j would store ``[]``)."""
+    col = column.combine_chunks()
+    empty = pc.equal(pc.list_value_length(col), 0)
+    values: list[Any] = pc.if_else(empty, pa.nulls(len(col), col.type), col).to_pylist()
+    return values
 
 
 class ProfileRows:
-    """Profile rows, each carrying the identifiers on it; identifiers on no profile apart.
+    """The rows of a load's identifiers, profiles and evidence edges, in the shapes the
+    statements take, built column by column from the state's Arrow tables.
 
-    The identifiers are grouped by profile first (one pass), then each profile row takes its
-    members along: ``[..., email_members, phone_members, external_id_members]``.
+    - ``profiles``: one row per profile carrying the identifiers on it and the evidence edges
+      between them (both ends on this profile: about three edges in four), so neither the
+      ``ON`` relationship nor those edges need an index lookup: ``[id, created_by,
+      created_for, emails, phones, external_ids, merged_ids, email_consent, sms_consent,
+      created_ts, email_members, phone_members, external_id_members, edges]``; a member is
+      ``[key, consent, consent_event, blocked]``, an edge ``[src, dst, event_id, type,
+      channel, ts, rule, merges, seq]`` with ``src``/``dst`` the position of the end among
+      the row's members (emails, then phones, then external ids);
+    - ``loose``: identifiers on no profile, ``[key, kind, consent, consent_event, blocked]``;
+    - ``edges``: every other edge (ends on two profiles, or on none), ends by key.
+
+    ``seq`` is the edge's position in the state's edge rows, wherever it is written.
     """
 
     def __init__(self, state: StateRows) -> None:
-        self.state = state
-        self.loose: list[Row] = []  # [key, kind, consent, consent_event, blocked]
-        self.members: dict[str, list[list[Row] | None]] = {}
-        members, loose = self.members, self.loose
-        for key, kind, _value, pid, blocked, consent, consent_event in state.identifiers():
-            flag = True if blocked else None
-            if pid is None:
-                loose.append([key, kind, consent, consent_event, flag])
-                continue
-            groups = members.get(pid)
-            if groups is None:
-                groups = members[pid] = [None, None, None]
-            k = _KINDS[kind]
-            group = groups[k]
-            if group is None:
-                groups[k] = [[key, consent, consent_event, flag]]
-            else:
-                group.append([key, consent, consent_event, flag])
+        t = state_tables(state)
+        ident, prof, edges = t["identifiers"], t["profiles"], t["edges"]
+        n = prof.num_rows
+        # each identifier's profile row (-1: on no profile) and kind (0 email, 1 phone, 2 id)
+        row_of = pc.index_in(ident.column("profile_id"), value_set=prof.column("profile_id"))
+        prow = row_of.fill_null(-1).to_numpy().astype(np.int64)
+        orphans = int(np.count_nonzero((prow < 0) & ident.column("profile_id").is_valid()
+                                       .to_numpy(zero_copy_only=False)))
+        if orphans:  # the resolver puts every identifier with a profile id on a live profile
+            raise RuntimeError(f"{orphans} identifier(s) on profiles that do not exist")
+        kind = pc.index_in(ident.column("kind"), value_set=pa.array(list(_KINDS)))
+        kinds = kind.fill_null(0).to_numpy().astype(np.int64)
+        keys, consent = _column(ident, "key"), _column(ident, "consent")
+        consent_event = _column(ident, "consent_event")
+        blocked = [True if x else None for x in _column(ident, "blocked")]
 
-    def __iter__(self) -> Iterator[Row]:
-        members, empty, lst = self.members, [None, None, None], _json_list
-        for pid, by, for_, emails, phones, ext, merged, ec, sc, ts in self.state.profiles():
-            g = members.pop(pid, empty)
-            yield [pid, by, for_, None if emails == "[]" else lst(emails),
-                   None if phones == "[]" else lst(phones), None if ext == "[]" else lst(ext),
-                   None if merged == "[]" else lst(merged), ec, sc, ts, g[0], g[1], g[2]]
-        if members:  # the resolver puts every identifier with a profile id on a live profile
-            raise RuntimeError(f"identifiers on {len(members)} profile(s) that do not exist")
+        loose_at = np.flatnonzero(prow < 0).tolist()
+        kind_names = list(_KINDS)
+        self.loose: list[Row] = [[keys[i], kind_names[kinds[i]], consent[i], consent_event[i],
+                                  blocked[i]] for i in loose_at]
 
+        # members sorted by (profile row, kind, identifier order); offsets per (row, kind)
+        on = np.flatnonzero(prow >= 0)
+        order = on[np.lexsort((on, kinds[on], prow[on]))]
+        slot = prow[order] * 3 + kinds[order]
+        bounds = np.zeros(3 * n + 1, np.int64)
+        np.cumsum(np.bincount(slot, minlength=3 * n), out=bounds[1:])
+        position = np.empty(len(prow), np.int64)  # an identifier's place among its row's
+        position[order] = np.arange(len(order)) - bounds[prow[order] * 3]
+        self._ident = (keys, consent, consent_event, blocked)
+        self._members, self._bounds = order.tolist(), bounds.tolist()
 
-def numbered(rows: Iterable[tuple[Any, ...]]) -> Iterator[Row]:
-    """Rows with their position appended (the order the embedded store keeps as rowid)."""
-    for i, r in enumerate(rows):
-        yield [*r, i]
+        # edges: those with both ends on one profile go with its row, by member position
+        ends = [pc.index_in(edges.column(c), value_set=ident.column("key")).to_numpy()
+                .astype(np.int64) for c in ("src", "dst")]
+        src_row, dst_row = prow[ends[0]], prow[ends[1]]
+        inner = (src_row >= 0) & (src_row == dst_row)
+        self._edge_cols = [_column(edges, c) for c in ("event_id", "type", "channel", "ts",
+                                                       "rule", "merges")]
+        inner_at = np.flatnonzero(inner)
+        self._inner = inner_at[np.argsort(src_row[inner_at], kind="stable")].tolist()
+        self._ends = position[ends[0]].tolist(), position[ends[1]].tolist()
+        edge_bounds = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(src_row[inner_at], minlength=n), out=edge_bounds[1:])
+        self._edge_bounds = edge_bounds.tolist()
+        src, dst = _column(edges, "src"), _column(edges, "dst")
+        cols = self._edge_cols
+        self.edges: list[Row] = [[src[i], dst[i], *(c[i] for c in cols), i]
+                                 for i in np.flatnonzero(~inner).tolist()]
+        self._profile_cols = [
+            *(_column(prof, c) for c in ("profile_id", "created_by", "created_for")),
+            *(_no_empty(prof.column(c)) for c in ("emails", "phones", "external_ids",
+                                                   "merged_ids")),
+            *(_column(prof, c) for c in ("email_consent", "sms_consent", "created_ts"))]
+        self.log: list[Row] = [[*r, i] for i, r in enumerate(zip(
+            *(_column(t["log"], c) for c in ("profile_id", "event_id", "ts", "action",
+                                               "identifier", "other")), strict=True))]
+
+    def profiles(self) -> Iterator[Row]:
+        """The profile rows, built as they are sent (the server writes the batches before
+        while Python builds the next: the two cores work at once)."""
+        keys, consent, consent_event, blocked = self._ident
+        members, b = self._members, self._bounds
+        inner, e = self._inner, self._edge_bounds
+        src_pos, dst_pos = self._ends
+        event_id, type_, channel, ts, rule, merges = self._edge_cols
+        for r, head in enumerate(zip(*self._profile_cols, strict=True)):
+            row = list(head)
+            at = 3 * r
+            for k in range(3):
+                lo, hi = b[at + k], b[at + k + 1]
+                row.append([[keys[i], consent[i], consent_event[i], blocked[i]]
+                            for i in members[lo:hi]] if hi > lo else None)
+            lo, hi = e[r], e[r + 1]
+            row.append([[src_pos[i], dst_pos[i], event_id[i], type_[i], channel[i], ts[i],
+                         rule[i], merges[i], i] for i in inner[lo:hi]] if hi > lo else None)
+            yield row
 
 
 def chunk_rows(events: EventTable, generation: int, size: int) -> Iterator[Row]:
@@ -247,25 +356,28 @@ class Writer:
     def replace_state(self, state: StateRows) -> None:
         """Delete the derived nodes and relationships, then write the new ones.
 
-        Index builds run on one server thread: the log, then the edges, are written while
-        they run (the edges once the identifier key constraint they look ends up by is built).
+        Index builds run on one server thread: the log, then the edges between profiles,
+        are written while they run (those edges once the identifier key constraint they look
+        their ends up by is built; the others went with their profiles).
         """
         self._schema("drop_derived_schema")  # no index upkeep while the state is rewritten
         self.clear_state()
-        profiles = ProfileRows(state)
-        self.rows("identifiers", profiles.loose)
-        self.rows("profiles", profiles)
+        started = time.perf_counter()
+        rows = ProfileRows(state)  # Python work, before the server has any to do
+        self._timed("prepare", started)
+        self.rows("identifiers", rows.loose)
+        self.rows("profiles", rows.profiles())
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="neo4j-schema") as bg:
             keys = bg.submit(self._schema, "identifier_schema")
             try:
-                self.rows("log", numbered(state.log()))
+                self.rows("log", rows.log)
             finally:
                 keys.result()
             rest = bg.submit(self._schema, "derived_schema")
             try:
                 # two at once: a batch that deadlocks on a shared node is rolled back and
                 # retried, which still beats one batch at a time
-                self.rows("edges", numbered(state.edges()))
+                self.rows("edges", rows.edges)
             finally:
                 rest.result()
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from n4j_support import clear, cli_json, query, write_jsonl
 
 from identigraph.api import load
-from identigraph.graph.embedded.sqlite import SqliteStore
 from identigraph.graph.neo4j_store import Neo4jStore
+from identigraph.graph.open import open_store
 
 DATA = Path(__file__).parent / "data" / "parity.jsonl"
 _AS_V1 = """
@@ -43,7 +43,7 @@ def test_version_1_events_are_read_then_moved(neo4j_uri: str, tmp_path: Path) ->
         assert cli_json(neo4j_uri, "stats")["events"] == len(rows) + 1
     finally:
         store.close()
-    embedded = SqliteStore(tmp_path / "same.db")
+    embedded = open_store(str(tmp_path / "same.db"))  # the embedded store the CLI reads
     try:
         load(embedded, [DATA, more])
     finally:

@@ -13,9 +13,9 @@ from neo4j.exceptions import SessionExpired
 
 from identigraph import cypher
 from identigraph.api import load
-from identigraph.graph.embedded.sqlite import SqliteStore
 from identigraph.graph.neo4j_store import Neo4jStore
 from identigraph.graph.neo4j_store.write import _Batch
+from identigraph.graph.open import open_store
 from identigraph.graph.paths import canonical_path
 from identigraph.graph.store import MAX_HOPS
 
@@ -49,7 +49,7 @@ def test_all_shortest_paths_match_breadth_first(neo4j_uri: str, tmp_path: Path,
     """For every pair: the same set of shortest paths, merging-only and not, and path shown."""
     clear(neo4j_uri)
     src = write_jsonl(tmp_path / "dense.jsonl", _dense_events(seed))  # type: ignore[arg-type]
-    emb, graph = SqliteStore(tmp_path / "d.db"), Neo4jStore(neo4j_uri)
+    emb, graph = open_store(str(tmp_path / "d.db")), Neo4jStore(neo4j_uri)
     try:
         load(emb, [src])
         load(graph, [src])
