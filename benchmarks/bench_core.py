@@ -346,10 +346,10 @@ def main() -> None:
     work = sum(v for k, v in phases.items() if k != "import")
     print(
         f"identigraph phases (separate instrumented run (c), fresh store; "
-        f"peak RSS {float(ph['maxrss_mb']):,.0f} MB with state rows materialised):"
+        f"peak RSS {float(ph['maxrss_mb']):,.0f} MB with the state tables built whole):"
     )  # type: ignore[arg-type]
-    rv = phases["read (Arrow CSV -> Python lists)"] + phases["validate (Canonicaliser.validate)"]
-    rv_c = cpus["read (Arrow CSV -> Python lists)"] + cpus["validate (Canonicaliser.validate)"]
+    rv = phases["read (format reader)"] + phases["validate (Canonicaliser.validate)"]
+    rv_c = cpus["read (format reader)"] + cpus["validate (Canonicaliser.validate)"]
     print(f"  {'phase':<46}{'wall':>8}  {'share':>6}{'CPU':>9}")
     for name, secs in phases.items():
         if name == "import":
