@@ -25,7 +25,7 @@ neo4j-build:
 	tests/neo4j_server/build.sh
 
 demo: install
-	rm -f demo.db
+	rm -f demo.db demo.db.wal
 	$(BIN)/identigraph --store demo.db load examples/*.jsonl examples/*.csv --rejects demo-rejects.csv
 	$(BIN)/identigraph --store demo.db profiles
 	$(BIN)/identigraph --store demo.db explain maria.lopez@example.com "(415) 555-0134"

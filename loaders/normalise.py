@@ -153,8 +153,12 @@ def _main_prefix(cc: int) -> str | None:
 def _fast_valid(cc: int, nsn: str) -> bool:
     """``is_valid_number`` for a number whose national part has no prefix to strip."""
     regions = _regions_for(cc)
-    if regions is None:
-        return False
+    return regions is not None and _valid_in(regions, nsn)
+
+
+def _valid_in(regions: tuple[_Region, ...], nsn: str) -> bool:
+    """Validity as the library decides it among a calling code's regions: the first whose
+    leading digits match decides; a region without leading digits counts when valid."""
     for region in regions:
         if region.leading is not None:
             if region.leading.match(nsn):
@@ -251,13 +255,7 @@ def _valid_number(cc: int, nsn: str) -> bool | None:
     regions, single = found
     if single:
         return bool(regions) and regions[0].valid(nsn)
-    for region in regions:
-        if region.leading is not None:
-            if region.leading.match(nsn):
-                return region.valid(nsn)
-        elif region.valid(nsn):
-            return True
-    return False
+    return _valid_in(regions, nsn)
 
 
 @lru_cache(maxsize=1024)

@@ -152,3 +152,29 @@ def test_a_store_being_loaded_is_in_use_for_others(tmp_path: Path) -> None:
     finally:
         writer.close()
     assert cli("profiles", store=str(db)).returncode == 0
+
+
+def test_other_databases_are_not_stores(tmp_path: Path) -> None:
+    """An SQLite file (an identigraph 0.1 store) or another DuckDB file: exit 3, one line,
+    the file untouched; an empty DuckDB file holds no store yet."""
+    import sqlite3
+
+    import duckdb
+
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as db:
+        db.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+    other = tmp_path / "other.duckdb"
+    with duckdb.connect(str(other)) as db:
+        db.execute("CREATE TABLE t (a INTEGER)")
+    blank = tmp_path / "blank.duckdb"
+    duckdb.connect(str(blank)).close()
+    expected = {old: "identigraph 0.1 store (SQLite)", other: "DuckDB file but not an identigraph",
+                blank: "no store at"}
+    for path, text in expected.items():
+        before = path.read_bytes()
+        out = cli("profiles", store=str(path))
+        assert out.returncode == 3 and text in _one_line(out.stderr), (path, out.stderr)
+        assert path.read_bytes() == before
+    out = cli("load", str(write_jsonl(tmp_path / "ok.jsonl", [GOOD])), store=str(old))
+    assert out.returncode == 3 and "identigraph 0.1 store" in _one_line(out.stderr)

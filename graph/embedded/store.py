@@ -103,14 +103,14 @@ class EmbeddedStore:
                 raise StoreError(f"store {self.path} is in use by another identigraph process "
                                  "(a load?); try again when it has finished") from exc
             raise StoreError(f"{self.path} is not an identigraph store ({first})") from exc
-        if tables and "meta" not in tables:
+        if tables and ("meta" not in tables or self._meta("app") != APP):
             self.db.close()
             raise StoreError(f"{self.path} is a DuckDB file but not an identigraph store")
+        if not tables and not create:  # read-only: an empty DuckDB file holds no store yet
+            self.db.close()
+            raise StoreError(f"no store at {self.path} (run `identigraph load` first)")
         if not tables:
             self._create_schema()
-        elif self._meta("app") != APP:
-            self.db.close()
-            raise StoreError(f"{self.path} is a DuckDB file but not an identigraph store")
 
     def _create_schema(self) -> None:
         db = self.db
