@@ -8,7 +8,7 @@ hands the rest to that function, so the result is the same whatever the input.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TypeAlias, TypeVar
 
 import numpy as np
@@ -131,12 +131,6 @@ class Distinct:
             return np.zeros(0, dtype=np.int64)
         ext = np.append(flags, False)
         return np.flatnonzero(ext[self.codes])
-
-
-def distinct_map(arr: pa.Array, fn: Callable[[str], T], missing: T) -> tuple[list[T], Distinct]:
-    """``fn`` applied once per distinct value, spread over the rows."""
-    d = Distinct(arr)
-    return d.spread([fn(v) for v in d.values.to_pylist()], missing), d
 
 
 def to_list(arr: pa.Array) -> list[str | None]:

@@ -1,8 +1,7 @@
 """Event columns as Arrow and numpy arrays, and the one order rules apply in.
 
-The replay and the state rows work on whole columns: these helpers accept a column as the
-:class:`EventTable` holds it (a Python list today, an Arrow array if a loader hands one)
-and give the buffers the numba kernels read.
+The replay and the state rows work on whole columns (``EventTable.arrow``): these helpers
+give the buffers the numba kernels read.
 """
 
 from __future__ import annotations
@@ -16,15 +15,6 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 Column: TypeAlias = Sequence[object] | pa.Array | pa.ChunkedArray | NDArray[np.generic]
-
-
-def string_column(col: Column) -> pa.Array:
-    """One Arrow string array holding an event column (nulls where the column has None)."""
-    if isinstance(col, pa.ChunkedArray):
-        col = col.combine_chunks()
-    if isinstance(col, pa.Array):
-        return col if col.type == pa.string() else col.cast(pa.string())
-    return pa.array(col, pa.string())
 
 
 def int64_column(col: Column) -> NDArray[np.int64]:
