@@ -469,23 +469,6 @@ def _json_list(values: list[str]) -> str:
     return _plain_list(values)
 
 
-
-def _plain_list(values: list[str], sort: bool = True) -> str:
-    """JSON for a list of strings that need no escaping (normalised emails, E.164, ids)."""
-    if not values:
-        return "[]"
-    if len(values) == 1:
-        return f'["{values[0]}"]'
-    return '["' + '","'.join(sorted(values) if sort else values) + '"]'
-
-
-def _json_list(values: list[str]) -> str:
-    """JSON for free-text values (external ids): escaped only when they need it."""
-    if any('"' in v or "\\" in v or not v.isprintable() for v in values):
-        return json.dumps(sorted(values), ensure_ascii=False)
-    return _plain_list(values)
-
-
 def _reference(events: EventTable, ruleset: RuleSet) -> dict[str, list[tuple[Any, ...]]]:
     rows = _RefRows(events, _Replay(events, ruleset).run())
     return {"identifiers": list(rows.identifiers()), "edges": list(rows.edges()),

@@ -18,7 +18,6 @@ compressed Arrow chunks instead of a node each.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -57,50 +56,6 @@ def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
-def _json_list(text: str | None) -> list[str]:
-    """A JSON list of strings as a list (a fast path for the common one-item lists)."""
-    s = text or "[]"
-    if s == "[]":
-        return []
-    if s.count('"') == 2 and "\\" not in s:
-        return [s[2:-2]]
-    return list(json.loads(s))
-
-
-def state_tables(state: StateRows) -> dict[str, pa.Table]:
-    """The state's rows as Arrow tables: ``state.tables()`` when the state has it, else built
-    from its tuple rows (lists as lists of strings, ``blocked`` and ``merges`` as booleans)."""
-    tables = getattr(state, "tables", None)
-    if callable(tables):
-        built: dict[str, pa.Table] = tables()
-        return built
-    ident = list(zip(*state.identifiers(), strict=True)) or [()] * 7
-    edges = list(zip(*state.edges(), strict=True)) or [()] * 8
-    prof = list(zip(*state.profiles(), strict=True)) or [()] * 10
-    log = list(zip(*state.log(), strict=True)) or [()] * 6
-    s, i64, b, ls = pa.string(), pa.int64(), pa.bool_(), pa.list_(pa.string())
-
-    def table(names: str, cols: list[Any], types: list[pa.DataType]) -> pa.Table:
-        return pa.table({n: pa.array(list(c), t)
-                         for n, c, t in zip(names.split(), cols, types, strict=True)})
-
-    return {
-        "identifiers": table(
-            "key kind value profile_id blocked consent consent_event",
-            [*ident[:4], [bool(x) for x in ident[4]], *ident[5:]], [s, s, s, s, b, s, s]),
-        "edges": table(
-            "src dst event_id type channel ts rule merges",
-            [*edges[:7], [bool(x) for x in edges[7]]], [s, s, s, s, s, i64, s, b]),
-        "profiles": table(
-            "profile_id created_by created_for emails phones external_ids merged_ids "
-            "email_consent sms_consent created_ts",
-            [*prof[:3], *([_json_list(x) for x in col] for col in prof[3:7]), *prof[7:]],
-            [s, s, s, ls, ls, ls, ls, s, s, i64]),
-        "log": table("profile_id event_id ts action identifier other", log,
-                     [s, s, i64, s, s, s]),
-    }
-
-
 def _column(table: pa.Table, name: str) -> list[Any]:
     """A column as a Python list."""
     values: list[Any] = table.column(name).to_pylist()
@@ -134,7 +89,7 @@ class ProfileRows:
     """
 
     def __init__(self, state: StateRows) -> None:
-        t = state_tables(state)
+        t = state.tables()
         ident, prof, edges = t["identifiers"], t["profiles"], t["edges"]
         n = prof.num_rows
         # each identifier's profile row (-1: on no profile) and kind (0 email, 1 phone, 2 id)
