@@ -1,14 +1,12 @@
 """The rows a store persists for one resolution: identical for every backend.
 
 Both backends write exactly these rows, which is why they answer identically. They are
-built once, column by column, as Arrow tables (:meth:`StateRows.tables`, schemas in
-:data:`SCHEMAS`); the tuple iterators row-stores consume are read off those tables.
+built column by column as Arrow tables (:meth:`StateRows.tables` / :meth:`StateRows.table`,
+schemas in :data:`SCHEMAS`).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -20,11 +18,6 @@ from identigraph.events import EventTable
 from identigraph.rules.columns import masked
 from identigraph.rules.decisions import MERGING, RULE_NAMES
 from identigraph.rules.resolver import KIND_NAMES, Resolution
-
-IdentRow = tuple[str, str, str, str | None, int, str | None, str | None]
-EdgeRow = tuple[str, str, str, str, str | None, int, str, int]
-ProfileRow = tuple[str, str, str, str, str, str, str, str | None, str | None, int]
-LogRow = tuple[str, str, int, str, str | None, str | None]
 
 #: Arrow schemas of :meth:`StateRows.tables`: the same rows, lists as list<string>.
 _STR, _LIST = pa.string(), pa.list_(pa.string())
@@ -44,7 +37,6 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("identifier", _STR), ("other", _STR)]),
 }
 _NEVER = "never_subscribed"  # a profile's consent when its email / phone has none
-_SAFE = r"^[\x20\x21\x23-\x5b\x5d-\x7e]*$"  # printable ASCII but `"` and `\`: no JSON escape
 
 
 class StateRows:
@@ -55,14 +47,6 @@ class StateRows:
         self.res = res
         self._columns: dict[str, dict[str, Any]] = {}
         self._tables: dict[str, pa.Table] | None = None
-        self._keys: list[str] | None = None
-
-    @property
-    def keys(self) -> list[str]:
-        """``kind:value`` of every identifier, by identifier number."""
-        if self._keys is None:
-            self._keys = self.res.ident_key.to_pylist()
-        return self._keys
 
     def tables(self) -> dict[str, pa.Table]:
         """The rows as Arrow tables (schemas in :data:`SCHEMAS`), built once."""
@@ -89,28 +73,6 @@ class StateRows:
         if name not in self._columns:
             self._columns[name] = self._build(name)
         return self._columns[name]
-
-    # -- tuples, for row stores ----------------------------------------------------------
-    def identifiers(self) -> Iterable[IdentRow]:
-        """(key, kind, value, profile_id, blocked, consent, consent_event_id)."""
-        return _rows(self.columns("identifiers"))
-
-    def edges(self) -> Iterable[EdgeRow]:
-        """(src, dst, event_id, type, channel, ts, rule, merges)."""
-        return _rows(self.columns("edges"))
-
-    def profiles(self) -> Iterator[ProfileRow]:
-        """(id, created_by, created_for, emails, phones, external_ids, merged_ids,
-        email_consent, sms_consent, created_ts), lists as JSON text."""
-        cols = dict(self.columns("profiles"))
-        for name in ("emails", "phones", "external_ids", "merged_ids"):
-            cols[name] = _json_text(cols[name], escape=name == "external_ids")
-        return _rows(cols)
-
-    def log(self) -> Iterator[LogRow]:
-        """(profile_id, event_id, ts, action, identifier, other): merges, replacements and
-        the creation of profiles that were merged away."""
-        return _rows(self.columns("log"))
 
     # -- the tables, column by column ----------------------------------------------------
     def _identifiers(self) -> dict[str, Any]:
@@ -233,45 +195,3 @@ def _at(values: NDArray[Any], index: NDArray[Any]) -> NDArray[Any]:
     found = index >= 0
     out[found] = values[index[found]]
     return out
-
-
-def _rows(columns: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
-    """Columns zipped into tuples (booleans as 0/1, as row stores keep them)."""
-    return zip(*(_pylist(c) for c in columns.values()), strict=True)
-
-
-def _pylist(col: pa.Array | NDArray[Any] | list[str]) -> list[Any]:
-    """A column as a Python list; numpy booleans as 0/1."""
-    if isinstance(col, list):
-        return col
-    if isinstance(col, np.ndarray):
-        out: list[Any] = (col.astype(np.int64) if col.dtype == np.bool_ else col).tolist()
-        return out
-    values: list[Any] = col.to_pylist()
-    return values
-
-
-def _json_text(lists: pa.ListArray, escape: bool) -> list[str] | pa.Array:
-    """Each list as JSON text, as row stores keep it: ``["a","b"]``, ``[]`` when empty.
-
-    Values are written as they are (normalised emails, E.164 phones and profile ids need no
-    escaping). With ``escape`` (external ids), a list holding anything but printable ASCII
-    other than ``"`` and ``\\`` is written by :func:`_json_list`, which escapes when needed."""
-    joined = pc.binary_join_element_wise('["', pc.binary_join(lists, '","'), '"]', "")
-    text = pc.if_else(pc.equal(pc.list_value_length(lists), 0), "[]", joined)
-    if not escape:
-        return text
-    unsafe = pc.invert(pc.match_substring_regex(lists.flatten(), _SAFE))
-    if not pc.any(unsafe).as_py():
-        return text
-    out: list[str] = text.to_pylist()
-    for row in set(pc.list_parent_indices(lists).filter(unsafe).to_pylist()):
-        out[row] = _json_list(lists[row].as_py())
-    return out
-
-
-def _json_list(values: list[str]) -> str:
-    """JSON for free-text values (external ids): escaped only when they need it."""
-    if any('"' in v or "\\" in v or not v.isprintable() for v in values):
-        return json.dumps(sorted(values), ensure_ascii=False)
-    return '["' + '","'.join(sorted(values)) + '"]'

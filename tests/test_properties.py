@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 
 from identigraph.events import EventTable
 from identigraph.graph.open import open_store
-from identigraph.graph.state import StateRows
 from identigraph.rules.decisions import MERGING
 from identigraph.rules.model import LinkMode, RuleSet
 from identigraph.rules.registry import load_ruleset
-from identigraph.rules.resolver import KIND_NAMES, resolve
+from identigraph.rules.resolver import KIND_NAMES, Resolution, resolve
 
 TYPES = ["form_submit", "checkout", "sms_keyword", "import", "click_to_text",
          "campaign_sms_link", "consent_change", "profile_update"]
@@ -117,14 +116,16 @@ def _table(evs: list[dict[str, Any]]) -> EventTable:
     return table
 
 
-def _profile_sets(table: EventTable, rs: RuleSet) -> tuple[set[frozenset[str]], StateRows]:
+def _profile_sets(table: EventTable, rs: RuleSet
+                  ) -> tuple[set[frozenset[str]], Resolution, list[str]]:
+    """Profiles as sets of identifier keys, the resolution, and the keys by number."""
     res = resolve(table, rs)
-    rows = StateRows(table, res)
+    keys: list[str] = res.ident_key.to_pylist()
     groups: dict[int, set[str]] = {}
     for x, p in enumerate(res.ident_profile):
         if p >= 0:
-            groups.setdefault(p, set()).add(rows.keys[x])
-    return {frozenset(g) for g in groups.values()}, rows
+            groups.setdefault(p, set()).add(keys[x])
+    return {frozenset(g) for g in groups.values()}, res, keys
 
 
 @SETTINGS
@@ -136,15 +137,14 @@ def test_without_limits_profiles_are_components_and_more_merging_never_splits(
     """No limits: profiles are the connected components of merging edges; letting more
     event types merge only ever joins profiles."""
     table = _table(evs)
-    few, rows = _profile_sets(table, _unlimited(set()))
+    few, r, keys = _profile_sets(table, _unlimited(set()))
     graph = nx.Graph()
-    graph.add_nodes_from(rows.keys)
-    r = rows.res
-    graph.add_edges_from((rows.keys[s], rows.keys[d])
+    graph.add_nodes_from(keys)
+    graph.add_edges_from((keys[s], keys[d])
                          for s, d, rule in zip(r.edge_src, r.edge_dst, r.edge_rule, strict=True)
                          if rule in MERGING)
     assert few == {frozenset(c) for c in nx.connected_components(graph)}
-    many, _ = _profile_sets(table, _unlimited(more))
+    many, _, _ = _profile_sets(table, _unlimited(more))
     for profile in few:
         assert any(profile <= bigger for bigger in many)
 
