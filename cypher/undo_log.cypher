@@ -1,6 +1,6 @@
 // Undo a possibly committed log batch (its seq range) before it is written again.
-UNWIND $rows AS r
-WITH min(r[6]) AS lo, max(r[6]) AS hi
+UNWIND $seq AS s
+WITH min(s) AS lo, max(s) AS hi
 MATCH (l:LogEntry)
 WHERE lo <= l.seq <= hi
 DELETE l

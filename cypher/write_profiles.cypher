@@ -1,40 +1,43 @@
 // One batch of profiles, each with the identifiers on it (labelled by kind, linked :ON) and
-// the evidence edges between them (no key lookup: an end is its position in ns):
-// [id, created_by, created_for, emails, phones, external_ids, merged_ids, email_consent,
-//  sms_consent, created_ts, email_members, phone_members, external_id_members, edges];
-// a member is [key, consent, consent_event, blocked], an edge [src, dst, event_id, type,
-// channel, ts, rule, merges, seq] with src, dst positions among the members (emails, then
-// phones, then external ids: the order each collect keeps). Empty lists and false come as
-// null, so they are not stored (a property Neo4j does not write costs nothing).
-UNWIND $rows AS r
+// the evidence edges between them (no key lookup: an end is its position in ns). Columnar:
+// profile i is $profile_id[i] …; its members of kind k (emails, phones, external ids) are
+// $key[j] … for j in $member_at[3i + k] .. $member_at[3i + k + 1] - 1; its edges are $src[e]
+// … for e in $edge_at[i] .. $edge_at[i + 1] - 1, $src and $dst being positions among its
+// members (emails, then phones, then external ids: the order each collect keeps). Empty
+// lists and false come as null, so they are not stored (a property not written costs nothing).
+UNWIND range(0, size($profile_id) - 1) AS i
 CREATE (p:Profile {
-  profile_id: r[0], created_by: r[1], created_for: r[2], emails: r[3], phones: r[4],
-  external_ids: r[5], merged_ids: r[6], email_consent: r[7], sms_consent: r[8],
-  created_ts: r[9]
+  profile_id: $profile_id[i], created_by: $created_by[i], created_for: $created_for[i],
+  emails: $emails[i], phones: $phones[i], external_ids: $external_ids[i],
+  merged_ids: $merged_ids[i], email_consent: $email_consent[i], sms_consent: $sms_consent[i],
+  created_ts: $created_ts[i]
 })
-WITH p, r
-CALL (p, r) {
-  UNWIND r[10] AS m
-  CREATE (n:Identifier:Email {key: m[0], consent: m[1], consent_event: m[2], blocked: m[3]})
-         -[:ON]->(p)
+WITH p, i
+CALL (p, i) {
+  UNWIND range($member_at[3 * i], $member_at[3 * i + 1] - 1) AS j
+  CREATE (n:Identifier:Email {
+    key: $key[j], consent: $consent[j], consent_event: $consent_event[j], blocked: $blocked[j]
+  })-[:ON]->(p)
   RETURN collect(n) AS emails
 }
-CALL (p, r) {
-  UNWIND r[11] AS m
-  CREATE (n:Identifier:Phone {key: m[0], consent: m[1], consent_event: m[2], blocked: m[3]})
-         -[:ON]->(p)
+CALL (p, i) {
+  UNWIND range($member_at[3 * i + 1], $member_at[3 * i + 2] - 1) AS j
+  CREATE (n:Identifier:Phone {
+    key: $key[j], consent: $consent[j], consent_event: $consent_event[j], blocked: $blocked[j]
+  })-[:ON]->(p)
   RETURN collect(n) AS phones
 }
-CALL (p, r) {
-  UNWIND r[12] AS m
-  CREATE (n:Identifier:ExternalId {key: m[0], consent: m[1], consent_event: m[2], blocked: m[3]})
-         -[:ON]->(p)
+CALL (p, i) {
+  UNWIND range($member_at[3 * i + 2], $member_at[3 * i + 3] - 1) AS j
+  CREATE (n:Identifier:ExternalId {
+    key: $key[j], consent: $consent[j], consent_event: $consent_event[j], blocked: $blocked[j]
+  })-[:ON]->(p)
   RETURN collect(n) AS external_ids
 }
-WITH r, emails + phones + external_ids AS ns
-FOREACH (e IN r[13] |
-  FOREACH (s IN [ns[e[0]]] |
-    FOREACH (d IN [ns[e[1]]] |
-      CREATE (s)-[:EVIDENCE {
-        event_id: e[2], type: e[3], channel: e[4], ts: e[5], rule: e[6], merges: e[7], seq: e[8]
-      }]->(d))))
+WITH i, emails + phones + external_ids AS ns
+UNWIND range($edge_at[i], $edge_at[i + 1] - 1) AS e
+WITH ns[$src[e]] AS s, ns[$dst[e]] AS d, e
+CREATE (s)-[:EVIDENCE {
+  event_id: $event_id[e], type: $type[e], channel: $channel[e], ts: $ts[e], rule: $rule[e],
+  merges: $merges[e], seq: $seq[e]
+}]->(d)

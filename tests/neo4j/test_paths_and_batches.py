@@ -14,6 +14,7 @@ from neo4j.exceptions import SessionExpired
 from identigraph import cypher
 from identigraph.api import load
 from identigraph.graph.neo4j_store import Neo4jStore
+from identigraph.graph.neo4j_store.batches import Params, params
 from identigraph.graph.neo4j_store.write import _Batch
 from identigraph.graph.open import open_store
 from identigraph.graph.paths import canonical_path
@@ -108,6 +109,48 @@ _PROPS = ("MATCH (n) RETURN labels(n) AS l, properties(n) AS p ORDER BY l, "
           "coalesce(n.key, n.profile_id, n.chunk_id, toString(n.seq))")
 
 
+_NAMES = {  # the statements' parameters, in the order of the rows above
+    "profiles": ("profile_id", "created_by", "created_for", "emails", "phones", "external_ids",
+                 "merged_ids", "email_consent", "sms_consent", "created_ts"),
+    "edges": ("src", "dst", "event_id", "type", "channel", "ts", "rule", "merges", "seq"),
+    "log": ("profile_id", "event_id", "ts", "action", "identifier", "other", "seq"),
+}
+
+
+def from_rows(names: tuple[str, ...], rows: list[Any]) -> Params:
+    """Row-shaped values (``[key, kind, …]``) as the columns ``names``."""
+    return params(**{name: [r[i] for r in rows] for i, name in enumerate(names)})
+
+
+def _batches(snapshot: dict[str, list[Any]]) -> dict[str, Params]:
+    """The rows read back from the store as the columnar batches the writer sends for them:
+    one profiles batch (profiles with their members, then the identifiers on no profile by
+    kind; no edges), the edges, the log."""
+    members: list[list[Any]] = [[] for _ in range(4)]
+    member_at = [0]
+    for row in snapshot["profiles"]:
+        for kind in range(3):
+            for member in row[10 + kind] or []:
+                for column, value in zip(members, member, strict=True):
+                    column.append(value)
+            member_at.append(len(members[0]))
+    loose_at = [len(members[0])]
+    for kind in ("email", "phone", "external_id"):
+        for key, kind_, *rest in snapshot["identifiers"]:
+            if kind_ == kind:
+                for column, value in zip(members, [key, *rest], strict=True):
+                    column.append(value)
+        loose_at.append(len(members[0]))
+    none: list[Any] = []  # the edges go in the edges step
+    profiles = {**from_rows(_NAMES["profiles"], [r[:10] for r in snapshot["profiles"]]),
+                **params(member_at=member_at, loose_at=loose_at, key=members[0],
+                         consent=members[1], consent_event=members[2], blocked=members[3],
+                         src=none, dst=none, event_id=none, type=none, channel=none, ts=none,
+                         rule=none, merges=none, seq=none)}
+    return {"profiles": profiles, **{name: from_rows(_NAMES[name], snapshot[name])
+                                     for name in ("edges", "log")}}
+
+
 def _sorted_members(row: list[object]) -> list[object]:
     """A profile row with its member lists in key order (collected in no fixed order)."""
     return [sorted(v) if i >= 10 and isinstance(v, list) else v
@@ -132,11 +175,12 @@ def test_a_retried_batch_takes_effect_once(neo4j_uri: str, tmp_path: Path) -> No
         chunks = query(neo4j_uri, "MATCH (c:EventChunk) RETURN [c.chunk_id, c.generation, "
                                   "c.part, c.rows, c.data] AS r")
         with store.driver.session() as session:
-            for name, rows in snapshot.items():  # in the writer's step order
+            for name, rows in _batches(snapshot).items():  # in the writer's step order
                 batch = _Batch(cypher.load(f"write_{name}"), cypher.load(f"undo_{name}"), rows)
                 batch.returned = True  # as if a first attempt had committed, then been retried
                 session.execute_write(batch)
-            again = _Batch(cypher.load("write_event_chunks"), None, [c["r"] for c in chunks])
+            again = _Batch(cypher.load("write_event_chunks"), None, from_rows(
+                ("chunk_id", "generation", "part", "rows", "data"), [c["r"] for c in chunks]))
             again.returned = True
             session.execute_write(again)
         assert query(neo4j_uri, _SHAPE) == before
@@ -168,7 +212,8 @@ def test_a_batch_retried_by_the_driver_is_written_once(neo4j_uri: str) -> None:
     try:
         rows: list[list[object]] = [[f"p{i}", f"e{i}", i, "merged", f"email:u{i}@x.io", None, i]
                                     for i in range(25)]
-        batch = _FlakyBatch(cypher.load("write_log"), cypher.load("undo_log"), rows)
+        batch = _FlakyBatch(cypher.load("write_log"), cypher.load("undo_log"),
+                            from_rows(_NAMES["log"], rows))
         with store.driver.session() as session:
             session.execute_write(batch)
         assert batch.failed and batch.returned
