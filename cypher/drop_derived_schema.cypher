@@ -1,7 +1,11 @@
 // Drop the derived state's constraints and indexes before it is replaced (rebuilt by
-// derived_schema.cypher); also those of schema version 1 that nothing uses any more.
+// identifier_schema.cypher and profile_schema.cypher); also those of schema version 1 that
+// nothing uses any more. The two indexes named as constraints are the backing indexes a
+// constraint build cut short (a killed load) can leave behind.
 DROP CONSTRAINT identigraph_identifier_key IF EXISTS;
 DROP CONSTRAINT identigraph_profile_id IF EXISTS;
+DROP INDEX identigraph_identifier_key IF EXISTS;
+DROP INDEX identigraph_profile_id IF EXISTS;
 DROP INDEX identigraph_log_profile IF EXISTS;
 DROP INDEX identigraph_email_value IF EXISTS;
 DROP INDEX identigraph_phone_value IF EXISTS;

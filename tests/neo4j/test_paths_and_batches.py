@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,14 +103,15 @@ _ROWS = {  # every stored row of each step, as the writer sends them
     "log": "MATCH (l:LogEntry) RETURN [l.profile_id, l.event_id, l.ts, l.action, l.identifier, "
            "l.other, l.seq] AS r ORDER BY l.seq",
 }
-_SHAPE = ("MATCH (n) OPTIONAL MATCH (n)-[r]->() WITH labels(n) AS l, n, r "
-          "RETURN l, count(DISTINCT n) AS n, count(r) AS r, collect(DISTINCT type(r)) AS t "
-          "ORDER BY l")
+_SHAPE = ("MATCH (n) OPTIONAL MATCH (n)-[r]->() "
+          "RETURN labels(n) AS l, type(r) AS t, count(DISTINCT n) AS n, count(r) AS r "
+          "ORDER BY l, t")
 _PROPS = ("MATCH (n) RETURN labels(n) AS l, properties(n) AS p ORDER BY l, "
           "coalesce(n.key, n.profile_id, n.chunk_id, toString(n.seq))")
 
 
 _NAMES = {  # the statements' parameters, in the order of the rows above
+    "identifiers": ("key", "kind", "consent", "consent_event", "blocked"),
     "profiles": ("profile_id", "created_by", "created_for", "emails", "phones", "external_ids",
                  "merged_ids", "email_consent", "sms_consent", "created_ts"),
     "edges": ("src", "dst", "event_id", "type", "channel", "ts", "rule", "merges", "seq"),
@@ -122,10 +124,11 @@ def from_rows(names: tuple[str, ...], rows: list[Any]) -> Params:
     return params(**{name: [r[i] for r in rows] for i, name in enumerate(names)})
 
 
-def _batches(snapshot: dict[str, list[Any]]) -> dict[str, Params]:
-    """The rows read back from the store as the columnar batches the writer sends for them:
-    one profiles batch (profiles with their members, then the identifiers on no profile by
-    kind; no edges), the edges, the log."""
+def _batches(snapshot: dict[str, list[Any]]) -> Iterator[tuple[str, Params]]:
+    """The rows read back from the store as the columnar batches the writer sends for them,
+    in its step order: the identifiers on no profile, the profiles with their members (their
+    edges go with the others), the edges, the log."""
+    yield "identifiers", from_rows(_NAMES["identifiers"], snapshot["identifiers"])
     members: list[list[Any]] = [[] for _ in range(4)]
     member_at = [0]
     for row in snapshot["profiles"]:
@@ -134,21 +137,15 @@ def _batches(snapshot: dict[str, list[Any]]) -> dict[str, Params]:
                 for column, value in zip(members, member, strict=True):
                     column.append(value)
             member_at.append(len(members[0]))
-    loose_at = [len(members[0])]
-    for kind in ("email", "phone", "external_id"):
-        for key, kind_, *rest in snapshot["identifiers"]:
-            if kind_ == kind:
-                for column, value in zip(members, [key, *rest], strict=True):
-                    column.append(value)
-        loose_at.append(len(members[0]))
-    none: list[Any] = []  # the edges go in the edges step
-    profiles = {**from_rows(_NAMES["profiles"], [r[:10] for r in snapshot["profiles"]]),
-                **params(member_at=member_at, loose_at=loose_at, key=members[0],
-                         consent=members[1], consent_event=members[2], blocked=members[3],
-                         src=none, dst=none, event_id=none, type=none, channel=none, ts=none,
-                         rule=none, merges=none, seq=none)}
-    return {"profiles": profiles, **{name: from_rows(_NAMES[name], snapshot[name])
-                                     for name in ("edges", "log")}}
+    none: list[Any] = []
+    yield "profiles", {**from_rows(_NAMES["profiles"], [r[:10] for r in snapshot["profiles"]]),
+                       **params(member_at=member_at, key=members[0], consent=members[1],
+                                consent_event=members[2], blocked=members[3],
+                                edge_at=[0] * (len(snapshot["profiles"]) + 1), src=none,
+                                dst=none, event_id=none, type=none, channel=none, ts=none,
+                                rule=none, merges=none, seq=none)}
+    for name in ("edges", "log"):
+        yield name, from_rows(_NAMES[name], snapshot[name])
 
 
 def _sorted_members(row: list[object]) -> list[object]:
@@ -175,7 +172,7 @@ def test_a_retried_batch_takes_effect_once(neo4j_uri: str, tmp_path: Path) -> No
         chunks = query(neo4j_uri, "MATCH (c:EventChunk) RETURN [c.chunk_id, c.generation, "
                                   "c.part, c.rows, c.data] AS r")
         with store.driver.session() as session:
-            for name, rows in _batches(snapshot).items():  # in the writer's step order
+            for name, rows in _batches(snapshot):  # in the writer's step order
                 batch = _Batch(cypher.load(f"write_{name}"), cypher.load(f"undo_{name}"), rows)
                 batch.returned = True  # as if a first attempt had committed, then been retried
                 session.execute_write(batch)
