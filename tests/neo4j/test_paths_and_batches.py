@@ -107,7 +107,7 @@ _SHAPE = ("MATCH (n) OPTIONAL MATCH (n)-[r]->() "
           "RETURN labels(n) AS l, type(r) AS t, count(DISTINCT n) AS n, count(r) AS r "
           "ORDER BY l, t")
 _PROPS = ("MATCH (n) RETURN labels(n) AS l, properties(n) AS p ORDER BY l, "
-          "coalesce(n.key, n.profile_id, n.chunk_id, toString(n.seq))")
+          "coalesce(n.key, n.chunk_id, toString(n.seq), n.profile_id)")
 
 
 _NAMES = {  # the statements' parameters, in the order of the rows above
