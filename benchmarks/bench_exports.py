@@ -226,6 +226,19 @@ def run(name: str, path: Path, workdir: Path) -> bool:
     return ok
 
 
+def ensure(path: Path, rows: int, make: Callable[[Path, int], None]) -> Path:
+    """``path``, first made with ``make(tmp, rows)`` when missing (renamed into place once
+    complete, so an interrupted run leaves no half-written file behind)."""
+    if not path.exists():
+        t = time.perf_counter()
+        tmp = path.with_suffix(".tmp")
+        make(tmp, rows)
+        tmp.rename(path)
+        print(f"generated {path} ({path.stat().st_size / 2**20:,.0f} MB) in "
+              f"{time.perf_counter() - t:.1f} s")
+    return path
+
+
 def main() -> None:
     """Generate the exports if needed and benchmark each."""
     ap = argparse.ArgumentParser(description=__doc__,
@@ -246,14 +259,7 @@ def main() -> None:
     for name, (path, make) in files.items():
         if args.only and not name.startswith(args.only):
             continue
-        if not path.exists():
-            t = time.perf_counter()
-            tmp = path.with_suffix(".tmp")
-            make(tmp, args.rows)
-            tmp.rename(path)
-            print(f"generated {path} ({path.stat().st_size / 2**20:,.0f} MB) in "
-                  f"{time.perf_counter() - t:.1f} s")
-        ok = run(name, path, args.data_dir) and ok
+        ok = run(name, ensure(path, args.rows, make), args.data_dir) and ok
     sys.exit(0 if ok else 1)
 
 

@@ -105,26 +105,18 @@ def _inputs(args: argparse.Namespace) -> dict[str, Path]:
     data: Path = args.data_dir
     data.mkdir(parents=True, exist_ok=True)
     wanted = {
-        "events": (data / f"events_{args.rows}.csv", None),
+        "events": (data / f"events_{args.rows}.csv", _make_events),
         "orders": (data / f"orders_{args.rows}.csv", bench_exports.make_orders),
         "sms": (data / f"sms_{args.rows}.csv", bench_exports.make_sms),
     }
-    out: dict[str, Path] = {}
-    for name, (path, make) in wanted.items():
-        if args.only and name != args.only:
-            continue
-        if not path.exists():
-            t = time.perf_counter()
-            tmp = path.with_suffix(".tmp")
-            if make is None:
-                subprocess.run([sys.executable, str(HERE / "generate.py"), "--n",
-                                str(args.rows), "--out", str(tmp)], check=True)
-            else:
-                make(tmp, args.rows)
-            tmp.rename(path)
-            print(f"generated {path} in {time.perf_counter() - t:.1f} s")
-        out[name] = path
-    return out
+    return {name: bench_exports.ensure(path, args.rows, make)
+            for name, (path, make) in wanted.items() if not args.only or name == args.only}
+
+
+def _make_events(path: Path, rows: int) -> None:
+    """Canonical events, written by benchmarks/generate.py."""
+    subprocess.run([sys.executable, str(HERE / "generate.py"), "--n", str(rows), "--out",
+                    str(path)], check=True)
 
 
 def main() -> None:
