@@ -19,11 +19,11 @@ CHUNK_ROWS = 250_000
 SCHEMA = pa.schema([(f, pa.int64() if f == "ts" else pa.string()) for f in FIELDS])
 
 
-def event_chunks(events: EventTable) -> Iterator[tuple[int, bytes]]:
-    """(rows, Arrow IPC bytes) for each slice of the table."""
-    cols = events.columns()
-    for start in range(0, len(events), CHUNK_ROWS):
-        arrays = [pa.array(c[start:start + CHUNK_ROWS], SCHEMA.field(i).type)
+def event_chunks(events: EventTable, rows: int = CHUNK_ROWS) -> Iterator[tuple[int, bytes]]:
+    """(rows, Arrow IPC bytes) for each slice of ``rows`` events (at most CHUNK_ROWS)."""
+    cols, rows = events.columns(), min(rows, CHUNK_ROWS)
+    for start in range(0, len(events), rows):
+        arrays = [pa.array(c[start:start + rows], SCHEMA.field(i).type)
                   for i, c in enumerate(cols)]
         table = pa.Table.from_arrays(arrays, schema=SCHEMA)
         sink = pa.BufferOutputStream()

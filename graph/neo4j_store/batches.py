@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from identigraph.events import EventTable
-from identigraph.graph.embedded.chunks import CHUNK_ROWS, event_chunks
+from identigraph.graph.embedded.chunks import event_chunks
 from identigraph.graph.state import StateRows
 
 Params = dict[str, list[Any]]
@@ -189,11 +189,6 @@ class StateBatches:
 def chunk_batches(events: EventTable, generation: int, size: int) -> Iterator[Params]:
     """One batch per stored chunk of ``size`` events: ``$chunk_id`` (SHA-256 of the data),
     ``$generation``, ``$part``, ``$rows``, ``$data``."""
-    cols, size = events.columns(), min(size, CHUNK_ROWS)
-    for part, start in enumerate(range(0, len(events), size)):
-        piece = EventTable()
-        for mine, col in zip(piece.columns(), cols, strict=True):
-            mine.extend(col[start:start + size])
-        for rows, data in event_chunks(piece):  # one chunk: size <= CHUNK_ROWS
-            yield params(chunk_id=[hashlib.sha256(data).hexdigest()], generation=[generation],
-                         part=[part], rows=[rows], data=[data])
+    for part, (rows, data) in enumerate(event_chunks(events, size)):
+        yield params(chunk_id=[hashlib.sha256(data).hexdigest()], generation=[generation],
+                     part=[part], rows=[rows], data=[data])
