@@ -117,6 +117,7 @@ def load(
     with gc_paused(), system_allocator():
         seen = store.event_ids()
         had_events = bool(seen)
+        unfinished = store.unfinished()  # a load that did not end: its state is rewritten
         for path, format_ in files:
             fr = FileReport(str(path), format_.name)
             report.files.append(fr)
@@ -131,7 +132,7 @@ def load(
                     progress(str(path), len(batch) + len(batch.rejected) + batch.folded)
         report.events_added = len(new)
         warm.join()
-        if len(new) or not had_events:
+        if len(new) or not had_events or unfinished:
             events = new
             if had_events:  # replay everything: late events land where they belong
                 events = store.events()

@@ -7,6 +7,7 @@ schemas in :data:`SCHEMAS`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,18 @@ SCHEMAS: dict[str, pa.Schema] = {
 _NEVER = "never_subscribed"  # a profile's consent when its email / phone has none
 
 
+@dataclass(frozen=True)
+class StateLinks:
+    """Row numbers linking the tables of :meth:`StateRows.tables`: each identifier's profile
+    row (-1 on none) and kind code (:data:`KIND_NAMES`), each edge's end identifier rows.
+    They are what key lookups would find, without the lookups."""
+
+    profile_row: NDArray[np.int64]
+    kind: NDArray[np.int64]
+    edge_src: NDArray[np.int64]
+    edge_dst: NDArray[np.int64]
+
+
 class StateRows:
     """Derived state of a store: Arrow tables, and the same rows as plain tuples."""
 
@@ -62,6 +75,17 @@ class StateRows:
             return self._tables[name]
         cols = self._columns.pop(name, None)
         return pa.table(cols if cols is not None else self._build(name), schema=SCHEMAS[name])
+
+    def links(self) -> StateLinks:
+        """How the tables' rows refer to each other, as row numbers (no key lookups)."""
+        r = self.res
+        row_of_root = np.full(len(r.profile_label), -1, np.int64)
+        row_of_root[r.live] = np.arange(len(r.live))
+        profile_row = _at(row_of_root, r.ident_profile.astype(np.int64))
+        return StateLinks(profile_row=profile_row,
+                          kind=np.asarray(r.ident_kind, np.int64),
+                          edge_src=np.asarray(r.edge_src, np.int64),
+                          edge_dst=np.asarray(r.edge_dst, np.int64))
 
     def _build(self, name: str) -> dict[str, Any]:
         build = {"identifiers": self._identifiers, "edges": self._edges,

@@ -46,6 +46,10 @@ class Store(Protocol):
         """
         ...
 
+    def unfinished(self) -> bool:
+        """True when the last write did not end (the next load must rewrite the state)."""
+        ...
+
     def identifier(self, key: str) -> Identifier | None:
         """One identifier by ``kind:value``."""
         ...

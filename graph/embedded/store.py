@@ -132,6 +132,10 @@ class EmbeddedStore:
         return None if row is None else str(row[0])
 
     # -- writing ---------------------------------------------------------------------------
+    def unfinished(self) -> bool:
+        """Never: a write is one transaction, committed whole or not at all."""
+        return False
+
     def stored_ruleset(self) -> RuleSet | None:
         """The rule set of the last load, if any."""
         text = self._meta("ruleset")

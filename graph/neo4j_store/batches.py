@@ -22,9 +22,12 @@ from numpy.typing import NDArray
 from identigraph.events import EventTable
 from identigraph.graph.embedded.chunks import event_chunks
 from identigraph.graph.state import StateRows
+from identigraph.rules.resolver import KIND_NAMES
 
 Params = dict[str, list[Any]]
 _KINDS = ("email", "phone", "external_id")
+#: A resolver kind code (KIND_NAMES: external_id, email, phone) -> its place in _KINDS.
+_KIND_OF_CODE = np.array([_KINDS.index(kind) for kind in KIND_NAMES], np.int64)
 
 
 class Column(list[Any]):
@@ -49,14 +52,19 @@ def size(batch: Params) -> int:
 
 
 def _flat(array: pa.Array | pa.ChunkedArray) -> pa.Array:
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    """One array (a column of one chunk is taken as it is: ``combine_chunks`` copies it)."""
+    if not isinstance(array, pa.ChunkedArray):
+        return array
+    return array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
 
 
 def _no_empty(array: pa.Array) -> pa.Array:
     """A list column with empty lists as nulls: Neo4j would store ``[]``, and a property it
     does not store costs nothing to write."""
     empty = pc.equal(pc.list_value_length(array), 0)
-    return pc.if_else(empty, pa.nulls(len(array), array.type), array)
+    if array.null_count:
+        empty = pc.or_kleene(empty, array.is_null())
+    return pa.ListArray.from_arrays(array.offsets, array.values, mask=empty)
 
 
 def _true_or_null(array: pa.Array) -> pa.Array:
@@ -103,14 +111,13 @@ class StateBatches:
         self.batch_size = batch_size
         n = prof.num_rows
         # each identifier's profile row (-1: on no profile) and kind (0 email, 1 phone, 2 id)
-        row_of = pc.index_in(ident.column("profile_id"), value_set=prof.column("profile_id"))
-        prow = row_of.fill_null(-1).to_numpy().astype(np.int64)
+        links = state.links()
+        prow = links.profile_row
         orphans = int(np.count_nonzero((prow < 0) & ident.column("profile_id").is_valid()
                                        .to_numpy(zero_copy_only=False)))
         if orphans:  # the resolver puts every identifier with a profile id on a live profile
             raise RuntimeError(f"{orphans} identifier(s) on profiles that do not exist")
-        kinds = (pc.index_in(ident.column("kind"), value_set=pa.array(_KINDS))
-                 .fill_null(0).to_numpy().astype(np.int64))
+        kinds = _KIND_OF_CODE[links.kind]
         self._ident = {"key": _flat(ident.column("key")),
                        "consent": _flat(ident.column("consent")),
                        "consent_event": _flat(ident.column("consent_event")),
@@ -129,8 +136,7 @@ class StateBatches:
                                    - self._member_at[prow[self._members] * 3])
 
         # edges: those with both ends on one profile go with its row, by member position
-        ends = [pc.index_in(edges.column(c), value_set=ident.column("key")).to_numpy()
-                .astype(np.int64) for c in ("src", "dst")]
+        ends = links.edge_src, links.edge_dst
         src_row, dst_row = prow[ends[0]], prow[ends[1]]
         inner = (src_row >= 0) & (src_row == dst_row)
         inner_at = np.flatnonzero(inner)

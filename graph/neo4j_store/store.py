@@ -1,15 +1,16 @@
 """The Neo4j store (``--store bolt://…``): answers exactly like the embedded store.
 
-Write order makes a load idempotent: the derived state is replaced first, the new events
-are appended last, so a load interrupted anywhere still has events to add when run again
-and then rewrites the whole state (see docs/neo4j.md). Events are kept as compressed Arrow
-chunks, as in the embedded store (graph/embedded/chunks.py).
+A write marks the store unfinished before it sends anything and finished after its last
+batch, so a load interrupted anywhere (even with every event appended) is finished by the
+next load, which rewrites the whole derived state (see docs/neo4j.md). Events are kept as
+compressed Arrow chunks, as in the embedded store (graph/embedded/chunks.py).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 import neo4j
@@ -150,8 +151,8 @@ class Neo4jStore:
         return EventTable() if table is None else table_events(table)
 
     def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
-        """Replace the derived state, then append the new events (batched, idempotent)."""
-        state = materialise(state)  # the replay first: nothing is sent if it fails
+        """Mark the store unfinished, append the new events while the replay runs and the
+        derived state is replaced (batched, idempotent), then mark it finished."""
         with store_errors(self.location):
             with self._session() as session:
                 self._ensure_schema(session)
@@ -159,16 +160,34 @@ class Neo4jStore:
                             self.progress, self.event_chunk_rows)
             generation = writer.statement("meta_begin", ruleset=ruleset.model_dump_json(),
                                           schema_version=SCHEMA_VERSION)
-            writer.replace_state(state)
-            legacy = self._legacy_events()  # schema version 1: move its events into chunks
-            if len(legacy):
-                legacy.extend(new_events)
-                new_events = legacy
-            writer.append_events(new_events, generation)
-            if len(legacy):
-                writer.clear("legacy_events")
+            # the server is idle while the replay runs: the events go meanwhile
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="neo4j-events") as bg:
+                appended = bg.submit(self._append_events, writer, new_events, generation)
+                try:
+                    writer.replace_state(materialise(state))
+                except BaseException:
+                    wait([appended])  # its own error, if any, is second to this one
+                    raise
+                appended.result()
             writer.statement("meta_end")
             self.timings = writer.timings
+
+    def _append_events(self, writer: Writer, new_events: EventTable, generation: int) -> None:
+        """Append the new events as chunks (and, from a schema-version-1 store, its events
+        kept as nodes, which are then deleted)."""
+        legacy = self._legacy_events()
+        if len(legacy):
+            legacy.extend(new_events)
+            new_events = legacy
+        writer.append_events(new_events, generation)
+        if len(legacy):
+            writer.clear("legacy_events")
+
+    def unfinished(self) -> bool:
+        """True when a write began and did not end (killed, or its replay failed): the
+        derived state may be partial, and the next load must rewrite it."""
+        rows = self._read("meta_read")
+        return bool(rows) and rows[0]["state"] == "writing"
 
     # -- reading ---------------------------------------------------------------------------
     def identifier(self, key: str) -> Identifier | None:

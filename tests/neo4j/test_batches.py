@@ -34,6 +34,9 @@ class _Capture:
     def event_ids(self) -> set[str]:
         return set()
 
+    def unfinished(self) -> bool:
+        return False
+
     def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
         self.state = materialise(state)
 
