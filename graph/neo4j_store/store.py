@@ -9,6 +9,7 @@ compressed Arrow chunks, as in the embedded store (graph/embedded/chunks.py).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
@@ -151,8 +152,8 @@ class Neo4jStore:
         return EventTable() if table is None else table_events(table)
 
     def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
-        """Mark the store unfinished, append the new events while the replay runs and the
-        derived state is replaced (batched, idempotent), then mark it finished."""
+        """Mark the store unfinished; while the replay runs, append the new events and delete
+        the old derived state; write the new one (batched, idempotent); mark it finished."""
         with store_errors(self.location):
             with self._session() as session:
                 self._ensure_schema(session)
@@ -160,13 +161,18 @@ class Neo4jStore:
                             self.progress, self.event_chunk_rows)
             generation = writer.statement("meta_begin", ruleset=ruleset.model_dump_json(),
                                           schema_version=SCHEMA_VERSION)
-            # the server is idle while the replay runs: the events go meanwhile
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="neo4j-events") as bg:
+            # while the replay runs, the server deletes the old state and stores the events
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="neo4j-bg") as bg:
                 appended = bg.submit(self._append_events, writer, new_events, generation)
+                cleared = bg.submit(writer.clear_derived)
                 try:
-                    writer.replace_state(materialise(state))
+                    started = time.perf_counter()
+                    rows = materialise(state)
+                    writer.timings["replay"] = time.perf_counter() - started
+                    cleared.result()
+                    writer.write_state(rows)
                 except BaseException:
-                    wait([appended])  # its own error, if any, is second to this one
+                    wait([appended, cleared])  # their errors, if any, are second to this one
                     raise
                 appended.result()
             writer.statement("meta_end")

@@ -161,15 +161,19 @@ class Writer:
         self.clear("profiles")
         self._timed("clear", started)
 
-    def replace_state(self, state: StateRows) -> None:
-        """Delete the derived nodes and relationships, then write the new ones.
+    def clear_derived(self) -> None:
+        """Drop the derived state's constraints (no index upkeep while it is rewritten) and
+        delete its nodes and relationships."""
+        self._schema("drop_derived_schema")
+        self.clear_state()
+
+    def write_state(self, state: StateRows) -> None:
+        """Write the derived state into a store cleared by :meth:`clear_derived`.
 
         Index builds run on one server thread: the log, then the edges between profiles,
         are written while they run (those edges once the identifier key constraint they look
         their ends up by is built; the others went with their profiles).
         """
-        self._schema("drop_derived_schema")  # no index upkeep while the state is rewritten
-        self.clear_state()
         started = time.perf_counter()
         rows = StateBatches(state, self.batch_size)  # indexes only: batches are cut as sent
         self._timed("prepare", started)
