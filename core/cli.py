@@ -58,6 +58,10 @@ def _main(
 def _with_store(fn: Callable[[Store], T], *, create: bool = False) -> T:
     store = open_store(STATE.store, create=create)
     try:
+        if not create and store.unfinished():  # a query: say its answer may be partial
+            typer.echo(f"warning: the last load into {store.location} did not finish, so "
+                       "this may be partial; load again (any file, even one already "
+                       "loaded) to finish it", err=True)
         return fn(store)
     finally:
         store.close()

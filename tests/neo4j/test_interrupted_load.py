@@ -148,10 +148,14 @@ def test_failed_replay_is_finished_by_the_next_load(
         assert store.unfinished()
         assert len(store.event_ids()) == 1500  # nothing lost
         assert query(neo4j_uri, "MATCH (p:Profile) RETURN count(p) AS n")[0]["n"] == 0
+        partial = run_cli("--store", neo4j_uri, "profiles")
+        assert partial.returncode == 0
+        assert "did not finish" in partial.stderr and "load again" in partial.stderr
         again = api.load(store, [files[0]])
         assert again.events_added == 0 and not store.unfinished()
     finally:
         store.close()
+    assert "did not finish" not in run_cli("--store", neo4j_uri, "profiles").stderr
     out = run_cli("--store", neo4j_uri, "load", str(files[1]))
     assert out.returncode == 0, out.stderr
     assert _snapshot(neo4j_uri) == expected
