@@ -15,6 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from identigraph.arrays import as_array
+
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -193,13 +195,6 @@ def coalesce(*columns: list[str | None]) -> list[str | None]:
 
 _EXCEL_RE2 = r"^\s*'?[+-]?\d+(?:\.\d+)?[eE][+-]?\d+\s*$"
 _NULL_TEXT = pa.scalar(None, pa.string())
-
-
-def as_array(column: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """One contiguous Arrow array."""
-    if isinstance(column, pa.ChunkedArray):
-        return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    return column
 
 
 def drop_spreadsheet_numbers(column: pa.Array, on_drop: Callable[[int, str], None]

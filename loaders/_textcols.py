@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from identigraph.arrays import as_array
 from identigraph.loaders.normalise import clean_raw
 
 T = TypeVar("T")
@@ -30,7 +31,7 @@ def text_array(values: Column) -> pa.Array:
     if isinstance(values, list):
         return pa.array(values, pa.string())
     if isinstance(values, pa.ChunkedArray):
-        values = (values.combine_chunks() if values.num_chunks != 1 else values.chunk(0))
+        values = as_array(values)
     if values.type != pa.string():
         values = values.cast(pa.string())
     return values

@@ -10,8 +10,8 @@ from typing import IO, Any
 
 import pyarrow as pa
 
+from identigraph.arrays import as_array
 from identigraph.errors import UsageError
-from identigraph.loaders._columns import as_array
 from identigraph.loaders._csvstream import csv_slices
 from identigraph.loaders.batch import RAW_FIELDS, RawBatch, ReadOptions
 from identigraph.loaders.csvfile import read_header

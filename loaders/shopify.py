@@ -14,10 +14,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from identigraph.arrays import as_array
 from identigraph.errors import UsageError
 from identigraph.loaders._columns import (
     CONSENT_VALUES,
-    as_array,
     coalesce,
     country_code,
     drop_spreadsheet_numbers,

@@ -14,10 +14,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from identigraph.arrays import as_array
 from identigraph.errors import UsageError
 from identigraph.loaders._columns import (
     STATUS_VALUES,
-    as_array,
     country_code,
     drop_spreadsheet_numbers,
     find_column,

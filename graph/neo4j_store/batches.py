@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from identigraph.arrays import as_array
 from identigraph.events import EventTable
 from identigraph.graph.embedded.chunks import event_chunks
 from identigraph.graph.state import StateRows
@@ -49,13 +50,6 @@ def params(**columns: list[Any]) -> Params:
 def size(batch: Params) -> int:
     """Rows in a batch: the length of its first column."""
     return len(next(iter(batch.values()))) if batch else 0
-
-
-def _flat(array: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """One array (a column of one chunk is taken as it is: ``combine_chunks`` copies it)."""
-    if not isinstance(array, pa.ChunkedArray):
-        return array
-    return array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
 
 
 def _no_empty(array: pa.Array) -> pa.Array:
@@ -118,11 +112,11 @@ class StateBatches:
         if orphans:  # the resolver puts every identifier with a profile id on a live profile
             raise RuntimeError(f"{orphans} identifier(s) on profiles that do not exist")
         kinds = _KIND_OF_CODE[links.kind]
-        self._ident = {"key": _flat(ident.column("key")),
-                       "consent": _flat(ident.column("consent")),
-                       "consent_event": _flat(ident.column("consent_event")),
-                       "blocked": _true_or_null(_flat(ident.column("blocked")))}
-        self._kind = _flat(ident.column("kind"))
+        self._ident = {"key": as_array(ident.column("key")),
+                       "consent": as_array(ident.column("consent")),
+                       "consent_event": as_array(ident.column("consent_event")),
+                       "blocked": _true_or_null(as_array(ident.column("blocked")))}
+        self._kind = as_array(ident.column("kind"))
         self._loose = np.flatnonzero(prow < 0)
 
         # members sorted by (profile row, kind, identifier order); offsets per (row, kind)
@@ -145,15 +139,15 @@ class StateBatches:
         np.cumsum(np.bincount(src_row[inner_at], minlength=n), out=self._edge_at[1:])
         self._positions = position[ends[0]], position[ends[1]]
         self._outer = np.flatnonzero(~inner)
-        self._edge = {c: _flat(edges.column(c)) for c in ("event_id", "type", "channel", "ts",
+        self._edge = {c: as_array(edges.column(c)) for c in ("event_id", "type", "channel", "ts",
                                                           "rule", "merges")}
-        self._ends = {c: _flat(edges.column(c)) for c in ("src", "dst")}
-        self._profile = {c: _flat(prof.column(c)) for c in (
+        self._ends = {c: as_array(edges.column(c)) for c in ("src", "dst")}
+        self._profile = {c: as_array(prof.column(c)) for c in (
             "profile_id", "created_by", "created_for", "email_consent", "sms_consent",
             "created_ts")}
-        self._profile.update({c: _no_empty(_flat(prof.column(c))) for c in (
+        self._profile.update({c: _no_empty(as_array(prof.column(c))) for c in (
             "emails", "phones", "external_ids", "merged_ids")})
-        self._log = {c: _flat(log.column(c)) for c in (
+        self._log = {c: as_array(log.column(c)) for c in (
             "profile_id", "event_id", "ts", "action", "identifier", "other")}
         self.profile_count, self.log_count = n, log.num_rows
 
