@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from identigraph.errors import UsageError
-from identigraph.loaders.csvfile import read_header
+from identigraph.loaders.csvfile import is_gzip, open_text, read_header
 from identigraph.loaders.report import Problem
 
 
@@ -38,7 +38,7 @@ class _RecordScan:
     """Walks the file with ``csv`` to number records once a malformed row shows up."""
 
     def __init__(self, path: Path, width: int) -> None:
-        self.fh = path.open("r", encoding="utf-8-sig", newline="")
+        self.fh = open_text(path)
         self.rows = csv.reader(self.fh)
         next(self.rows, None)  # header
         self.record = 1
@@ -92,8 +92,9 @@ def csv_slices(path: Path, columns: Sequence[str], batch_rows: int) -> Iterator[
         return "skip"
 
     try:
+        source = pa.input_stream(str(path), compression="gzip" if is_gzip(path) else None)
         reader = pacsv.open_csv(
-            path,
+            source,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(newlines_in_values=True,
                                              invalid_row_handler=on_invalid),
@@ -105,7 +106,7 @@ def csv_slices(path: Path, columns: Sequence[str], batch_rows: int) -> Iterator[
                 quoted_strings_can_be_null=True,
             ),
         )
-    except pa.ArrowInvalid as exc:
+    except (pa.ArrowInvalid, OSError) as exc:
         raise UsageError(f"{path}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
     scan: _RecordScan | None = None
     done = 1  # records handed out so far, header included
@@ -161,7 +162,7 @@ def csv_slices(path: Path, columns: Sequence[str], batch_rows: int) -> Iterator[
                 {h: pa.array([], pa.string()) for h in wanted}))
         if pending:
             yield flush(final=True)
-    except pa.ArrowInvalid as exc:
+    except (pa.ArrowInvalid, OSError, EOFError) as exc:  # EOFError: a gzip cut short
         raise UsageError(f"{path}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
     finally:
         if scan is not None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyarrow as pa
 
@@ -14,7 +13,7 @@ from identigraph.arrays import as_array
 from identigraph.errors import UsageError
 from identigraph.loaders._csvstream import csv_slices
 from identigraph.loaders.batch import RAW_FIELDS, RawBatch, ReadOptions
-from identigraph.loaders.csvfile import read_header
+from identigraph.loaders.csvfile import open_text, read_header
 from identigraph.loaders.report import Problem
 
 REQUIRED = ("timestamp", "type")
@@ -24,13 +23,6 @@ def is_jsonl(path: Path) -> bool:
     """JSON Lines by extension (``.jsonl``, ``.ndjson``, ``.json``, optionally ``.gz``)."""
     name = path.name.lower().removesuffix(".gz")
     return name.endswith((".jsonl", ".ndjson", ".json"))
-
-
-def open_text(path: Path) -> IO[str]:
-    """Open a text file, gunzipping ``.gz``; a BOM is dropped."""
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return path.open("r", encoding="utf-8-sig", newline="")
 
 
 def _text(value: Any) -> str | None:
