@@ -12,8 +12,8 @@ import pytest
 from loaderkit import balanced, cli, cli_load, fixture
 
 ROOT = Path(__file__).resolve().parents[2]
-CSV_FILES = sorted([p for p in fixture("").iterdir() if p.suffix == ".csv"]) + [
-    ROOT / "examples" / "imports.csv"]  # the canonical events CSV
+CSV_FILES = [*sorted(p for p in fixture("").iterdir() if p.suffix == ".csv"),
+             ROOT / "examples" / "imports.csv"]  # the canonical events CSV
 
 
 def _gzip(src: Path, dst: Path) -> Path:
