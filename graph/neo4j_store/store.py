@@ -172,6 +172,7 @@ class Neo4jStore:
                     cleared.result()
                     writer.write_state(rows)
                 except BaseException:
+                    writer.stopping.set()  # the delete stops before its next batch
                     wait([appended, cleared])  # their errors, if any, are second to this one
                     raise
                 appended.result()

@@ -19,6 +19,7 @@ Arrow chunks instead of a node each.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -41,6 +42,10 @@ DEFAULT_WORKERS = 2
 DEFAULT_EVENT_CHUNK_ROWS = 100_000
 
 Progress = Callable[[str, int], None]  # (step, rows just written)
+
+
+class Stopped(Exception):
+    """A delete given up because the load failed elsewhere (``Writer.stopping``)."""
 
 
 class _Batch:
@@ -87,6 +92,9 @@ class Writer:
         self.event_chunk_rows = event_chunk_rows
         self.progress = progress
         self.timings: dict[str, float] = {}  # seconds per step, for benchmarks
+        #: Set when the load fails elsewhere: a delete (:meth:`clear`) stops before its next
+        #: batch (the events' append is short and goes on, so what it sends is kept).
+        self.stopping = threading.Event()
 
     def _timed(self, step: str, started: float) -> None:
         self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - started
@@ -146,7 +154,8 @@ class Writer:
     def clear(self, name: str) -> None:
         """Run ``clear_<name>`` (``... LIMIT $limit DELETE``) until it deletes nothing."""
         while self.statement(f"clear_{name}", limit=self.batch_size):
-            pass
+            if self.stopping.is_set():
+                raise Stopped("the load stopped")
 
     def clear_state(self) -> None:
         """Delete the derived state: the log (nothing links to it) alongside the identifiers

@@ -159,3 +159,33 @@ def test_failed_replay_is_finished_by_the_next_load(
     out = run_cli("--store", neo4j_uri, "load", str(files[1]))
     assert out.returncode == 0, out.stderr
     assert _snapshot(neo4j_uri) == expected
+
+
+def test_failed_replay_stops_the_delete_of_the_old_state(
+        neo4j_uri: str, files: tuple[Path, Path], expected: dict[str, Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old state is deleted while the replay runs; a replay that fails stops that delete
+    at its next batch (the error comes back at once, not after the whole delete), and the
+    next load finishes the store."""
+    from identigraph import api
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("replay failed")
+
+    clear(neo4j_uri)
+    assert run_cli("--store", neo4j_uri, "load", str(files[0])).returncode == 0
+    before = query(neo4j_uri, "MATCH (n:Identifier) RETURN count(n) AS n")[0]["n"]
+    store = Neo4jStore(neo4j_uri, batch_size=10)  # a delete of hundreds of batches
+    try:
+        monkeypatch.setattr(api, "resolve", broken)
+        with pytest.raises(RuntimeError, match="replay failed"):
+            api.load(store, [files[1]])
+        monkeypatch.undo()
+        assert store.unfinished()
+    finally:
+        store.close()
+    left = query(neo4j_uri, "MATCH (n:Identifier) RETURN count(n) AS n")[0]["n"]
+    assert 0 < left <= before
+    out = run_cli("--store", neo4j_uri, "load", str(files[1]))
+    assert out.returncode == 0, out.stderr
+    assert _snapshot(neo4j_uri) == expected
