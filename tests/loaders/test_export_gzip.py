@@ -42,10 +42,12 @@ def test_gzipped_csv_loads_like_the_plain_file(tmp_path: Path, src: Path) -> Non
     assert profiles_a and profiles_a == json.loads(cli(b, "profiles", "--json").stdout)
 
 
+@pytest.mark.parametrize("src", [fixture("shopify_orders.csv"),
+                                 fixture("segment_events.jsonl")], ids=lambda p: p.name)
 @pytest.mark.parametrize("damage", ["not gzip", "cut short"])
-def test_bad_gzip_is_one_line_and_loads_nothing(tmp_path: Path, damage: str) -> None:
-    src = fixture("shopify_orders.csv")
-    bad = tmp_path / "orders.csv.gz"
+def test_bad_gzip_is_one_line_and_loads_nothing(tmp_path: Path, src: Path,
+                                                 damage: str) -> None:
+    bad = tmp_path / f"{src.name}.gz"
     if damage == "not gzip":
         shutil.copy(src, bad)
     else:

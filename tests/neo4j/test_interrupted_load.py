@@ -84,6 +84,29 @@ def _kill_during(uri: str, files: list[Path], phase: str) -> None:
     assert rc == -signal.SIGKILL, f"the load was not caught writing {phase} (exit {rc})"
 
 
+def _load_ok(uri: str, path: Path) -> None:
+    out = run_cli("--store", uri, "load", str(path))
+    assert out.returncode == 0, out.stderr
+
+
+def _load_with_failing_replay(store: Neo4jStore, path: Path,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """``api.load`` of ``path`` with a replay that raises, as a bug in the rules would."""
+    from identigraph import api
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("replay failed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(api, "resolve", broken)
+        with pytest.raises(RuntimeError, match="replay failed"):
+            api.load(store, [path])
+
+
+def _count(uri: str, label: str) -> int:
+    return int(query(uri, f"MATCH (n:{label}) RETURN count(n) AS n")[0]["n"])
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Two files of synthetic events: a first load, and a second that overlaps it."""
@@ -98,7 +121,7 @@ def expected(neo4j_uri: str, files: tuple[Path, Path]) -> dict[str, Any]:
     """The snapshot after both files loaded without interruption."""
     clear(neo4j_uri)
     for f in files:
-        assert run_cli("--store", neo4j_uri, "load", str(f)).returncode == 0
+        _load_ok(neo4j_uri, f)
     snap = _snapshot(neo4j_uri)
     assert len(snap["profiles"]) > 500
     return snap
@@ -111,8 +134,7 @@ def test_first_load_killed_then_rerun(neo4j_uri: str, files: tuple[Path, Path],
     clear(neo4j_uri)
     _kill_during(neo4j_uri, [files[0]], phase)
     for f in files:
-        out = run_cli("--store", neo4j_uri, "load", str(f))
-        assert out.returncode == 0, out.stderr
+        _load_ok(neo4j_uri, f)
     assert _snapshot(neo4j_uri) == expected
 
 
@@ -121,10 +143,9 @@ def test_second_load_killed_then_rerun(neo4j_uri: str, files: tuple[Path, Path],
                                        expected: dict[str, Any], phase: str) -> None:
     """Into a loaded store: the second file killed while writing, then run again."""
     clear(neo4j_uri)
-    assert run_cli("--store", neo4j_uri, "load", str(files[0])).returncode == 0
+    _load_ok(neo4j_uri, files[0])
     _kill_during(neo4j_uri, [files[1]], phase)
-    out = run_cli("--store", neo4j_uri, "load", str(files[1]))
-    assert out.returncode == 0, out.stderr
+    _load_ok(neo4j_uri, files[1])
     assert _snapshot(neo4j_uri) == expected
 
 
@@ -135,19 +156,13 @@ def test_failed_replay_is_finished_by_the_next_load(
     is unfinished, and loading the same file again (no new events) finishes the state."""
     from identigraph import api
 
-    def broken(*_: object) -> None:
-        raise RuntimeError("replay failed")
-
     clear(neo4j_uri)
     store = Neo4jStore(neo4j_uri)
     try:
-        monkeypatch.setattr(api, "resolve", broken)
-        with pytest.raises(RuntimeError, match="replay failed"):
-            api.load(store, [files[0]])
-        monkeypatch.undo()
+        _load_with_failing_replay(store, files[0], monkeypatch)
         assert store.unfinished()
         assert len(store.event_ids()) == 1500  # nothing lost
-        assert query(neo4j_uri, "MATCH (p:Profile) RETURN count(p) AS n")[0]["n"] == 0
+        assert _count(neo4j_uri, "Profile") == 0
         partial = run_cli("--store", neo4j_uri, "profiles")
         assert partial.returncode == 0
         assert "did not finish" in partial.stderr and "load again" in partial.stderr
@@ -156,8 +171,7 @@ def test_failed_replay_is_finished_by_the_next_load(
     finally:
         store.close()
     assert "did not finish" not in run_cli("--store", neo4j_uri, "profiles").stderr
-    out = run_cli("--store", neo4j_uri, "load", str(files[1]))
-    assert out.returncode == 0, out.stderr
+    _load_ok(neo4j_uri, files[1])
     assert _snapshot(neo4j_uri) == expected
 
 
@@ -167,25 +181,15 @@ def test_failed_replay_stops_the_delete_of_the_old_state(
     """The old state is deleted while the replay runs; a replay that fails stops that delete
     at its next batch (the error comes back at once, not after the whole delete), and the
     next load finishes the store."""
-    from identigraph import api
-
-    def broken(*_: object) -> None:
-        raise RuntimeError("replay failed")
-
     clear(neo4j_uri)
-    assert run_cli("--store", neo4j_uri, "load", str(files[0])).returncode == 0
-    before = query(neo4j_uri, "MATCH (n:Identifier) RETURN count(n) AS n")[0]["n"]
+    _load_ok(neo4j_uri, files[0])
+    before = _count(neo4j_uri, "Identifier")
     store = Neo4jStore(neo4j_uri, batch_size=10)  # a delete of hundreds of batches
     try:
-        monkeypatch.setattr(api, "resolve", broken)
-        with pytest.raises(RuntimeError, match="replay failed"):
-            api.load(store, [files[1]])
-        monkeypatch.undo()
+        _load_with_failing_replay(store, files[1], monkeypatch)
         assert store.unfinished()
     finally:
         store.close()
-    left = query(neo4j_uri, "MATCH (n:Identifier) RETURN count(n) AS n")[0]["n"]
-    assert 0 < left <= before
-    out = run_cli("--store", neo4j_uri, "load", str(files[1]))
-    assert out.returncode == 0, out.stderr
+    assert 0 < _count(neo4j_uri, "Identifier") <= before
+    _load_ok(neo4j_uri, files[1])
     assert _snapshot(neo4j_uri) == expected
