@@ -75,13 +75,13 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
     clock = time.perf_counter
     t0 = clock()
     from identigraph.api import choose_ruleset, gc_paused
+    from identigraph.engine.resolver import resolve
+    from identigraph.engine.state import StateRows
     from identigraph.events import EventTable
     from identigraph.graph.open import open_store
-    from identigraph.graph.state import StateRows
     from identigraph.loaders.batch import ReadOptions
     from identigraph.loaders.canonical import Canonicaliser
     from identigraph.loaders.formats import pick_format
-    from identigraph.rules.resolver import resolve
 
     ph: dict[str, float] = {"import": clock() - t0}
     cpu: dict[str, float] = {}  # CPU seconds of each phase (process_time)

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from identigraph.engine.resolver import resolve, warm_up
+from identigraph.engine.state import StateRows
 from identigraph.errors import UsageError
 from identigraph.events import EventTable
-from identigraph.graph.state import StateRows
 from identigraph.graph.store import Store
 from identigraph.loaders.batch import ReadOptions
 from identigraph.loaders.canonical import Canonicaliser
@@ -23,7 +24,6 @@ from identigraph.loaders.formats import pick_format
 from identigraph.loaders.report import FileReport, LoadReport
 from identigraph.rules.model import RuleSet
 from identigraph.rules.registry import load_ruleset
-from identigraph.rules.resolver import resolve, warm_up
 
 Progress = Callable[[str, int], None]  # (file, rows just read)
 

@@ -14,6 +14,8 @@ FIELDS: tuple[str, ...] = (
     "event_id", "ts", "type", "channel", "source", "email", "phone", "external_id",
     "country", "email_consent", "sms_consent", "attributes",
 )
+#: The stored events' Arrow schema (both backends): ``ts`` in UTC microseconds, text otherwise.
+SCHEMA = pa.schema([(f, pa.int64() if f == "ts" else pa.string()) for f in FIELDS])
 
 
 @dataclass(slots=True)

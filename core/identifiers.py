@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from identigraph.errors import UsageError
-from identigraph.loaders.normalise import (
+from identigraph.normalise import (
     Invalid,
     normalise_email,
     normalise_external_id,

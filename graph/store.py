@@ -1,4 +1,4 @@
-"""The store interface both backends implement (embedded SQLite file, Neo4j).
+"""The store interface both backends implement (the embedded DuckDB file, Neo4j).
 
 Algorithms (explain, timeline, clusters) take a store as an argument and use only these
 primitives, so they answer the same on every backend.
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from identigraph.engine.state import StateRows
 from identigraph.events import EventTable
 from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
-from identigraph.graph.state import StateRows
 from identigraph.rules.model import RuleSet
 
 #: The derived state, or the function (the replay) that computes it.

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from identigraph.loaders._textcols import Distinct, bool_mask, valid_mask
-from identigraph.loaders.normalise import (
+from identigraph.normalise import (
     _EMAIL_RE,
     Invalid,
     is_nanp_region,

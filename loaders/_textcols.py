@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from identigraph.arrays import as_array
-from identigraph.loaders.normalise import clean_raw
+from identigraph.normalise import clean_raw
 
 T = TypeVar("T")
 

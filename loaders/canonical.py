@@ -34,9 +34,9 @@ from identigraph.loaders._textcols import (
     valid_mask,
 )
 from identigraph.loaders.batch import RawBatch
-from identigraph.loaders.normalise import Invalid, clean_raw
 from identigraph.loaders.report import Problem
 from identigraph.model import Consent
+from identigraph.normalise import Invalid, clean_raw
 from identigraph.rules.model import RuleSet
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

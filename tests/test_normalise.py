@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from identigraph.identifiers import parse_identifier
 from identigraph.loaders._identcols import emails, phones
 from identigraph.loaders._textcols import clean_text
-from identigraph.loaders.normalise import (
+from identigraph.normalise import (
     Invalid,
     _digits_phone,
     clean_raw,

@@ -12,12 +12,12 @@ from helpers import load_events, write_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from identigraph.engine.resolver import KIND_NAMES, Resolution, resolve
 from identigraph.events import EventTable
 from identigraph.graph.open import open_store
 from identigraph.rules.decisions import MERGING
 from identigraph.rules.model import LinkMode, RuleSet
 from identigraph.rules.registry import load_ruleset
-from identigraph.rules.resolver import KIND_NAMES, Resolution, resolve
 
 TYPES = ["form_submit", "checkout", "sms_keyword", "import", "click_to_text",
          "campaign_sms_link", "consent_change", "profile_update"]

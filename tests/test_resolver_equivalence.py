@@ -1,7 +1,7 @@
 """The compiled replay against the pure-Python one it replaced: the same rows, ids included.
 
 The reference below is identigraph's replay and row building before they were compiled
-(rules/resolver.py and graph/state.py as they were), kept verbatim as the specification the
+(engine/resolver.py and engine/state.py as they were), kept verbatim as the specification the
 numba kernel must match on every rule set: any strength order, limits that replace or
 refuse at any size, any link mode per type, absorb, blocked values.
 """
@@ -19,8 +19,10 @@ import pyarrow.compute as pc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from identigraph.engine.ids import profile_id_for
+from identigraph.engine.resolver import resolve
+from identigraph.engine.state import SCHEMAS, StateRows
 from identigraph.events import EventTable
-from identigraph.graph.state import SCHEMAS, StateRows
 from identigraph.model import Kind
 from identigraph.rules.decisions import (
     ABSORB,
@@ -34,10 +36,8 @@ from identigraph.rules.decisions import (
     RULE_NAMES,
     SUPERSEDED,
 )
-from identigraph.rules.ids import profile_id_for
 from identigraph.rules.model import LinkMode, PastLimit, RuleSet
 from identigraph.rules.registry import load_ruleset
-from identigraph.rules.resolver import resolve
 
 _KIND_CODE = {Kind.EXTERNAL_ID: 0, Kind.EMAIL: 1, Kind.PHONE: 2}
 KIND_NAMES: tuple[str, str, str] = ("external_id", "email", "phone")

@@ -15,12 +15,12 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from identigraph.engine.state import SCHEMAS
 from identigraph.errors import StoreError
 from identigraph.events import FIELDS, EventTable
-from identigraph.graph.embedded.chunks import SCHEMA as EVENT_SCHEMA
+from identigraph.events import SCHEMA as EVENT_SCHEMA
 from identigraph.graph.paths import bfs_shortest_paths
 from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
-from identigraph.graph.state import SCHEMAS
 from identigraph.graph.store import MAX_HOPS, StateLike, materialise
 from identigraph.graph.timefmt import iso
 from identigraph.rules.model import RuleSet

@@ -20,10 +20,10 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from identigraph.arrays import as_array
+from identigraph.engine.resolver import KIND_NAMES
+from identigraph.engine.state import StateRows
 from identigraph.events import EventTable
-from identigraph.graph.embedded.chunks import event_chunks
-from identigraph.graph.state import StateRows
-from identigraph.rules.resolver import KIND_NAMES
+from identigraph.graph.neo4j_store.chunks import event_chunks
 
 Params = dict[str, list[Any]]
 _KINDS = ("email", "phone", "external_id")

@@ -3,7 +3,7 @@
 A write marks the store unfinished before it sends anything and finished after its last
 batch, so a load interrupted anywhere (even with every event appended) is finished by the
 next load, which rewrites the whole derived state (see docs/neo4j.md). Events are kept as
-compressed Arrow chunks, as in the embedded store (graph/embedded/chunks.py).
+compressed Arrow chunks, as in the embedded store (graph/neo4j_store/chunks.py).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import pyarrow.compute as pc
 
 from identigraph import cypher
 from identigraph.events import EventTable
-from identigraph.graph.embedded.chunks import (
+from identigraph.graph.neo4j_store import read
+from identigraph.graph.neo4j_store.chunks import (
     chunk_table,
     event_chunks,
     events_carrying,
     table_events,
 )
-from identigraph.graph.neo4j_store import read
 from identigraph.graph.neo4j_store.connect import open_driver, store_errors
 from identigraph.graph.neo4j_store.write import (
     DEFAULT_BATCH_SIZE,

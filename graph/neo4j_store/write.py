@@ -28,9 +28,9 @@ from typing import Any
 import neo4j
 
 from identigraph import cypher
+from identigraph.engine.state import StateRows
 from identigraph.events import EventTable
 from identigraph.graph.neo4j_store.batches import Params, StateBatches, chunk_batches, size
-from identigraph.graph.state import StateRows
 
 #: Rows per transaction, and batches in flight at once, unless the store is told otherwise.
 #: 2,000, not 10,000: with a 1 GiB heap a 10,000-row batch's transaction state outlives

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from identigraph.engine.ids import content_event_id
 from identigraph.loaders.batch import RawBatch
 from identigraph.loaders.canonical import Canonicaliser, parse_timestamp
-from identigraph.rules.ids import content_event_id
 from identigraph.rules.registry import load_ruleset
 
 

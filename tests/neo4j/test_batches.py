@@ -12,10 +12,10 @@ import pytest
 from n4j_support import clear, query, synthetic_events, write_jsonl
 
 from identigraph.api import load
+from identigraph.engine.state import StateRows
 from identigraph.events import EventTable
 from identigraph.graph.neo4j_store import Neo4jStore
 from identigraph.graph.neo4j_store.batches import StateBatches
-from identigraph.graph.state import StateRows
 from identigraph.graph.store import StateLike, materialise
 from identigraph.rules.model import RuleSet
 

@@ -3,7 +3,7 @@
 Pure and storage-free: an :class:`EventTable` and a :class:`RuleSet` in, a
 :class:`Resolution` (numpy and Arrow arrays) out. Identifiers are interned to integers per
 kind, numbered by first appearance in event order (external ids, then emails, then
-phones); the replay itself is rules/replay_kernel.py, compiled with numba.
+phones); the replay itself is engine/replay_kernel.py, compiled with numba.
 
 For each event, in order:
 
@@ -24,7 +24,7 @@ For each event, in order:
   the link is refused. A merge keeps the landing profile's id (label) and records the
   labels merged into it; the larger side stays the union-find root.
 - After the replay, merging edges of an identifier detached at or after them become
-  ``superseded``. Profile ids derive from the creating event and identifier (rules/ids.py).
+  ``superseded``. Profile ids derive from the creating event and identifier (engine/ids.py).
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from identigraph.engine.columns import event_order, int64_column, string_buffers
+from identigraph.engine.ids import profile_ids
 from identigraph.events import EventTable
 from identigraph.model import Kind
-from identigraph.rules.columns import event_order, int64_column, string_buffers
-from identigraph.rules.ids import profile_ids
 from identigraph.rules.model import LinkMode, PastLimit, RuleSet
 
 _KIND_CODE = {Kind.EXTERNAL_ID: 0, Kind.EMAIL: 1, Kind.PHONE: 2}
@@ -129,7 +129,7 @@ def _interned(
 ) -> tuple[list[I32], NDArray[np.int8], pa.Array, NDArray[np.bool_]]:
     """Per kind, the identifier number each event (by position) carries (-1 none); and
     each identifier's kind, value and whether it is blocked."""
-    from identigraph.rules.intern_kernel import intern
+    from identigraph.engine.intern_kernel import intern
 
     by_kind: list[I32] = []
     kinds: list[NDArray[np.int8]] = []
@@ -165,7 +165,7 @@ def _consent_codes(events: EventTable, order: NDArray[np.int64]) -> tuple[I32, p
 
 def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
     """Replay all events under a rule set; the result depends only on the set of events."""
-    from identigraph.rules.replay_kernel import replay  # numba: imported when a replay runs
+    from identigraph.engine.replay_kernel import replay  # numba: imported when a replay runs
 
     types = events.arrow("type").dictionary_encode()
     names: list[str] = types.dictionary.to_pylist()

@@ -1,11 +1,11 @@
-"""The sequential replay of rules/resolver.py, compiled with numba: plain int arrays in and out.
+"""The sequential replay of engine/resolver.py, compiled with numba: plain int arrays in and out.
 
 Events arrive in (timestamp, event_id) order as identifier numbers; profiles are a
 union-find whose members are doubly linked lists of identifiers, with per-kind counts so a
 limit is checked in O(1) (members are walked only when a ``replace`` limit overflows).
 Every array is sized from ``cap``, the number of identifiers the events carry: no event
 creates more profiles, edges, merges or detachments than identifiers it carries.
-The decisions are the ones documented in rules/resolver.py; this module only holds them fast.
+The decisions are the ones documented in engine/resolver.py; this module only holds them fast.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from identigraph.engine.jit import njit
 from identigraph.rules.decisions import (
     ABSORB,
     ATTACH,
@@ -25,7 +26,6 @@ from identigraph.rules.decisions import (
     NEVER_MERGES,
     SUPERSEDED,
 )
-from identigraph.rules.jit import njit
 
 I32 = NDArray[np.int32]
 

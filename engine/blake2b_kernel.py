@@ -1,6 +1,6 @@
 """BLAKE2b with an 8-byte digest over many strings at once, compiled with numba.
 
-Profile ids are ``p_`` + the hex digest of a short message per profile (rules/ids.py); for
+Profile ids are ``p_`` + the hex digest of a short message per profile (engine/ids.py); for
 a million profiles, building the messages and calling ``hashlib`` one by one took about a
 second, this about a fifth of that. Byte for byte the digests of
 ``hashlib.blake2b(message, digest_size=8)`` (RFC 7693); tests/test_resolver_equivalence.py
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from identigraph.rules.jit import njit
+from identigraph.engine.jit import njit
 
 _IV0, _IV1, _IV2, _IV3 = (np.uint64(0x6A09E667F3BCC908), np.uint64(0xBB67AE8584CAA73B),
                           np.uint64(0x3C6EF372FE94F82B), np.uint64(0xA54FF53A5F1D36F1))

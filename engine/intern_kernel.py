@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from identigraph.rules.jit import njit
+from identigraph.engine.jit import njit
 
 
 @njit

@@ -1,4 +1,4 @@
-"""Events kept as compressed Arrow chunks: a million events write in well under a second.
+"""Neo4j keeps events as compressed Arrow chunks: a million events write in well under a second.
 
 Events are only appended, read back whole for a replay, and searched by identifier for
 ``how``; columnar chunks serve all three better than a row per event.
@@ -11,12 +11,11 @@ from collections.abc import Iterator, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from identigraph.events import FIELDS, EventTable
+from identigraph.events import FIELDS, SCHEMA, EventTable
 from identigraph.graph.records import EventRecord
 from identigraph.graph.timefmt import iso
 
 CHUNK_ROWS = 250_000
-SCHEMA = pa.schema([(f, pa.int64() if f == "ts" else pa.string()) for f in FIELDS])
 
 
 def event_chunks(events: EventTable, rows: int = CHUNK_ROWS) -> Iterator[tuple[int, bytes]]:

@@ -19,8 +19,8 @@ def profile_ids(creators: pa.Array, keys: pa.Array, key_rows: NDArray[np.int64])
     """:func:`profile_id_for` of many profiles at once: the k-th from the event id
     ``creators[k]`` and the ``kind:value`` key ``keys[key_rows[k]]`` (a compiled BLAKE2b:
     a million ids in a few tenths of a second rather than a second)."""
-    from identigraph.rules.blake2b_kernel import hex_ids, joined_digests  # numba: when used
-    from identigraph.rules.columns import from_fixed_width, string_buffers
+    from identigraph.engine.blake2b_kernel import hex_ids, joined_digests  # numba: when used
+    from identigraph.engine.columns import from_fixed_width, string_buffers
 
     digests = joined_digests(string_buffers(creators)[:2], np.arange(len(creators)), 0x1F,
                              string_buffers(keys)[:2], key_rows)

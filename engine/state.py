@@ -15,10 +15,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from identigraph.engine.columns import masked
+from identigraph.engine.resolver import KIND_NAMES, Resolution
 from identigraph.events import EventTable
-from identigraph.rules.columns import masked
 from identigraph.rules.decisions import MERGING, RULE_NAMES
-from identigraph.rules.resolver import KIND_NAMES, Resolution
 
 #: Arrow schemas of :meth:`StateRows.tables`: the same rows, lists as list<string>.
 _STR, _LIST = pa.string(), pa.list_(pa.string())
