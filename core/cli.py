@@ -1,29 +1,29 @@
-"""The ``identigraph`` command line (SPEC section 6): stable commands, JSON, exit codes."""
+"""The ``identigraph`` command line (SPEC section 6): stable commands, JSON, exit codes.
+
+Start-up time matters (a support desk runs dozens of queries an hour): this module imports
+only what every command needs; each command imports its own heavy parts (a query never
+imports the loaders, pyarrow's compute or the replay).
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from identigraph.api import load as api_load
+from identigraph import __version__
 from identigraph.errors import IdentigraphError, UsageError
-from identigraph.graph.explain import Explanation, explain
-from identigraph.graph.open import default_location, open_store
-from identigraph.graph.records import Profile
-from identigraph.graph.store import Store
-from identigraph.graph.timeline import Timeline, timeline
-from identigraph.identifiers import parse_identifier
-from identigraph.loaders.batch import ReadOptions
-from identigraph.loaders.report import LoadReport
-from identigraph.rules.decisions import RULE_TEXT
+
+if TYPE_CHECKING:
+    from identigraph.graph.explain import Explanation
+    from identigraph.graph.store import Store
+    from identigraph.graph.timeline import Timeline
+    from identigraph.loaders.report import LoadReport
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -41,6 +41,12 @@ class _State:
 STATE = _State()
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"identigraph {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     store: Annotated[str | None, typer.Option(
@@ -49,13 +55,27 @@ def _main(
     default_region: Annotated[str, typer.Option(
         "--default-region", help="Region for phone numbers without a country code")] = "US",
     debug: Annotated[bool, typer.Option(help="Show tracebacks")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print the version and exit")] = False,
 ) -> None:
+    from identigraph.graph.open import default_location
+
     STATE.store = store or default_location()
     STATE.debug = debug
     STATE.region = default_region.upper()
 
 
+def _key(text: str) -> str:
+    """A typed identifier as ``kind:value``, normalised like input."""
+    from identigraph.identifiers import parse_identifier
+
+    return parse_identifier(text, STATE.region)
+
+
 def _with_store(fn: Callable[[Store], T], *, create: bool = False) -> T:
+    from identigraph.graph.open import open_store
+
     store = open_store(STATE.store, create=create)
     try:
         if not create and store.unfinished():  # a query: say its answer may be partial
@@ -138,6 +158,11 @@ def load(
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
     """Load files; every row is loaded, loaded with warnings, rejected or a duplicate."""
+    import dataclasses
+
+    from identigraph.api import load as api_load
+    from identigraph.loaders.batch import ReadOptions
+
     mapping: dict[str, str] = {}
     if source_map is not None:
         import yaml
@@ -171,26 +196,21 @@ def load(
         _print_load(report)
 
 
-def _profile_json(p: Profile) -> dict[str, Any]:
-    return {"profile_id": p.profile_id, "emails": p.emails, "phones": p.phones,
-            "external_ids": p.external_ids, "email_consent": p.email_consent,
-            "sms_consent": p.sms_consent, "created_by": p.created_by,
-            "merged_ids": p.merged_ids}
-
-
-def _profile_line(p: Profile) -> str:
-    ids = [*p.external_ids, *p.emails, *p.phones]
-    merged = f"  (merged {len(p.merged_ids)})" if p.merged_ids else ""
-    return (f"{p.profile_id}  {', '.join(ids)}  email:{p.email_consent or '-'} "
-            f"sms:{p.sms_consent or '-'}{merged}")
+def _profile_line(p: dict[str, Any]) -> str:
+    ids = [*p["external_ids"], *p["emails"], *p["phones"]]
+    merged = f"  (merged {len(p['merged_ids'])})" if p["merged_ids"] else ""
+    return (f"{p['profile_id']}  {', '.join(ids)}  email:{p['email_consent'] or '-'} "
+            f"sms:{p['sms_consent'] or '-'}{merged}")
 
 
 @app.command()
 def profiles(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List every profile with its identifiers and consent."""
-    found = _with_store(lambda s: s.profiles())
+    from identigraph.answers import profile_json
+
+    found = _with_store(lambda s: [profile_json(p) for p in s.profiles()])
     if json_out:
-        _emit([_profile_json(p) for p in found])
+        _emit(found)
         return
     for p in found:
         typer.echo(_profile_line(p))
@@ -200,17 +220,10 @@ def profiles(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
 @app.command()
 def show(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Show the profile holding an identifier."""
-    key = parse_identifier(identifier, STATE.region)
+    from identigraph import answers
 
-    def run(store: Store) -> dict[str, Any]:
-        ident = store.identifier(key)
-        if ident is None:
-            raise UsageError(f"{key} is not in the store")
-        prof = store.profile(ident.profile_id) if ident.profile_id else None
-        return {"identifier": key, "blocked": ident.blocked, "consent": ident.consent,
-                "profile": _profile_json(prof) if prof else None}
-
-    data = _with_store(run)
+    key = _key(identifier)
+    data = _with_store(lambda s: answers.show(s, key))
     if json_out:
         _emit(data)
         return
@@ -237,6 +250,8 @@ def _edge_line(e: Any) -> str:
 
 def print_explanation(x: Explanation) -> None:
     """Human form of ``explain``."""
+    from identigraph.rules.decisions import RULE_TEXT
+
     if x.reason == "unknown_identifier":
         typer.echo(f"not in the store: {', '.join(x.unknown)}")
         return
@@ -264,8 +279,10 @@ def print_explanation(x: Explanation) -> None:
 def explain_cmd(a: str, b: str,
                 json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Why A and B are (or are not) on the same profile."""
-    ka, kb = parse_identifier(a, STATE.region), parse_identifier(b, STATE.region)
-    x = _with_store(lambda s: explain(s, ka, kb))
+    from identigraph import answers
+
+    ka, kb = _key(a), _key(b)
+    x = _with_store(lambda s: answers.explain(s, ka, kb))
     if json_out:
         _emit(x.as_json())
     else:
@@ -287,15 +304,10 @@ def print_timeline(t: Timeline) -> None:
 @app.command()
 def how(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The timeline of the profile holding an identifier."""
-    key = parse_identifier(identifier, STATE.region)
+    from identigraph import answers
 
-    def run(store: Store) -> Timeline:
-        ident = store.identifier(key)
-        if ident is None:
-            raise UsageError(f"{key} is not in the store")
-        return timeline(store, key, ident)
-
-    t = _with_store(run)
+    key = _key(identifier)
+    t = _with_store(lambda s: answers.how(s, key))
     if json_out:
         _emit(t.as_json())
     else:
@@ -305,7 +317,9 @@ def how(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = Fal
 @app.command()
 def stats(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Counts of events, identifiers, profiles and edges by rule."""
-    data = _with_store(lambda s: s.stats())
+    from identigraph import answers
+
+    data = _with_store(answers.stats)
     if json_out:
         _emit(data)
         return
@@ -328,12 +342,12 @@ def viz(
     redact: Annotated[bool, typer.Option(help="Mask emails and phones")] = False,
 ) -> None:
     """Draw the identity cluster around an identifier."""
-    from identigraph.graph.cluster import build_cluster
+    from identigraph import answers
     from identigraph.viz import render
 
-    key = parse_identifier(identifier, STATE.region)
-    other = parse_identifier(path, STATE.region) if path else None
-    cluster = _with_store(lambda s: build_cluster(s, key, other=other, depth=depth))
+    key = _key(identifier)
+    other = _key(path) if path else None
+    cluster = _with_store(lambda s: answers.cluster(s, key, other=other, depth=depth))
     try:
         out = render(cluster, output, redact=redact)
     except ValueError as exc:
@@ -348,6 +362,8 @@ def main() -> None:
         sys.exit(rv if isinstance(rv, int) else 0)
     except IdentigraphError as exc:
         if STATE.debug:
+            import traceback
+
             traceback.print_exc()
         typer.echo(f"identigraph: error: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -360,6 +376,8 @@ def main() -> None:
             exc.show()
             sys.exit(code)
         if STATE.debug:
+            import traceback
+
             traceback.print_exc()
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         typer.echo(f"identigraph: error: {type(exc).__name__}: {msg}", err=True)

@@ -17,3 +17,7 @@ class StoreError(IdentigraphError):
     """The store is unreachable, unreadable or not a store."""
 
     exit_code = 3
+
+
+class NotFoundError(UsageError):
+    """The identifier, profile or event asked for is not in the store (HTTP 404)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from identigraph.errors import UsageError
+from identigraph.errors import NotFoundError
 from identigraph.graph.explain import explain
 from identigraph.graph.records import Edge
 from identigraph.graph.store import Store
@@ -45,7 +45,7 @@ def build_cluster(store: Store, key: str, *, other: str | None = None,
     path to ``other`` highlighted."""
     ident = store.identifier(key)
     if ident is None:
-        raise UsageError(f"{key} is not in the store")
+        raise NotFoundError(f"{key} is not in the store")
     nodes: set[str] = set(_keys_of_profile(store, ident.profile_id) if ident.profile_id else [])
     nodes.add(key)
     frontier = sorted(nodes)

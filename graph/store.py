@@ -7,15 +7,17 @@ primitives, so they answer the same on every backend.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
-from identigraph.engine.state import StateRows
-from identigraph.events import EventTable
 from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
-from identigraph.rules.model import RuleSet
+
+if TYPE_CHECKING:  # the replay's modules (numba, pyarrow) stay off the query path
+    from identigraph.engine.state import StateRows
+    from identigraph.events import EventTable
+    from identigraph.rules.model import RuleSet
 
 #: The derived state, or the function (the replay) that computes it.
-StateLike = StateRows | Callable[[], StateRows]
+StateLike: TypeAlias = "StateRows | Callable[[], StateRows]"
 
 #: Longest path, in hops, that ``explain`` looks for.
 MAX_HOPS = 12

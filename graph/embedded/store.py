@@ -10,20 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
-from identigraph.engine.state import SCHEMAS
 from identigraph.errors import StoreError
-from identigraph.events import FIELDS, EventTable
-from identigraph.events import SCHEMA as EVENT_SCHEMA
 from identigraph.graph.paths import bfs_shortest_paths
 from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
 from identigraph.graph.store import MAX_HOPS, StateLike, materialise
 from identigraph.graph.timefmt import iso
-from identigraph.rules.model import RuleSet
+
+if TYPE_CHECKING:  # writing needs them; a query does not import them (start-up time)
+    import pyarrow as pa
+
+    from identigraph.events import EventTable
+    from identigraph.rules.model import RuleSet
 
 SCHEMA_VERSION = "2"
 APP = "identigraph"
@@ -32,11 +33,14 @@ THREADS = 2
 #: DuckDB's own cache: written blocks are evicted early, which keeps a big load's peak low
 MEMORY_LIMIT = "64MB"
 
-_EVENTS_DDL = "CREATE TABLE IF NOT EXISTS events ({})".format(
-    ", ".join(f"{f} {'BIGINT' if f == 'ts' else 'VARCHAR'}" for f in FIELDS))
+#: the stored events' columns (``identigraph.events.FIELDS``, which imports pyarrow: a
+#: query reads them by these names and does not import it)
+_EVENT_COLS = ("event_id, ts, type, channel, source, email, phone, external_id, country, "
+               "email_consent, sms_consent, attributes")
 #: derived tables: rewritten whole by every load from the resolution's Arrow tables
 _DERIVED = {"identifiers": "identifiers", "edges": "edges", "profiles": "profiles",
             "log": "profile_log"}
+_EVENT_FIELDS = tuple(_EVENT_COLS.split(", "))
 _PROFILE_COLS = ("profile_id, emails, phones, external_ids, email_consent, sms_consent, "
                  "created_by, created_for, merged_ids")
 _EDGE_COLS = "src, dst, event_id, type, channel, ts, rule, merges"
@@ -118,7 +122,10 @@ class EmbeddedStore:
         db.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
         db.execute("INSERT INTO meta VALUES ('app', ?), ('schema_version', ?)",
                    [APP, SCHEMA_VERSION])
-        db.execute(_EVENTS_DDL)
+        from identigraph.events import FIELDS
+
+        db.execute("CREATE TABLE IF NOT EXISTS events ({})".format(
+            ", ".join(f"{f} {'BIGINT' if f == 'ts' else 'VARCHAR'}" for f in FIELDS)))
         self._replace_derived(_empty_table)  # queries work before the first load
         db.execute("COMMIT")
 
@@ -138,6 +145,8 @@ class EmbeddedStore:
 
     def stored_ruleset(self) -> RuleSet | None:
         """The rule set of the last load, if any."""
+        from identigraph.rules.model import RuleSet
+
         text = self._meta("ruleset")
         return None if text is None else RuleSet.model_validate_json(text)
 
@@ -148,6 +157,8 @@ class EmbeddedStore:
 
     def events(self) -> EventTable:
         """Every stored event."""
+        from identigraph.events import FIELDS, EventTable
+
         table = self.db.sql(f"SELECT {', '.join(FIELDS)} FROM events").to_arrow_table()
         return EventTable(*(table.column(f).to_pylist() for f in FIELDS))
 
@@ -157,6 +168,11 @@ class EmbeddedStore:
         Given a function (the replay), it runs while DuckDB writes the new events on another
         thread: both take seconds on a big load, and they use different cores.
         """
+        import pyarrow as pa
+
+        from identigraph.events import FIELDS
+        from identigraph.events import SCHEMA as EVENT_SCHEMA
+
         events = pa.Table.from_arrays([new_events.arrow(f) for f in FIELDS],
                                       schema=EVENT_SCHEMA)
         db = self.db
@@ -187,7 +203,7 @@ class EmbeddedStore:
             self.db.execute("SET threads = 1")
             try:
                 self.db.register("new_events", events)
-                self.db.execute(f"INSERT INTO events SELECT {', '.join(FIELDS)} FROM new_events")
+                self.db.execute(f"INSERT INTO events SELECT {_EVENT_COLS} FROM new_events")
                 self.db.unregister("new_events")
             finally:
                 self.db.execute(f"SET threads = {THREADS}")
@@ -261,14 +277,14 @@ class EmbeddedStore:
         """Events carrying any of these identifiers, oldest first."""
         wanted = _split_keys(keys)
         rows = self.db.execute(
-            f"SELECT {', '.join(FIELDS)} FROM events WHERE list_contains(?, email) "
+            f"SELECT {_EVENT_COLS} FROM events WHERE list_contains(?, email) "
             "OR list_contains(?, phone) OR list_contains(?, external_id) "
             "ORDER BY ts, event_id",
             [wanted["email"], wanted["phone"], wanted["external_id"]],
         ).fetchall()
         out = []
         for row in rows:
-            r = dict(zip(FIELDS, row, strict=True))
+            r = dict(zip(_EVENT_FIELDS, row, strict=True))
             out.append(EventRecord(
                 event_id=r["event_id"], timestamp=iso(r["ts"]), ts=r["ts"], type=r["type"],
                 channel=r["channel"], source=r["source"], email=r["email"], phone=r["phone"],
@@ -304,4 +320,6 @@ class EmbeddedStore:
 
 
 def _empty_table(name: str) -> pa.Table:
+    from identigraph.engine.state import SCHEMAS
+
     return SCHEMAS[name].empty_table()

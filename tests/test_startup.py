@@ -1,0 +1,61 @@
+"""Start-up: ``--version``, and query commands that import only what they need."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+from helpers import cli, load_events, write_jsonl
+
+HEAVY = ("identigraph.loaders", "identigraph.api", "identigraph.engine.resolver",
+         "identigraph.engine.state", "numba", "pandas", "pyarrow", "rich")
+
+_PROBE = """
+import json, sys
+from identigraph.cli import app
+try:
+    app(sys.argv[1:], standalone_mode=False)
+finally:
+    heavy = [m for m in {heavy!r} if m in sys.modules]
+    print("MODULES " + json.dumps(heavy), file=sys.stderr)
+"""
+
+
+def test_version_prints_the_installed_version() -> None:
+    out = cli("--version")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"identigraph {version('identigraph')}"
+
+
+def _loaded_modules(*args: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    code = _PROBE.format(heavy=HEAVY)
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                         timeout=120, check=False)
+    line = next(x for x in out.stderr.splitlines() if x.startswith("MODULES "))
+    return out, json.loads(line.removeprefix("MODULES "))
+
+
+def test_queries_import_no_loader_replay_or_pandas(tmp_path: Path) -> None:
+    store = str(tmp_path / "s.db")
+    load_events(store, write_jsonl(tmp_path / "e.jsonl", [
+        {"event_id": "e1", "timestamp": "2025-01-01T00:00:00Z", "type": "form_submit",
+         "email": "ann@example.com", "phone": "+14155550101"}]))
+    for args in (["show", "ann@example.com"], ["explain", "ann@example.com", "+14155550101"],
+                 ["how", "ann@example.com", "--json"], ["stats"], ["profiles"]):
+        out, heavy = _loaded_modules("--store", store, *args)
+        assert out.returncode == 0, out.stderr
+        assert heavy == [], f"{args[0]} imported {heavy}"
+    out, heavy = _loaded_modules("--version")
+    assert "identigraph 0.1" in out.stdout and heavy == []
+
+
+def test_query_column_list_matches_the_event_fields() -> None:
+    """The embedded store reads events by its own column list (to avoid importing pyarrow);
+    it must name exactly the stored fields, in order."""
+    from identigraph.events import FIELDS
+    from identigraph.graph.embedded import store
+
+    assert store._EVENT_FIELDS == FIELDS
