@@ -1,0 +1,115 @@
+"""Connected groups of events: what a replay of part of the history must include.
+
+Two events are connected when they carry the same non-blocked identifier (whatever their
+link mode: a ``none`` event still decides which identifiers get profiles). A profile, an
+identifier's consent, an edge or a log row depends only on the events of its group, so
+replaying groups separately, in any grouping, and putting their state rows together gives
+the state of one replay of everything, profile ids included (tests/test_groups.py).
+A delta load replays only the groups its new events touch.
+
+On integer arrays: identifiers are interned like the replay's (per kind, every identifier
+column of the rule set), then a union-find over identifier numbers, compiled with numba.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import NDArray
+
+from identigraph.engine.jit import njit
+from identigraph.engine.resolver import _Blocker, _interned
+from identigraph.engine.state import SCHEMAS, StateRows
+from identigraph.events import EventTable
+from identigraph.rules.model import RuleSet
+
+
+@njit
+def _root(parent: NDArray[np.int64], x: int) -> int:
+    root = x
+    while parent[root] != root:
+        root = parent[root]
+    while parent[x] != root:
+        nxt = parent[x]
+        parent[x] = root
+        x = nxt
+    return root
+
+
+@njit
+def _groups(carried: NDArray[np.int32], blocked: NDArray[np.bool_]) -> NDArray[np.int64]:
+    n, k = carried.shape
+    parent = np.arange(blocked.shape[0], dtype=np.int64)
+    first = np.full(n, -1, np.int64)  # an event's first non-blocked identifier
+    for e in range(n):
+        for j in range(k):
+            x = carried[e, j]
+            if x < 0 or blocked[x]:
+                continue
+            if first[e] < 0:
+                first[e] = x
+                continue
+            a, b = _root(parent, first[e]), _root(parent, x)
+            if a != b:  # the smaller number stays the root: the result is order-free
+                if a < b:
+                    parent[b] = a
+                else:
+                    parent[a] = b
+    number = np.full(blocked.shape[0], -1, np.int64)
+    out = np.empty(n, np.int64)
+    seen = 0
+    for e in range(n):  # dense group numbers by first appearance in row order
+        if first[e] < 0:  # no identifier that links: a group of its own
+            out[e] = seen
+            seen += 1
+            continue
+        r = _root(parent, first[e])
+        if number[r] < 0:
+            number[r] = seen
+            seen += 1
+        out[e] = number[r]
+    return out
+
+
+def connected_groups(carried: NDArray[np.int32], blocked: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Group number of each event (row of ``carried``), numbered by first appearance.
+
+    ``carried`` [event, kind]: identifier numbers the event carries (-1 none);
+    ``blocked`` [identifier]: blocked values, which connect nothing. An event with no
+    non-blocked identifier is a group of its own.
+    """
+    return _groups(np.ascontiguousarray(carried, np.int32), np.asarray(blocked, np.bool_))
+
+
+def event_groups(events: EventTable, ruleset: RuleSet) -> NDArray[np.int64]:
+    """Group number of each event of the table (by row), under the rule set's blocked values."""
+    by_kind, _kind, _value, blocked = _interned(events, np.arange(len(events)),
+                                                  _Blocker(ruleset))
+    if not by_kind:
+        return np.zeros(len(events), np.int64)
+    return connected_groups(np.stack(by_kind, axis=1), blocked)
+
+
+def split(events: EventTable, groups: NDArray[np.int64],
+          parts: int) -> list[EventTable]:
+    """The events cut into ``parts`` tables by group (group number modulo ``parts``):
+    whole groups only, so each part replays on its own."""
+    return [events.take(np.flatnonzero(groups % parts == i).tolist()) for i in range(parts)]
+
+
+def combine(states: Sequence[StateRows]) -> dict[str, pa.Table]:
+    """The state tables of separately replayed groups, put together: the same rows as one
+    replay of all their events (in another row order). A blocked identifier, carried by
+    events of several groups, is kept once."""
+    out: dict[str, pa.Table] = {}
+    for name, schema in SCHEMAS.items():
+        tables = [s.table(name) for s in states] or [schema.empty_table()]
+        out[name] = pa.concat_tables(tables)
+    idents = out["identifiers"]
+    if idents.num_rows:
+        rows = pa.table({"key": idents.column("key"), "row": np.arange(idents.num_rows)})
+        first = rows.group_by("key").aggregate([("row", "min")]).column("row_min")
+        out["identifiers"] = idents.take(pa.array(np.sort(first.to_numpy())))
+    return out
