@@ -6,11 +6,13 @@ Imports stay light (no loaders, no replay): these run on every query's start-up 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from identigraph.errors import NotFoundError
 from identigraph.graph.explain import Explanation
 from identigraph.graph.explain import explain as explain_pair
+from identigraph.graph.query import ProfileQuery
 from identigraph.graph.records import Profile
 from identigraph.graph.store import Store
 from identigraph.graph.timeline import Timeline, timeline
@@ -22,6 +24,12 @@ def profile_json(p: Profile) -> dict[str, Any]:
             "external_ids": p.external_ids, "email_consent": p.email_consent,
             "sms_consent": p.sms_consent, "created_by": p.created_by,
             "merged_ids": p.merged_ids}
+
+
+def profiles(store: Store, query: ProfileQuery) -> Iterator[dict[str, Any]]:
+    """``profiles``: the query's profiles one at a time, as the store streams them."""
+    for p in store.profiles_where(query):
+        yield profile_json(p)
 
 
 def show(store: Store, key: str) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar, cast
 
 import typer
 
@@ -21,6 +21,7 @@ from identigraph.errors import IdentigraphError, UsageError
 
 if TYPE_CHECKING:
     from identigraph.graph.explain import Explanation
+    from identigraph.graph.query import Sort
     from identigraph.graph.store import Store
     from identigraph.graph.timeline import Timeline
     from identigraph.loaders.report import LoadReport
@@ -203,18 +204,54 @@ def _profile_line(p: dict[str, Any]) -> str:
             f"sms:{p['sms_consent'] or '-'}{merged}")
 
 
-@app.command()
-def profiles(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """List every profile with its identifiers and consent."""
-    from identigraph.answers import profile_json
+def write_json_list(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """Rows as one indented JSON list, written as they come (the same text as
+    ``json.dumps(list(rows), indent=2)``); the number of rows."""
+    n = 0
+    for row in rows:
+        out.write("[\n  " if n == 0 else ",\n  ")
+        out.write(json.dumps(row, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+        n += 1
+    out.write("\n]\n" if n else "[]\n")
+    return n
 
-    found = _with_store(lambda s: [profile_json(p) for p in s.profiles()])
-    if json_out:
-        _emit(found)
-        return
-    for p in found:
-        typer.echo(_profile_line(p))
-    typer.echo(f"{len(found)} profiles")
+
+@app.command()
+def profiles(
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON list")] = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per line")] = False,
+    limit: Annotated[int | None, typer.Option(min=0, help="At most N profiles")] = None,
+    min_size: Annotated[int, typer.Option(
+        "--min-size", min=0, help="Only profiles holding at least K identifiers")] = 0,
+    kind: Annotated[str | None, typer.Option(
+        help="Only profiles holding an identifier of this kind (email, phone, external_id)")
+    ] = None,
+    sort: Annotated[str, typer.Option(
+        help="id (default), or size: the most identifiers first")] = "id",
+) -> None:
+    """List profiles with their identifiers and consent, streamed (any store size)."""
+    from identigraph import answers
+    from identigraph.graph.query import ProfileQuery
+
+    if json_out and jsonl:
+        raise UsageError("--json and --jsonl: choose one")
+    query = ProfileQuery(limit=limit, min_size=min_size, kind=kind,
+                         sort=cast("Sort", sort))  # ProfileQuery refuses other sorts
+    out = sys.stdout
+
+    def run(store: Store) -> None:
+        rows = answers.profiles(store, query)
+        if json_out:
+            write_json_list(rows, out)
+            return
+        n = 0
+        for p in rows:
+            out.write((json.dumps(p, ensure_ascii=False) if jsonl else _profile_line(p)) + "\n")
+            n += 1
+        if not jsonl:
+            out.write(f"{n} profiles\n")
+
+    _with_store(run)
 
 
 @app.command()

@@ -6,7 +6,7 @@ primitives, so they answer the same on every backend.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
@@ -14,6 +14,7 @@ from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, P
 if TYPE_CHECKING:  # the replay's modules (numba, pyarrow) stay off the query path
     from identigraph.engine.state import StateRows
     from identigraph.events import EventTable
+    from identigraph.graph.query import ProfileQuery
     from identigraph.rules.model import RuleSet
 
 #: The derived state, or the function (the replay) that computes it.
@@ -58,6 +59,10 @@ class Store(Protocol):
 
     def profiles(self) -> list[Profile]:
         """Every profile, ordered by profile id."""
+        ...
+
+    def profiles_where(self, query: ProfileQuery) -> Iterator[Profile]:
+        """The profiles a ``profiles`` query asks for, streamed (never the whole list)."""
         ...
 
     def profile(self, profile_id: str) -> Profile | None:

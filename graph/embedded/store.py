@@ -7,7 +7,8 @@ open the file with DuckDB and query the tables directly (see README, "The embedd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ import duckdb
 
 from identigraph.errors import StoreError
 from identigraph.graph.paths import bfs_shortest_paths
+from identigraph.graph.query import ProfileQuery
 from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
 from identigraph.graph.store import MAX_HOPS, StateLike, materialise
 from identigraph.graph.timefmt import iso
@@ -32,6 +34,10 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 THREADS = 2
 #: DuckDB's own cache: written blocks are evicted early, which keeps a big load's peak low
 MEMORY_LIMIT = "64MB"
+#: A query's: ``profiles`` sorts every profile (572k rows overflowed 64 MB at 1M events);
+#: past this DuckDB spills to READ_TEMP rather than fail
+READ_MEMORY_LIMIT = "1GB"
+READ_TEMP = Path(tempfile.gettempdir()) / "identigraph-duckdb"
 
 #: the stored events' columns (``identigraph.events.FIELDS``, which imports pyarrow: a
 #: query reads them by these names and does not import it)
@@ -40,6 +46,11 @@ _EVENT_COLS = ("event_id, ts, type, channel, source, email, phone, external_id, 
 #: derived tables: rewritten whole by every load from the resolution's Arrow tables
 _DERIVED = {"identifiers": "identifiers", "edges": "edges", "profiles": "profiles",
             "log": "profile_log"}
+#: a profile's size (identifiers held), and the order of each ``--sort``
+_SIZE = "(len(emails) + len(phones) + len(external_ids))"
+_ORDER = {"id": "profile_id", "size": f"{_SIZE} DESC, profile_id"}
+#: rows fetched at a time when a query streams
+BATCH = 2000
 _EVENT_FIELDS = tuple(_EVENT_COLS.split(", "))
 _PROFILE_COLS = ("profile_id, emails, phones, external_ids, email_consent, sms_consent, "
                  "created_by, created_for, merged_ids")
@@ -57,6 +68,13 @@ def _edge(row: tuple[Any, ...]) -> Edge:
     src, dst, eid, type_, channel, ts, rule, merges = row
     return Edge(from_=src, to=dst, event_id=eid, event_type=type_, channel=channel,
                 timestamp=iso(ts), rule=rule, merges=bool(merges), ts=ts)
+
+
+def _config(write: bool) -> dict[str, Any]:
+    if write:
+        return {"threads": THREADS, "memory_limit": MEMORY_LIMIT}
+    return {"threads": THREADS, "memory_limit": READ_MEMORY_LIMIT,
+            "temp_directory": str(READ_TEMP)}
 
 
 def _split_keys(keys: Sequence[str]) -> dict[str, list[str]]:
@@ -95,8 +113,7 @@ class EmbeddedStore:
         try:
             # queries open read-only, so several can read while no load writes
             self.db = duckdb.connect(
-                str(self.path), read_only=not create,
-                config={"threads": THREADS, "memory_limit": MEMORY_LIMIT})
+                str(self.path), read_only=not create, config=_config(create))
             tables = {r[0] for r in self.db.execute(
                 "SELECT table_name FROM information_schema.tables").fetchall()}
         except duckdb.Error as exc:
@@ -239,9 +256,20 @@ class EmbeddedStore:
 
     def profiles(self) -> list[Profile]:
         """Every profile, by id."""
-        rows = self.db.execute(
-            f"SELECT {_PROFILE_COLS} FROM profiles ORDER BY profile_id").fetchall()
-        return [_profile(r) for r in rows]
+        return list(self.profiles_where(ProfileQuery()))
+
+    def profiles_where(self, query: ProfileQuery) -> Iterator[Profile]:
+        """The query's profiles, streamed from one sorted query a batch at a time (DuckDB
+        sorts within its memory limit, spilling to its temporary folder past it)."""
+        cur = self.db.execute(
+            f"SELECT {_PROFILE_COLS} FROM profiles WHERE {_SIZE} >= ? "
+            "AND (? IS NULL OR (? = 'email' AND len(emails) > 0) "
+            "OR (? = 'phone' AND len(phones) > 0) "
+            "OR (? = 'external_id' AND len(external_ids) > 0)) "
+            f"ORDER BY {_ORDER[query.sort]} LIMIT ?",
+            [query.min_size, *[query.kind] * 4, query.limit])
+        while rows := cur.fetchmany(BATCH):
+            yield from (_profile(r) for r in rows)
 
     def profile(self, profile_id: str) -> Profile | None:
         """One profile by id."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
@@ -37,6 +37,7 @@ from identigraph.graph.neo4j_store.write import (
     statements,
 )
 from identigraph.graph.paths import MAX_PATHS
+from identigraph.graph.query import ProfileQuery
 from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
 from identigraph.graph.store import StateLike, materialise
 from identigraph.rules.model import RuleSet
@@ -45,6 +46,7 @@ SCHEMA_VERSION = "2"  # 2: events as :EventChunk nodes; identifiers without kind
 #: Environment overrides: rows per write transaction, events per stored chunk, database.
 BATCH_ENV, DATABASE_ENV = "IDENTIGRAPH_NEO4J_BATCH_SIZE", "NEO4J_DATABASE"
 CHUNK_ENV = "IDENTIGRAPH_NEO4J_EVENT_CHUNK_ROWS"
+NO_LIMIT = 2**62  # Cypher's LIMIT takes a number, not null
 _KIND_ORDER = ("email", "external_id", "phone")  # stats order, as the embedded store's
 
 
@@ -209,8 +211,19 @@ class Neo4jStore:
 
     def profiles(self) -> list[Profile]:
         """Every profile, by id."""
-        found = [read.profile(r["p"]) for r in self._read("profiles")]
-        return sorted(found, key=lambda p: p.profile_id)
+        return list(self.profiles_where(ProfileQuery()))
+
+    def profiles_where(self, query: ProfileQuery) -> Iterator[Profile]:
+        """The query's profiles, as the server streams them (the driver fetches a batch at
+        a time; the transaction stays open until the last one is read)."""
+        name = "profiles_by_id" if query.sort == "id" else "profiles_by_size"
+        limit = NO_LIMIT if query.limit is None else query.limit
+        with store_errors(self.location), self._session() as session, \
+                session.begin_transaction() as tx:
+            result = tx.run(cypher.load(name), min_size=query.min_size, kind=query.kind,
+                            limit=limit)
+            for record in result:
+                yield read.profile(record["p"])
 
     def profile(self, profile_id: str) -> Profile | None:
         """One profile by id."""
