@@ -93,6 +93,8 @@ class Resolution:
     detach_profile: I32
     detach_ident: I32
     detach_by: I32
+    group_at: NDArray[np.int64]  # connected group of each event (engine/groups.py), by position
+    ident_group: NDArray[np.int64]  # group of each identifier, -1 when blocked
 
     def roots(self) -> list[int]:
         """Profile roots that still hold identifiers, in creation order."""
@@ -179,6 +181,7 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
     order = event_order(ts, event_id)
     by_kind, kind, value, blocked = _interned(events, order, _Blocker(ruleset))
     strong = np.stack([by_kind[_KIND_CODE[k]] for k in ruleset.strength], axis=1)
+    group_at, ident_group = _groups(by_kind, blocked)
     consent_ev, consent_values = _consent_codes(events, order)
     limits = [ruleset.limit_for(k) for k in (Kind.EXTERNAL_ID, Kind.EMAIL, Kind.PHONE)]
     out = replay(
@@ -216,8 +219,23 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
         merged=out.merged, merged_offsets=out.merged_offsets, merge_at=out.merge_at,
         merge_into=out.merge_into, merge_from=out.merge_from, merge_via=out.merge_via,
         detach_at=out.detach_at, detach_profile=out.detach_profile,
-        detach_ident=out.detach_ident, detach_by=out.detach_by,
+        detach_ident=out.detach_ident, detach_by=out.detach_by, group_at=group_at,
+        ident_group=ident_group,
     )
+
+
+def _groups(by_kind: list[I32], blocked: NDArray[np.bool_]
+            ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Connected group of each event (by position) and of each identifier (-1 blocked)."""
+    from identigraph.engine.group_kernel import connected_groups
+
+    group_at = connected_groups(np.stack(by_kind, axis=1), blocked)
+    ident_group = np.full(len(blocked), -1, np.int64)
+    for col in by_kind:
+        has = col >= 0
+        ident_group[col[has]] = group_at[has]
+    ident_group[blocked] = -1
+    return group_at, ident_group
 
 
 def _runs(kind: NDArray[np.int8]) -> list[tuple[int, int, int]]:

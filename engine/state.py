@@ -87,6 +87,19 @@ class StateRows:
                           edge_src=np.asarray(r.edge_src, np.int64),
                           edge_dst=np.asarray(r.edge_dst, np.int64))
 
+    def groups(self, name: str) -> NDArray[np.int64]:
+        """The connected group (engine/groups.py) of each row of one table, in row order (-1
+        for a blocked identifier): a store keeps it to rewrite only the groups a delta
+        replays."""
+        r = self.res
+        if name == "identifiers":
+            return r.ident_group
+        if name == "edges":
+            return r.group_at[r.edge_at]
+        if name == "profiles":
+            return r.group_at[r.profile_created_at[r.profile_label[r.live]]]
+        return r.group_at[_log_positions(r)[1]]
+
     def _build(self, name: str) -> dict[str, Any]:
         build = {"identifiers": self._identifiers, "edges": self._edges,
                  "profiles": self._profiles, "log": self._log}[name]
@@ -183,17 +196,13 @@ class StateRows:
         """Creations of merged-away profiles, then two rows per merge, then replacements."""
         r = self.res
         ids, keys = r.profile_ids, r.ident_key
-        alive = np.zeros(len(r.profile_label), np.bool_)
-        alive[r.profile_label[r.live]] = True
-        dead = np.flatnonzero(~alive)  # live profiles keep their creation in the profiles table
+        dead, at = _log_positions(r)
         m = len(r.merge_at)
         pair_into = np.empty(2 * m, np.int32)  # merged, merged_into: two rows per merge
         pair_into[0::2], pair_into[1::2] = r.merge_into, r.merge_from
         pair_other = np.empty(2 * m, np.int32)
         pair_other[0::2], pair_other[1::2] = r.merge_from, r.merge_into
         profile = np.concatenate([dead, pair_into, r.detach_profile])
-        at = np.concatenate([r.profile_created_at[dead], np.repeat(r.merge_at, 2),
-                             r.detach_at]).astype(np.int64)
         action = np.concatenate([np.zeros(len(dead), np.int8), np.tile([1, 2], m),
                                  np.full(len(r.detach_at), 3)]).astype(np.int8)
         ident = np.concatenate([r.profile_created_for[dead], np.repeat(r.merge_via, 2),
@@ -211,6 +220,16 @@ class StateRows:
                 pa.nulls(len(dead), pa.string()), ids.take(pa.array(pair_other)),
                 keys.take(masked(by, by < 0))]),
         }
+
+
+def _log_positions(r: Resolution) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The log's profiles created then merged away, and each log row's event position."""
+    alive = np.zeros(len(r.profile_label), np.bool_)
+    alive[r.profile_label[r.live]] = True
+    dead = np.flatnonzero(~alive)  # live profiles keep their creation in the profiles table
+    at = np.concatenate([r.profile_created_at[dead], np.repeat(r.merge_at, 2),
+                         r.detach_at]).astype(np.int64)
+    return dead, at
 
 
 def _at(values: NDArray[Any], index: NDArray[Any]) -> NDArray[Any]:

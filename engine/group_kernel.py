@@ -1,0 +1,69 @@
+"""The union-find of engine/groups.py, compiled with numba: events joined by identifiers.
+
+Identifier numbers in, one group number per event out; kept apart from engine/groups.py so
+that the replay (engine/resolver.py) can number groups from its own interning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from identigraph.engine.jit import njit
+
+
+@njit
+def _root(parent: NDArray[np.int64], x: int) -> int:
+    root = x
+    while parent[root] != root:
+        root = parent[root]
+    while parent[x] != root:
+        nxt = parent[x]
+        parent[x] = root
+        x = nxt
+    return root
+
+
+@njit
+def _groups(carried: NDArray[np.int32], blocked: NDArray[np.bool_]) -> NDArray[np.int64]:
+    n, k = carried.shape
+    parent = np.arange(blocked.shape[0], dtype=np.int64)
+    first = np.full(n, -1, np.int64)  # an event's first non-blocked identifier
+    for e in range(n):
+        for j in range(k):
+            x = carried[e, j]
+            if x < 0 or blocked[x]:
+                continue
+            if first[e] < 0:
+                first[e] = x
+                continue
+            a, b = _root(parent, first[e]), _root(parent, x)
+            if a != b:  # the smaller number stays the root: the result is order-free
+                if a < b:
+                    parent[b] = a
+                else:
+                    parent[a] = b
+    number = np.full(blocked.shape[0], -1, np.int64)
+    out = np.empty(n, np.int64)
+    seen = 0
+    for e in range(n):  # dense group numbers by first appearance in row order
+        if first[e] < 0:  # no identifier that links: a group of its own
+            out[e] = seen
+            seen += 1
+            continue
+        r = _root(parent, first[e])
+        if number[r] < 0:
+            number[r] = seen
+            seen += 1
+        out[e] = number[r]
+    return out
+
+
+def connected_groups(carried: NDArray[np.int32], blocked: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Group number of each event (row of ``carried``), numbered by first appearance.
+
+    ``carried`` [event, kind]: identifier numbers the event carries (-1 none);
+    ``blocked`` [identifier]: blocked values, which connect nothing. An event with no
+    non-blocked identifier is a group of its own.
+    """
+    return _groups(np.ascontiguousarray(carried, np.int32), np.asarray(blocked, np.bool_))
