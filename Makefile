@@ -1,6 +1,7 @@
-# identigraph: `make demo` runs the main job on the example data; `make test` runs the tests.
-# Both install what they need (a virtualenv in .venv, Debian's chromium for the browser test,
-# the Maven-built Neo4j test server).
+# identigraph: `make demo` runs the main job on the example data; `make check` is the quick
+# gate (ruff, mypy, every test needing neither Java nor a browser, nor slow); `make test` runs
+# everything (what .ci/run runs). They install what they need (a virtualenv in .venv; for
+# `make test` also Debian's chromium for the browser tests and the Maven-built Neo4j server).
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -35,8 +36,11 @@ lint: install
 	$(BIN)/ruff check .
 	MYPY=$(BIN)/mypy .ci/typecheck
 
-test: install system-deps neo4j-build lint
+check: lint
 	$(BIN)/pytest -q
+
+test: install system-deps neo4j-build lint
+	$(BIN)/pytest -q --all
 
 clean:
 	rm -rf $(VENV) demo.db demo-rejects.csv .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,23 +1,71 @@
-"""Shared fixtures: a real Neo4j test server, and one ``store`` fixture over both backends."""
+"""Shared fixtures (the real Neo4j test server, one ``store_location`` over both backends)
+and the markers that decide what a run selects.
+
+Markers: ``neo4j`` (a real Neo4j server: everything under tests/neo4j and every test using
+its fixtures), ``browser`` (headless Chromium), ``spark`` (a Spark JVM: tests/spark),
+``slow`` (long end-to-end runs). A plain ``pytest`` (and ``make check``) runs what needs
+neither Java nor a browser and is not slow; tests so marked run when ``-m`` selects them,
+when their file or folder is named (``pytest tests/neo4j``), or with ``--all`` (``make
+test``). They are deselected, never skipped, so the summary counts them.
+"""
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import clear_neo4j, neo4j_server
 
-ROOT = Path(__file__).resolve().parent.parent
-NEO4J_START = ROOT / "tests" / "neo4j_server" / "start.sh"
+TESTS = Path(__file__).resolve().parent
+# marker -> folders under tests/ whose every test carries it
+FOLDER_MARKERS = {"neo4j": ("neo4j",), "spark": ("spark",)}
+# marker -> fixtures whose users carry it
+FIXTURE_MARKERS = {"neo4j": ("neo4j_uri", "neo4j_store", "auth_neo4j_uri")}
+OPT_IN = ("neo4j", "browser", "spark", "slow")  # not in a plain run
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--all", action="store_true", dest="run_all",
+                     help="run every test: also neo4j, browser, spark and slow ones")
+
+
+def _apply_markers(item: pytest.Item) -> None:
+    rel = Path(str(item.path)).resolve().relative_to(TESTS).parts
+    for marker, folders in FOLDER_MARKERS.items():
+        if rel and rel[0] in folders:
+            item.add_marker(marker)
+    names = set(getattr(item, "fixturenames", ()))
+    for marker, fixtures in FIXTURE_MARKERS.items():
+        if names & set(fixtures):
+            item.add_marker(marker)
+
+
+def _named_on_command_line(config: pytest.Config, item: pytest.Item) -> bool:
+    """True when the command line named this test's file or a folder below tests/ holding it."""
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        return False
+    path = Path(str(item.path)).resolve()
+    for arg in config.args:
+        named = Path(arg.split("::", 1)[0]).resolve()
+        if named != TESTS and named != TESTS.parent and (named == path or named in path.parents):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        _apply_markers(item)
+    if config.getoption("run_all") or config.option.markexpr:
+        return
+    keep, drop = [], []
+    for item in items:
+        opted_in = any(item.get_closest_marker(m) for m in OPT_IN)
+        (drop if opted_in and not _named_on_command_line(config, item) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")
@@ -28,31 +76,11 @@ def neo4j_uri() -> Iterator[str]:
     if given:
         yield given
         return
-    port = _free_port()
-    out = subprocess.run([str(NEO4J_START), str(port)], capture_output=True, text=True,
-                         timeout=600, check=False)
-    if out.returncode != 0:
-        pytest.fail(f"could not start the Neo4j test server: {out.stdout[-2000:]}"
-                    f"{out.stderr[-2000:]}")
-    pid = int(out.stdout.strip().splitlines()[-1])
-    try:
-        yield f"bolt://127.0.0.1:{port}"
-    finally:
-        subprocess.run(["kill", str(pid)], check=False)
+    with neo4j_server() as uri:
+        yield uri
 
 
-def clear_neo4j(uri: str) -> None:
-    """Empty the (single, Community) database between tests."""
-    from neo4j import GraphDatabase
-
-    with GraphDatabase.driver(uri, auth=None, notifications_min_severity="OFF") as driver, \
-            driver.session() as session:
-        session.run(  # auto-commit: CALL ... IN TRANSACTIONS needs it
-            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-        ).consume()
-
-
-@pytest.fixture(params=["embedded", "neo4j"])
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty store location on each backend: a file path or a Bolt URI."""
     if request.param == "embedded":

@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from helpers import cli, write_jsonl
+from support import cli, write_csv, write_jsonl
 
 GOOD = {"event_id": "g1", "timestamp": "2025-01-01T10:00:00Z", "type": "form_submit",
         "email": "ann@example.com", "phone": "(415) 555-0101"}
@@ -60,9 +60,8 @@ def test_wrong_csv_column_refuses_the_file_and_writes_nothing(tmp_path: Path) ->
     db = str(tmp_path / "s.db")
     assert cli("load", str(write_jsonl(tmp_path / "ok.jsonl", [GOOD])), store=db).returncode == 0
     before = cli("profiles", "--json", store=db).stdout
-    bad = tmp_path / "bad.csv"
-    bad.write_text("event_id,timestamp,type,emial\nx1,2025-01-01T00:00:00Z,form_submit,"
-                   "zed@example.com\n", encoding="utf-8")
+    bad = write_csv(tmp_path / "bad.csv", ["event_id", "timestamp", "type", "emial"],
+                    [["x1", "2025-01-01T00:00:00Z", "form_submit", "zed@example.com"]])
     good2 = write_jsonl(tmp_path / "ok2.jsonl", [{**GOOD, "event_id": "g2",
                                                   "email": "new@example.com"}])
     out = cli("load", str(good2), str(bad), store=db)
@@ -141,12 +140,12 @@ def test_a_store_being_loaded_is_in_use_for_others(tmp_path: Path) -> None:
                ).returncode == 0
     reader = EmbeddedStore(db, create=False)  # a query holding the store open
     try:
-        assert cli("profiles", store=str(db)).returncode == 0
+        assert cli("profiles", store=str(db), process=True).returncode == 0
     finally:
         reader.close()
     writer = EmbeddedStore(db)  # as a load holds it
     try:
-        out = cli("profiles", store=str(db))
+        out = cli("profiles", store=str(db), process=True)
         assert out.returncode == 3
         assert "in use by another identigraph process" in _one_line(out.stderr)
     finally:

@@ -10,14 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import ROOT, example_outcome
 
-from identigraph.api import load
-from identigraph.graph.open import open_store
 from identigraph.rules.decisions import RULE_TEXT
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "walkthrough.ipynb"
-EXAMPLES = ROOT / "examples"
 
 pytestmark = pytest.mark.slow
 
@@ -27,16 +24,6 @@ def _need(module: str) -> Any:
     if os.environ.get("CI"):
         return importlib.import_module(module)
     return pytest.importorskip(module)
-
-
-def _example_counts(tmp_path: Path) -> tuple[int, int]:
-    """Profiles and events the example data gives, computed through the API."""
-    store = open_store(str(tmp_path / "expected.db"))
-    try:
-        report = load(store, sorted(EXAMPLES.glob("*.jsonl")) + sorted(EXAMPLES.glob("*.csv")))
-        return len(store.profiles()), report.events_added
-    finally:
-        store.close()
 
 
 def _texts(cell: Any) -> list[str]:
@@ -85,7 +72,7 @@ def test_walkthrough_runs_top_to_bottom(tmp_path: Path, monkeypatch: pytest.Monk
     nbformat = _need("nbformat")
     nbclient = _need("nbclient")
     _pin_kernel_to_this_python(tmp_path, monkeypatch)
-    profiles, events = _example_counts(tmp_path)
+    outcome = example_outcome()
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(
@@ -105,7 +92,7 @@ def test_walkthrough_runs_top_to_bottom(tmp_path: Path, monkeypatch: pytest.Monk
     text = "\n".join(t for c in cells for t in _texts(c))
 
     # Load and profiles.
-    assert f"{profiles} profiles from {events} events" in text
+    assert f"{outcome.profiles} profiles from {outcome.events} events" in text
     assert "not a valid email address" in text  # the one reported bad row
     # A merge and two non-merges, with their reasons and rule text.
     assert '"reason": "same_profile"' in text and '"same_profile": true' in text

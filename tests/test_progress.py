@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 import pty
 import subprocess
-import sys
 from pathlib import Path
 
-from helpers import cli
+from support import CONSOLE_SCRIPT, ROOT, cli
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = str(ROOT / "examples" / "forms.jsonl")
 
 
@@ -18,7 +16,7 @@ def test_progress_on_a_terminal(tmp_path: Path) -> None:
     """Under a pseudo-terminal, stderr shows the file's rows and a rate."""
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "identigraph.cli", "--store", str(tmp_path / "s.db"), "load",
+        [str(CONSOLE_SCRIPT), "--store", str(tmp_path / "s.db"), "load",
          EXAMPLE], stdin=follower, stdout=follower, stderr=follower, close_fds=True,
         env={**os.environ, "COLUMNS": "120", "TERM": "xterm"})
     os.close(follower)
@@ -39,6 +37,6 @@ def test_progress_on_a_terminal(tmp_path: Path) -> None:
 
 def test_quiet_when_not_a_terminal(tmp_path: Path) -> None:
     """Piped output carries the summary only, no progress bar."""
-    out = cli("load", EXAMPLE, store=str(tmp_path / "s.db"))
+    out = cli("load", EXAMPLE, store=str(tmp_path / "s.db"), process=True)
     assert out.returncode == 0
     assert "rows/s" not in out.stderr and "rows/s" not in out.stdout

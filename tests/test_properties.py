@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from helpers import load_events, write_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import load_events, write_jsonl
 
 from identigraph.engine.resolver import KIND_NAMES, Resolution, resolve
 from identigraph.events import EventTable

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import key_sets, load_events, profiles, write_jsonl
 from scenarios import SCENARIOS, Scenario
+from support import key_sets, load_events, profiles, write_jsonl
 
 from identigraph.graph.explain import explain
 from identigraph.graph.open import open_store

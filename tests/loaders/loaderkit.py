@@ -1,16 +1,15 @@
-"""Helpers for the export loader tests: run the CLI, load through the API, read results."""
+"""Helpers for the export loader tests: fixtures, loads through the API, stored results."""
 
 from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from support import cli
 
 from identigraph.api import load
 from identigraph.events import EventTable
@@ -30,24 +29,6 @@ def micros(iso: str) -> int:
 def fixture(name: str) -> Path:
     """Path of a fixture export."""
     return FIXTURES / name
-
-
-def cli(store: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``identigraph --store STORE ARGS`` in a subprocess (no terminal: no progress bar)."""
-    env = {k: v for k, v in os.environ.items() if k != "IDENTIGRAPH_STORE"}
-    exe = Path(sys.executable).with_name("identigraph")
-    cmd = ([str(exe)] if exe.exists()
-           else [sys.executable, "-c", "from identigraph.cli import main; main()"])
-    return subprocess.run([*cmd, "--store", store, *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=300, check=False)
-
-
-def cli_load(store: str, *args: str) -> dict[str, Any]:
-    """``load --json``: the summary; fails the test on a non-zero exit."""
-    out = cli(store, "load", "--json", *args)
-    assert out.returncode == 0, out.stderr
-    data: dict[str, Any] = json.loads(out.stdout)
-    return data
 
 
 def balanced(summary: dict[str, Any]) -> bool:
@@ -110,7 +91,7 @@ def rejects(path: Path) -> list[tuple[str, int, str, str, str, str]]:
 
 def explain(store: str, a: str, b: str) -> dict[str, Any]:
     """``explain A B --json``."""
-    out = cli(store, "explain", a, b, "--json")
+    out = cli("explain", a, b, "--json", store=store)
     assert out.returncode == 0, out.stderr
     data: dict[str, Any] = json.loads(out.stdout)
     return data

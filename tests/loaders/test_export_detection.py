@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from loaderkit import cli, fixture
+from loaderkit import fixture
+from support import cli, write_csv, write_jsonl
 
 from identigraph.loaders.formats import FORMATS, pick_format
 
@@ -39,13 +39,11 @@ def test_every_fixture_is_covered() -> None:
 
 
 def test_canonical_events_stay_events(tmp_path: Path) -> None:
-    csv_path = tmp_path / "events.csv"
-    csv_path.write_text("timestamp,type,email,phone,source\n"
-                        "2025-01-01T00:00:00Z,form_submit,a@example.com,+14155550101,Popup\n",
-                        encoding="utf-8")
-    jsonl = tmp_path / "events.jsonl"
-    jsonl.write_text(json.dumps({"timestamp": "2025-01-01T00:00:00Z", "type": "import",
-                                 "email": "a@example.com"}) + "\n", encoding="utf-8")
+    csv_path = write_csv(tmp_path / "events.csv", ["timestamp", "type", "email", "phone", "source"],
+                         [["2025-01-01T00:00:00Z", "form_submit", "a@example.com", "+14155550101",
+                           "Popup"]])
+    jsonl = write_jsonl(tmp_path / "events.jsonl", [{"timestamp": "2025-01-01T00:00:00Z",
+                                                      "type": "import", "email": "a@example.com"}])
     assert pick_format(csv_path).name == "events"
     assert pick_format(jsonl).name == "events"
 
@@ -53,7 +51,7 @@ def test_canonical_events_stay_events(tmp_path: Path) -> None:
 def test_unknown_header_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "other.csv"
     path.write_text("Order Ref,Amount,When\n1,2.00,2025-01-01\n", encoding="utf-8")
-    out = cli(str(tmp_path / "s.db"), "load", str(path))
+    out = cli("load", str(path), store=str(tmp_path / "s.db"))
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1
     assert "header matches no known format" in out.stderr and "Traceback" not in out.stderr
@@ -68,6 +66,6 @@ def test_unknown_header_is_a_usage_error(tmp_path: Path) -> None:
 def test_forced_format_without_its_columns(tmp_path: Path, fmt: str, expected: str) -> None:
     path = tmp_path / "other.csv"
     path.write_text("Order Ref,Amount,When\n1,2.00,2025-01-01\n", encoding="utf-8")
-    out = cli(str(tmp_path / "s.db"), "load", str(path), "--format", fmt)
+    out = cli("load", str(path), "--format", fmt, store=str(tmp_path / "s.db"))
     assert out.returncode == 2, out.stderr
     assert out.stderr.count("\n") == 1 and expected in out.stderr

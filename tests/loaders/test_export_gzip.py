@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from loaderkit import balanced, cli, cli_load, fixture
+from loaderkit import balanced, fixture
+from support import cli, cli_load
 
 ROOT = Path(__file__).resolve().parents[2]
 CSV_FILES = [*sorted(p for p in fixture("").iterdir() if p.suffix == ".csv"),
@@ -34,12 +35,12 @@ def test_gzipped_csv_loads_like_the_plain_file(tmp_path: Path, src: Path) -> Non
     shutil.copy(src, plain)
     packed = _gzip(src, tmp_path / f"{src.name}.gz")
     a, b = str(tmp_path / "plain.db"), str(tmp_path / "packed.db")
-    summary_a, summary_b = cli_load(a, str(plain)), cli_load(b, str(packed))
+    summary_a, summary_b = cli_load(str(plain), store=a), cli_load(str(packed), store=b)
     assert summary_a["rows_read"] > 0 and balanced(summary_b)
     assert (_without(json.dumps(summary_a), plain)
             == _without(json.dumps(summary_b), packed))
-    profiles_a = json.loads(cli(a, "profiles", "--json").stdout)
-    assert profiles_a and profiles_a == json.loads(cli(b, "profiles", "--json").stdout)
+    profiles_a = json.loads(cli("profiles", "--json", store=a).stdout)
+    assert profiles_a and profiles_a == json.loads(cli("profiles", "--json", store=b).stdout)
 
 
 @pytest.mark.parametrize("src", [fixture("shopify_orders.csv"),
@@ -54,10 +55,10 @@ def test_bad_gzip_is_one_line_and_loads_nothing(tmp_path: Path, src: Path,
         whole = gzip.compress(src.read_bytes() * 50)
         bad.write_bytes(whole[: len(whole) * 2 // 3])
     store = str(tmp_path / "s.db")
-    out = cli(store, "load", str(bad))
+    out = cli("load", str(bad), store=store)
     assert out.returncode != 0
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and str(bad) in lines[0], out.stderr
     assert "Traceback" not in out.stderr
-    stats = cli(store, "stats", "--json")
+    stats = cli("stats", "--json", store=store)
     assert stats.returncode != 0 or json.loads(stats.stdout)["events"] == 0

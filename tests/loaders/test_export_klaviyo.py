@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loaderkit import (
-    P,
-    balanced,
-    cli_load,
-    fixture,
-    micros,
-    profile_set,
-    rejects,
-    stored_events,
-)
+from loaderkit import P, balanced, fixture, micros, profile_set, rejects, stored_events
+from support import cli_load
 
 KLAVIYO = fixture("klaviyo_profiles.csv")
 CUSTOM = fixture("klaviyo_custom_columns.csv")
@@ -21,7 +13,7 @@ NAME = "klaviyo_profiles.csv"
 
 
 def test_profiles(store_location: str) -> None:
-    summary = cli_load(store_location, str(KLAVIYO))
+    summary = cli_load(str(KLAVIYO), store=store_location)
     assert summary["files"][0]["format"] == "klaviyo-profiles"
     assert profile_set(store_location) == {
         # 26-character Klaviyo ID, apostrophe phone, both consents
@@ -43,7 +35,7 @@ def test_profiles(store_location: str) -> None:
 
 
 def test_events_are_imports_with_profile_times(store_location: str) -> None:
-    cli_load(store_location, str(KLAVIYO))
+    cli_load(str(KLAVIYO), store=store_location)
     events = stored_events(store_location)
     assert {e["type"] for e in events.values()} == {"import"}
     by_email = {e["email"]: e for e in events.values()}
@@ -62,7 +54,7 @@ def test_events_are_imports_with_profile_times(store_location: str) -> None:
 
 def test_rejects_file(store_location: str, tmp_path: Path) -> None:
     out = tmp_path / "rejects.csv"
-    summary = cli_load(store_location, str(KLAVIYO), "--rejects", str(out))
+    summary = cli_load(str(KLAVIYO), "--rejects", str(out), store=store_location)
     assert sorted(rejects(out)) == sorted([
         (NAME, 4, "Klaviyo ID", "7.21045E+12",
          "looks like a number mangled by a spreadsheet (scientific notation)", "warning"),
@@ -82,9 +74,9 @@ def test_rejects_file(store_location: str, tmp_path: Path) -> None:
 
 
 def test_second_load_adds_nothing(store_location: str) -> None:
-    first = cli_load(store_location, str(KLAVIYO))
+    first = cli_load(str(KLAVIYO), store=store_location)
     before = profile_set(store_location)
-    again = cli_load(store_location, str(KLAVIYO))
+    again = cli_load(str(KLAVIYO), store=store_location)
     assert first["events_added"] == 6
     assert again["events_added"] == 0
     assert again["duplicates"] == 6 and again["rejected"] == 2 and balanced(again)
@@ -93,7 +85,7 @@ def test_second_load_adds_nothing(store_location: str) -> None:
 
 def test_columns_by_name_not_position(store_location: str) -> None:
     """The user's columns in their order; aliases; a national number read with Country."""
-    summary = cli_load(store_location, str(CUSTOM))
+    summary = cli_load(str(CUSTOM), store=store_location)
     assert summary["files"][0]["format"] == "klaviyo-profiles"
     assert profile_set(store_location) == {
         P(("01HQ8Z6W4X3Y2V1T0S9R8Q7P7A",), (), ("+31612345678",), None, "subscribed"),

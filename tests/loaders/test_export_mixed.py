@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from loaderkit import P, balanced, cli, cli_load, explain, fixture, profile_set
+from loaderkit import P, balanced, explain, fixture, profile_set
+from support import cli, cli_load
 
 CUSTOMERS = fixture("shopify_customers.csv")
 ORDERS = fixture("shopify_orders.csv")
@@ -38,7 +39,7 @@ EXPECTED = {
 
 
 def test_mixed_sources(store_location: str) -> None:
-    summary = cli_load(store_location, str(CUSTOMERS), str(ORDERS), str(SMS))
+    summary = cli_load(str(CUSTOMERS), str(ORDERS), str(SMS), store=store_location)
     assert [f["format"] for f in summary["files"]] == [
         "shopify-customers", "shopify-orders", "sms-subscribers"]
     assert balanced(summary)
@@ -70,12 +71,12 @@ def test_mixed_sources(store_location: str) -> None:
 
 def test_file_order_does_not_matter(tmp_path: Path) -> None:
     a, b = str(tmp_path / "a.db"), str(tmp_path / "b.db")
-    cli_load(a, str(CUSTOMERS), str(ORDERS), str(SMS))
-    cli_load(b, str(SMS))
-    cli_load(b, str(ORDERS), str(CUSTOMERS))
+    cli_load(str(CUSTOMERS), str(ORDERS), str(SMS), store=a)
+    cli_load(str(SMS), store=b)
+    cli_load(str(ORDERS), str(CUSTOMERS), store=b)
 
     def profiles(store: str) -> list[dict[str, object]]:
-        out = cli(store, "profiles", "--json")
+        out = cli("profiles", "--json", store=store)
         assert out.returncode == 0, out.stderr
         data: list[dict[str, object]] = json.loads(out.stdout)
         return data

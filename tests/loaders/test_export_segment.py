@@ -6,17 +6,8 @@ import gzip
 import json
 from pathlib import Path
 
-from loaderkit import (
-    P,
-    api_load,
-    balanced,
-    cli_load,
-    fixture,
-    micros,
-    profile_set,
-    rejects,
-    stored_events,
-)
+from loaderkit import P, api_load, balanced, fixture, micros, profile_set, rejects, stored_events
+from support import cli_load
 
 SEGMENT = fixture("segment_events.jsonl")
 NAME = "segment_events.jsonl"
@@ -29,7 +20,7 @@ def _gzipped(tmp_path: Path) -> Path:
 
 
 def test_profiles(store_location: str) -> None:
-    summary = cli_load(store_location, str(SEGMENT))
+    summary = cli_load(str(SEGMENT), store=store_location)
     assert summary["files"][0]["format"] == "segment"
     assert profile_set(store_location) == {
         # identify, then a checkout with a new phone: the phone is replaced (rule 7)
@@ -46,7 +37,7 @@ def test_profiles(store_location: str) -> None:
 
 
 def test_events(store_location: str) -> None:
-    cli_load(store_location, str(SEGMENT))
+    cli_load(str(SEGMENT), store=store_location)
     events = stored_events(store_location)
     assert {k: v["type"] for k, v in events.items()} == {
         "segment:ajs-msg-0001": "profile_update",
@@ -68,7 +59,7 @@ def test_events(store_location: str) -> None:
 
 def test_rejects(store_location: str, tmp_path: Path) -> None:
     out = tmp_path / "rejects.csv"
-    summary = cli_load(store_location, str(SEGMENT), "--rejects", str(out))
+    summary = cli_load(str(SEGMENT), "--rejects", str(out), store=store_location)
     assert sorted(rejects(out)) == sorted([
         (NAME, 4, "userId", "", "page call without userId, email or phone (only an "
          "anonymousId): nothing to resolve", "rejected"),
@@ -89,10 +80,10 @@ def test_rejects(store_location: str, tmp_path: Path) -> None:
 
 def test_gzip_and_reload(store_location: str, tmp_path: Path) -> None:
     gz = _gzipped(tmp_path)
-    first = cli_load(store_location, str(gz))
+    first = cli_load(str(gz), store=store_location)
     assert first["files"][0]["format"] == "segment" and first["events_added"] == 6
     # the same messages again, plain this time: messageId makes them duplicates
-    again = cli_load(store_location, str(SEGMENT))
+    again = cli_load(str(SEGMENT), store=store_location)
     assert again["events_added"] == 0 and again["duplicates"] == 6 and balanced(again)
 
 
@@ -104,7 +95,7 @@ def test_checkout_events_option(store_location: str) -> None:
 
 
 def test_checkout_event_cli_option(store_location: str) -> None:
-    cli_load(store_location, str(SEGMENT), "--checkout-event", "Order Completed")
+    cli_load(str(SEGMENT), "--checkout-event", "Order Completed", store=store_location)
     types = {k: v["type"] for k, v in stored_events(store_location).items()}
     assert types["segment:ajs-msg-0003"] == "checkout"
     assert types["segment:ajs-msg-0009"] == "profile_update"  # only the named event counts

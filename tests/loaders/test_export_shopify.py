@@ -6,17 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from loaderkit import (
-    P,
-    api_load,
-    balanced,
-    cli_load,
-    fixture,
-    micros,
-    profile_set,
-    rejects,
-    stored_events,
-)
+from loaderkit import P, api_load, balanced, fixture, micros, profile_set, rejects, stored_events
+from support import cli_load
 
 from identigraph.loaders.batch import ReadOptions
 from identigraph.loaders.shopify import ShopifyOrders
@@ -30,7 +21,7 @@ ORDERS = fixture("shopify_orders.csv")
 # -- customers --------------------------------------------------------------------------
 
 def test_customer_profiles(store_location: str) -> None:
-    summary = cli_load(store_location, str(CUSTOMERS))
+    summary = cli_load(str(CUSTOMERS), store=store_location)
     assert summary["files"][0]["format"] == "shopify-customers"
     assert profile_set(store_location) == {
         # Shopify's apostrophe-prefixed phones; yes/yes consent
@@ -50,7 +41,7 @@ def test_customer_profiles(store_location: str) -> None:
 
 
 def test_customers_get_the_undated_time(store_location: str) -> None:
-    cli_load(store_location, str(CUSTOMERS))
+    cli_load(str(CUSTOMERS), store=store_location)
     events = stored_events(store_location)
     assert {e["ts"] for e in events.values()} == {0}  # default: 1970-01-01T00:00:00Z
     assert {e["type"] for e in events.values()} == {"import"}
@@ -60,14 +51,14 @@ def test_customers_get_the_undated_time(store_location: str) -> None:
 
 
 def test_undated_time_option(store_location: str) -> None:
-    cli_load(store_location, str(CUSTOMERS), "--undated-time", "2025-01-31T00:00:00Z")
+    cli_load(str(CUSTOMERS), "--undated-time", "2025-01-31T00:00:00Z", store=store_location)
     assert {e["ts"] for e in stored_events(store_location).values()} == {
         micros("2025-01-31T00:00:00Z")}
 
 
 def test_customer_rejects_and_reload(store_location: str, tmp_path: Path) -> None:
     out = tmp_path / "rejects.csv"
-    first = cli_load(store_location, str(CUSTOMERS), "--rejects", str(out))
+    first = cli_load(str(CUSTOMERS), "--rejects", str(out), store=store_location)
     assert rejects(out) == [
         ("shopify_customers.csv", 6, "Customer ID", "7.21045E+12",
          "looks like a number mangled by a spreadsheet (scientific notation)", "warning"),
@@ -76,13 +67,13 @@ def test_customer_rejects_and_reload(store_location: str, tmp_path: Path) -> Non
     assert balanced(first)
     before = profile_set(store_location)
     # the same export again, even with another --undated-time, adds nothing
-    again = cli_load(store_location, str(CUSTOMERS), "--undated-time", "2025-01-31T00:00:00Z")
+    again = cli_load(str(CUSTOMERS), "--undated-time", "2025-01-31T00:00:00Z", store=store_location)
     assert again["events_added"] == 0 and again["duplicates"] == 7 and balanced(again)
     assert profile_set(store_location) == before
 
 
 def test_older_customer_exports(store_location: str) -> None:
-    summary = cli_load(store_location, str(CUSTOMERS_2023), str(CUSTOMERS_LEGACY))
+    summary = cli_load(str(CUSTOMERS_2023), str(CUSTOMERS_LEGACY), store=store_location)
     assert [f["format"] for f in summary["files"]] == ["shopify-customers"] * 2
     assert profile_set(store_location) == {
         P((), ("ivy@example.com",), ("+14165550111",), "subscribed", "subscribed"),
@@ -95,7 +86,7 @@ def test_older_customer_exports(store_location: str) -> None:
 # -- orders -----------------------------------------------------------------------------
 
 def test_order_profiles(store_location: str) -> None:
-    summary = cli_load(store_location, str(ORDERS))
+    summary = cli_load(str(ORDERS), store=store_location)
     assert summary["files"][0]["format"] == "shopify-orders"
     assert profile_set(store_location) == {
         P((), ("ann@example.com",), ("+14155550199",), "subscribed", "never_subscribed"),
@@ -107,7 +98,7 @@ def test_order_profiles(store_location: str) -> None:
 
 
 def test_one_checkout_per_order(store_location: str) -> None:
-    summary = cli_load(store_location, str(ORDERS))
+    summary = cli_load(str(ORDERS), store=store_location)
     # 9 line-item rows: 5 orders; 4 extra line items folded (duplicates); #1003 (no
     # identifier) and #1005 (unreadable time) rejected
     assert {k: summary[k] for k in ("rows_read", "loaded", "loaded_with_warnings", "rejected",
@@ -129,7 +120,7 @@ def test_one_checkout_per_order(store_location: str) -> None:
 
 def test_order_rejects(store_location: str, tmp_path: Path) -> None:
     out = tmp_path / "rejects.csv"
-    cli_load(store_location, str(ORDERS), "--rejects", str(out))
+    cli_load(str(ORDERS), "--rejects", str(out), store=store_location)
     assert sorted(rejects(out)) == sorted([
         ("shopify_orders.csv", 5, "email/phone/external_id", "", "no valid identifier",
          "rejected"),
@@ -141,9 +132,9 @@ def test_order_rejects(store_location: str, tmp_path: Path) -> None:
 
 
 def test_order_reload_adds_nothing(store_location: str) -> None:
-    cli_load(store_location, str(ORDERS))
+    cli_load(str(ORDERS), store=store_location)
     before = profile_set(store_location)
-    again = cli_load(store_location, str(ORDERS))
+    again = cli_load(str(ORDERS), store=store_location)
     assert again["events_added"] == 0
     assert (again["duplicates"], again["rejected"]) == (7, 2) and balanced(again)
     assert profile_set(store_location) == before

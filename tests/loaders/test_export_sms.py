@@ -5,17 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from loaderkit import (
-    P,
-    balanced,
-    cli,
-    cli_load,
-    fixture,
-    micros,
-    profile_set,
-    rejects,
-    stored_events,
-)
+from loaderkit import P, balanced, fixture, micros, profile_set, rejects, stored_events
+from support import cli, cli_load
 
 from identigraph.loaders.sms import source_resolver
 
@@ -51,7 +42,7 @@ def test_user_source_map_wins_and_catch_all() -> None:
 
 
 def test_postscript_profiles(store_location: str) -> None:
-    summary = cli_load(store_location, str(POSTSCRIPT))
+    summary = cli_load(str(POSTSCRIPT), store=store_location)
     assert summary["files"][0]["format"] == "sms-subscribers"
     assert profile_set(store_location) == {
         # keyword opt-in, phone only
@@ -74,7 +65,7 @@ def test_postscript_profiles(store_location: str) -> None:
 
 def test_postscript_rejects(store_location: str, tmp_path: Path) -> None:
     out = tmp_path / "rejects.csv"
-    summary = cli_load(store_location, str(POSTSCRIPT), "--rejects", str(out))
+    summary = cli_load(str(POSTSCRIPT), "--rejects", str(out), store=store_location)
     name = "sms_postscript.csv"
     assert sorted(rejects(out)) == sorted([
         (name, 6, "Opt-in Source", "Spin To Win Wheel",
@@ -95,14 +86,14 @@ def test_source_map_file(store_location: str, tmp_path: Path) -> None:
     """The documented YAML: ``{"My Source": form_submit}``; keys compared loosely."""
     mapping = tmp_path / "sources.yaml"
     mapping.write_text('"spin to win WHEEL": form_submit\n', encoding="utf-8")
-    summary = cli_load(store_location, str(POSTSCRIPT), "--source-map", str(mapping))
+    summary = cli_load(str(POSTSCRIPT), "--source-map", str(mapping), store=store_location)
     assert (summary["loaded"], summary["rejected"]) == (6, 2)
     assert P((), (), ("+14155550106",), None, "subscribed") in profile_set(store_location)
 
 
 def test_default_region(store_location: str) -> None:
     """A national number in an export without a country column: ``--default-region``."""
-    summary = cli_load(store_location, str(POSTSCRIPT), "--default-region", "NL")
+    summary = cli_load(str(POSTSCRIPT), "--default-region", "NL", store=store_location)
     # the NL region reads 06 12345678, and no longer the US national (415) 555-0102;
     # numbers written with +1 still load
     assert summary["rejected"] == 3
@@ -110,7 +101,7 @@ def test_default_region(store_location: str) -> None:
 
 
 def test_yotpo_and_attentive_exports(store_location: str) -> None:
-    summary = cli_load(store_location, str(YOTPO), str(ATTENTIVE))
+    summary = cli_load(str(YOTPO), str(ATTENTIVE), store=store_location)
     assert [f["format"] for f in summary["files"]] == ["sms-subscribers"] * 2
     assert summary["rejected"] == 0 and balanced(summary)
     assert profile_set(store_location) == {
@@ -130,9 +121,9 @@ def test_yotpo_and_attentive_exports(store_location: str) -> None:
 
 
 def test_second_load_adds_nothing(store_location: str) -> None:
-    cli_load(store_location, str(POSTSCRIPT), str(YOTPO))
+    cli_load(str(POSTSCRIPT), str(YOTPO), store=store_location)
     before = profile_set(store_location)
-    again = cli_load(store_location, str(POSTSCRIPT), str(YOTPO))
+    again = cli_load(str(POSTSCRIPT), str(YOTPO), store=store_location)
     assert again["events_added"] == 0 and again["duplicates"] == 9 and balanced(again)
     assert profile_set(store_location) == before
 
@@ -140,10 +131,10 @@ def test_second_load_adds_nothing(store_location: str) -> None:
 def test_missing_source_column(tmp_path: Path) -> None:
     path = tmp_path / "subs.csv"
     path.write_text("Phone,Subscribed At\n+14155550101,2025-01-01\n", encoding="utf-8")
-    out = cli(str(tmp_path / "s.db"), "load", str(path))
+    out = cli("load", str(path), store=str(tmp_path / "s.db"))
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "no opt-in source column" in out.stderr
     mapping = tmp_path / "all.yaml"
     mapping.write_text('"*": import\n', encoding="utf-8")
-    summary = cli_load(str(tmp_path / "s.db"), str(path), "--source-map", str(mapping))
+    summary = cli_load(str(path), "--source-map", str(mapping), store=str(tmp_path / "s.db"))
     assert summary["loaded"] == 1

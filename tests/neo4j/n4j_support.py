@@ -1,35 +1,8 @@
-"""Helpers of the Neo4j store tests: the command line, in and out of process, and queries."""
+"""Helpers of the Neo4j store tests: queries against the test server, synthetic events."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
-
-from typer.testing import CliRunner
-
-from identigraph.cli import app
-
-IDENTIGRAPH = str(Path(sys.executable).parent / "identigraph")  # the installed console script
-_RUNNER = CliRunner()
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """The ``identigraph`` console script as a subprocess."""
-    full = {k: v for k, v in os.environ.items() if k not in ("NEO4J_USER", "NEO4J_PASSWORD")}
-    return subprocess.run([IDENTIGRAPH, *args], capture_output=True, text=True,
-                          env={**full, **(env or {})}, timeout=timeout, check=False)
-
-
-def cli_json(store: str, *args: str) -> Any:
-    """One command with ``--json``, run in process; its parsed output."""
-    result = _RUNNER.invoke(app, ["--store", store, *args, "--json"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def query(uri: str, cypher_text: str, **params: Any) -> list[dict[str, Any]]:
@@ -39,16 +12,6 @@ def query(uri: str, cypher_text: str, **params: Any) -> list[dict[str, Any]]:
     with GraphDatabase.driver(uri, auth=None, notifications_min_severity="OFF") as driver:
         records, _, _ = driver.execute_query(cypher_text, params)  # type: ignore[arg-type]
         return [r.data() for r in records]
-
-
-def clear(uri: str) -> None:
-    """Empty the test database (as tests/conftest.py's clear_neo4j; constraints stay)."""
-    from neo4j import GraphDatabase
-
-    with GraphDatabase.driver(uri, auth=None, notifications_min_severity="OFF") as driver, \
-            driver.session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-                    ).consume()
 
 
 TYPES = ["form_submit", "checkout", "import", "sms_keyword", "profile_update", "click_to_text",
@@ -81,9 +44,3 @@ def synthetic_events(n: int, seed: int = 1) -> list[dict[str, Any]]:
                 ["subscribed", "unsubscribed", "never_subscribed"])
         out.append(ev)
     return out
-
-
-def write_jsonl(path: Path, events: list[dict[str, Any]]) -> Path:
-    """Canonical events as JSON Lines."""
-    path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
-    return path

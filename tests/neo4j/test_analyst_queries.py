@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from n4j_support import clear, query
+from n4j_support import query
+from support import clear_neo4j
 
 from identigraph import cypher
 from identigraph.api import load
@@ -29,7 +30,7 @@ PARAMS: dict[str, dict[str, Any]] = {
 @pytest.fixture(scope="module")
 def loaded(neo4j_uri: str) -> str:
     """The parity events in the test server."""
-    clear(neo4j_uri)
+    clear_neo4j(neo4j_uri)
     store = Neo4jStore(neo4j_uri)
     try:
         load(store, [DATA])

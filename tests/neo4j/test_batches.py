@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from n4j_support import clear, query, synthetic_events, write_jsonl
+from n4j_support import query, synthetic_events
+from support import clear_neo4j, write_jsonl
 
 from identigraph.api import load
 from identigraph.engine.state import StateRows
@@ -111,7 +112,7 @@ def test_tiny_batches_store_the_same_graph(neo4j_uri: str, tmp_path: Path) -> No
     src = write_jsonl(tmp_path / "e.jsonl", random.Random(3).sample(EVENTS, 600))
     dumps = []
     for batch_size in (3, 2000):
-        clear(neo4j_uri)
+        clear_neo4j(neo4j_uri)
         store = Neo4jStore(neo4j_uri, batch_size=batch_size)
         try:
             load(store, [src])

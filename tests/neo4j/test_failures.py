@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
-from conftest import AUTH_PASSWORD
-from n4j_support import run_cli
+from support import AUTH_PASSWORD, cli, free_port
 
 from identigraph.errors import StoreError
 from identigraph.graph.neo4j_store import Neo4jStore
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:  # bound then released: nothing listens there
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _one_error_line(stderr: str) -> str:
@@ -27,7 +18,7 @@ def _one_error_line(stderr: str) -> str:
 
 def test_server_down_is_a_store_error() -> None:
     """The store refuses to open, with one readable line."""
-    uri = f"bolt://127.0.0.1:{_closed_port()}"
+    uri = f"bolt://127.0.0.1:{free_port()}"
     with pytest.raises(StoreError, match="cannot reach Neo4j at") as info:
         Neo4jStore(uri)
     assert "\n" not in str(info.value)
@@ -37,7 +28,7 @@ def test_server_down_is_a_store_error() -> None:
                                      ["stats", "--json"]])
 def test_cli_server_down_exits_3(command: list[str]) -> None:
     """Every command on an unreachable server: exit 3, one stderr line, nothing on stdout."""
-    out = run_cli("--store", f"bolt://127.0.0.1:{_closed_port()}", *command)
+    out = cli(*command, store=f"bolt://127.0.0.1:{free_port()}", process=True)
     assert out.returncode == 3, out
     assert "cannot reach Neo4j" in _one_error_line(out.stderr)
     assert out.stdout == ""
@@ -48,36 +39,34 @@ def test_cli_load_server_down_exits_3(tmp_path: object) -> None:
     from pathlib import Path
 
     data = Path(__file__).parent / "data" / "parity.jsonl"
-    out = run_cli("--store", f"neo4j://127.0.0.1:{_closed_port()}", "load", str(data))
+    out = cli("load", str(data), store=f"neo4j://127.0.0.1:{free_port()}", process=True)
     assert out.returncode == 3, out
     _one_error_line(out.stderr)
 
 
 def test_cli_bad_uri_exits_3() -> None:
     """A URI the driver cannot use is a store error too."""
-    out = run_cli("--store", "bolt://127.0.0.1:notaport", "profiles")
+    out = cli("profiles", store="bolt://127.0.0.1:notaport", process=True)
     assert out.returncode == 3, out
     assert "bad Neo4j store URI" in _one_error_line(out.stderr)
 
 
 def test_cli_wrong_password_exits_3(auth_neo4j_uri: str) -> None:
     """Bad credentials: exit 3 and a line naming the variables to fix."""
-    out = run_cli("--store", auth_neo4j_uri, "profiles",
-                  env={"NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "not-the-password"})
+    out = cli("profiles", env={"NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "not-the-password"}, store=auth_neo4j_uri, process=True)
     assert out.returncode == 3, out
     assert "refused the credentials" in _one_error_line(out.stderr)
 
 
 def test_cli_missing_credentials_exits_3(auth_neo4j_uri: str) -> None:
     """No credentials for a server that wants some."""
-    out = run_cli("--store", auth_neo4j_uri, "stats")
+    out = cli("stats", store=auth_neo4j_uri, process=True)
     assert out.returncode == 3, out
     assert "requires credentials" in _one_error_line(out.stderr)
 
 
 def test_right_password_works(auth_neo4j_uri: str) -> None:
     """The same server with the right credentials answers (an empty store)."""
-    out = run_cli("--store", auth_neo4j_uri, "profiles", "--json",
-                  env={"NEO4J_USER": "neo4j", "NEO4J_PASSWORD": AUTH_PASSWORD})
+    out = cli("profiles", "--json", env={"NEO4J_USER": "neo4j", "NEO4J_PASSWORD": AUTH_PASSWORD}, store=auth_neo4j_uri, process=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

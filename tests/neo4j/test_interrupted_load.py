@@ -9,15 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from n4j_support import (
-    IDENTIGRAPH,
-    clear,
-    cli_json,
-    query,
-    run_cli,
-    synthetic_events,
-    write_jsonl,
-)
+from n4j_support import query, synthetic_events
+from support import CONSOLE_SCRIPT, clear_neo4j, cli, cli_json, write_jsonl
 
 from identigraph.graph.neo4j_store import Neo4jStore
 
@@ -42,7 +35,7 @@ PHASES = {  # replacing identifiers, profiles (deleting or writing them)
 def _snapshot(uri: str) -> dict[str, Any]:
     """Everything the commands show: profiles, explanations, timelines, counts, the stored
     events (how many chunks hold them depends on how the loads went: not compared)."""
-    stats = cli_json(uri, "stats")
+    stats = cli_json("stats", store=uri)
     stats.pop("store")
     store = Neo4jStore(uri)
     try:
@@ -50,9 +43,9 @@ def _snapshot(uri: str) -> dict[str, Any]:
     finally:
         store.close()
     return {
-        "profiles": cli_json(uri, "profiles"),
-        "explain": [cli_json(uri, "explain", a, b) for a, b in PAIRS],
-        "how": [cli_json(uri, "how", a) for a, _ in PAIRS],
+        "profiles": cli_json("profiles", store=uri),
+        "explain": [cli_json("explain", a, b, store=uri) for a, b in PAIRS],
+        "how": [cli_json("how", a, store=uri) for a, _ in PAIRS],
         "stats": stats,
         "events": events,
         "nodes": query(uri, "MATCH (n) WHERE NOT n:EventChunk "
@@ -70,7 +63,7 @@ def _kill_during(uri: str, files: list[Path], phase: str) -> None:
     base = query(uri, "MATCH (c:EventChunk) RETURN coalesce(sum(c.rows), 0) AS n")[0]["n"]
     env = {**os.environ, "IDENTIGRAPH_NEO4J_BATCH_SIZE": "10",
            "IDENTIGRAPH_NEO4J_EVENT_CHUNK_ROWS": "10"}
-    proc = subprocess.Popen([IDENTIGRAPH, "--store", uri, "load", *map(str, files)], env=env,
+    proc = subprocess.Popen([str(CONSOLE_SCRIPT), "--store", uri, "load", *map(str, files)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 240
@@ -85,7 +78,7 @@ def _kill_during(uri: str, files: list[Path], phase: str) -> None:
 
 
 def _load_ok(uri: str, path: Path) -> None:
-    out = run_cli("--store", uri, "load", str(path))
+    out = cli("load", str(path), store=uri, process=True)
     assert out.returncode == 0, out.stderr
 
 
@@ -119,7 +112,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def expected(neo4j_uri: str, files: tuple[Path, Path]) -> dict[str, Any]:
     """The snapshot after both files loaded without interruption."""
-    clear(neo4j_uri)
+    clear_neo4j(neo4j_uri)
     for f in files:
         _load_ok(neo4j_uri, f)
     snap = _snapshot(neo4j_uri)
@@ -131,7 +124,7 @@ def expected(neo4j_uri: str, files: tuple[Path, Path]) -> dict[str, Any]:
 def test_first_load_killed_then_rerun(neo4j_uri: str, files: tuple[Path, Path],
                                       expected: dict[str, Any], phase: str) -> None:
     """Into an empty store: killed while writing, run again, then the second file."""
-    clear(neo4j_uri)
+    clear_neo4j(neo4j_uri)
     _kill_during(neo4j_uri, [files[0]], phase)
     for f in files:
         _load_ok(neo4j_uri, f)
@@ -142,7 +135,7 @@ def test_first_load_killed_then_rerun(neo4j_uri: str, files: tuple[Path, Path],
 def test_second_load_killed_then_rerun(neo4j_uri: str, files: tuple[Path, Path],
                                        expected: dict[str, Any], phase: str) -> None:
     """Into a loaded store: the second file killed while writing, then run again."""
-    clear(neo4j_uri)
+    clear_neo4j(neo4j_uri)
     _load_ok(neo4j_uri, files[0])
     _kill_during(neo4j_uri, [files[1]], phase)
     _load_ok(neo4j_uri, files[1])
@@ -156,21 +149,21 @@ def test_failed_replay_is_finished_by_the_next_load(
     is unfinished, and loading the same file again (no new events) finishes the state."""
     from identigraph import api
 
-    clear(neo4j_uri)
+    clear_neo4j(neo4j_uri)
     store = Neo4jStore(neo4j_uri)
     try:
         _load_with_failing_replay(store, files[0], monkeypatch)
         assert store.unfinished()
         assert len(store.event_ids()) == 1500  # nothing lost
         assert _count(neo4j_uri, "Profile") == 0
-        partial = run_cli("--store", neo4j_uri, "profiles")
+        partial = cli("profiles", store=neo4j_uri, process=True)
         assert partial.returncode == 0
         assert "did not finish" in partial.stderr and "load again" in partial.stderr
         again = api.load(store, [files[0]])
         assert again.events_added == 0 and not store.unfinished()
     finally:
         store.close()
-    assert "did not finish" not in run_cli("--store", neo4j_uri, "profiles").stderr
+    assert "did not finish" not in cli("profiles", store=neo4j_uri, process=True).stderr
     _load_ok(neo4j_uri, files[1])
     assert _snapshot(neo4j_uri) == expected
 
@@ -181,7 +174,7 @@ def test_failed_replay_stops_the_delete_of_the_old_state(
     """The old state is deleted while the replay runs; a replay that fails stops that delete
     at its next batch (the error comes back at once, not after the whole delete), and the
     next load finishes the store."""
-    clear(neo4j_uri)
+    clear_neo4j(neo4j_uri)
     _load_ok(neo4j_uri, files[0])
     before = _count(neo4j_uri, "Identifier")
     store = Neo4jStore(neo4j_uri, batch_size=10)  # a delete of hundreds of batches

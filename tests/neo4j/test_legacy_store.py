@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from n4j_support import clear, cli_json, query, write_jsonl
+from n4j_support import query
+from support import clear_neo4j, cli_json, write_jsonl
 
 from identigraph.api import load
 from identigraph.graph.neo4j_store import Neo4jStore
@@ -22,7 +23,7 @@ CREATE (:Event {event_id: r[0], ts: r[1], type: r[2], channel: r[3], source: r[4
 
 def test_version_1_events_are_read_then_moved(neo4j_uri: str, tmp_path: Path) -> None:
     """Events only as :Event nodes: replayed, counted, then chunked by the next load."""
-    clear(neo4j_uri)
+    clear_neo4j(neo4j_uri)
     store = Neo4jStore(neo4j_uri)
     try:
         load(store, [DATA])
@@ -31,7 +32,7 @@ def test_version_1_events_are_read_then_moved(neo4j_uri: str, tmp_path: Path) ->
         query(neo4j_uri, _AS_V1, rows=rows)
         query(neo4j_uri, "MATCH (m:Meta) SET m.schema_version = '1'")
         assert sorted(map(tuple, rows)) == sorted(store.events().rows())
-        assert cli_json(neo4j_uri, "stats")["events"] == len(rows)
+        assert cli_json("stats", store=neo4j_uri)["events"] == len(rows)
 
         more = write_jsonl(tmp_path / "more.jsonl", [
             {"event_id": "late-1", "timestamp": "2025-03-01T10:00:00Z", "type": "form_submit",
@@ -40,7 +41,7 @@ def test_version_1_events_are_read_then_moved(neo4j_uri: str, tmp_path: Path) ->
         assert report.events_added == 1
         assert query(neo4j_uri, "MATCH (e:Event) RETURN count(e) AS n") == [{"n": 0}]
         assert len(store.events()) == len(rows) + 1
-        assert cli_json(neo4j_uri, "stats")["events"] == len(rows) + 1
+        assert cli_json("stats", store=neo4j_uri)["events"] == len(rows) + 1
     finally:
         store.close()
     embedded = open_store(str(tmp_path / "same.db"))  # the embedded store the CLI reads
@@ -48,4 +49,4 @@ def test_version_1_events_are_read_then_moved(neo4j_uri: str, tmp_path: Path) ->
         load(embedded, [DATA, more])
     finally:
         embedded.close()
-    assert cli_json(neo4j_uri, "profiles") == cli_json(str(tmp_path / "same.db"), "profiles")
+    assert cli_json("profiles", store=neo4j_uri) == cli_json("profiles", store=str(tmp_path / "same.db"))

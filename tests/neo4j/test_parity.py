@@ -7,7 +7,7 @@ from itertools import combinations
 from pathlib import Path
 
 import pytest
-from n4j_support import clear, cli_json
+from support import clear_neo4j, cli_json
 
 from identigraph.api import load
 from identigraph.graph.open import open_store
@@ -37,7 +37,7 @@ def _load(location: str, *files: Path) -> None:
 def stores(neo4j_uri: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     """(embedded file, Neo4j URI), both loaded with the parity events."""
     db = str(tmp_path_factory.mktemp("parity") / "parity.db")
-    clear(neo4j_uri)
+    clear_neo4j(neo4j_uri)
     _load(db, DATA)
     _load(neo4j_uri, DATA)
     return db, neo4j_uri
@@ -45,7 +45,7 @@ def stores(neo4j_uri: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[st
 
 def test_profiles_identical(stores: tuple[str, str]) -> None:
     """``profiles --json``: same profiles, ids, identifiers and consent, same order."""
-    embedded, graph = (cli_json(s, "profiles") for s in stores)
+    embedded, graph = (cli_json("profiles", store=s) for s in stores)
     assert len(embedded) == 15
     assert embedded == graph
 
@@ -54,7 +54,7 @@ def test_explain_identical_for_every_pair(stores: tuple[str, str]) -> None:
     """``explain --json`` for every pair, covering each reason and edge rule."""
     reasons, rules = set(), set()
     for a, b in combinations(IDENTIFIERS, 2):
-        embedded, graph = (cli_json(s, "explain", a, b) for s in stores)
+        embedded, graph = (cli_json("explain", a, b, store=s) for s in stores)
         assert embedded == graph, (a, b)
         reasons.add(embedded["reason"])
         rules |= {e["rule"] for e in embedded["path"]}
@@ -65,13 +65,13 @@ def test_explain_identical_for_every_pair(stores: tuple[str, str]) -> None:
 def test_how_and_show_identical(stores: tuple[str, str]) -> None:
     """``how --json`` and ``show --json`` for every known identifier."""
     for x in IDENTIFIERS[:-1]:
-        assert cli_json(stores[0], "how", x) == cli_json(stores[1], "how", x), x
-        assert cli_json(stores[0], "show", x) == cli_json(stores[1], "show", x), x
+        assert cli_json("how", x, store=stores[0]) == cli_json("how", x, store=stores[1]), x
+        assert cli_json("show", x, store=stores[0]) == cli_json("show", x, store=stores[1]), x
 
 
 def test_stats_identical_but_for_the_backend(stores: tuple[str, str]) -> None:
     """``stats --json``: the same counts and keys."""
-    embedded, graph = (cli_json(s, "stats") for s in stores)
+    embedded, graph = (cli_json("stats", store=s) for s in stores)
     assert graph.pop("backend") == "neo4j" and embedded.pop("backend") == "embedded"
     assert graph.pop("store") == stores[1]
     embedded.pop("store")
@@ -85,16 +85,16 @@ def test_loads_in_parts_and_late_events_match(stores: tuple[str, str], neo4j_uri
     late, early = tmp_path / "late.jsonl", tmp_path / "early.jsonl"
     late.write_text("".join(lines[12:]), encoding="utf-8")
     early.write_text("".join(lines[:12]), encoding="utf-8")
-    expected = {c: cli_json(stores[0], c) for c in ("profiles",)}
-    expected_how = cli_json(stores[0], "how", "dave@example.com")
-    clear(neo4j_uri)
+    expected = {c: cli_json(c, store=stores[0]) for c in ("profiles",)}
+    expected_how = cli_json("how", "dave@example.com", store=stores[0])
+    clear_neo4j(neo4j_uri)
     try:
         _load(neo4j_uri, late, early, DATA)
-        assert cli_json(neo4j_uri, "profiles") == expected["profiles"]
-        assert cli_json(neo4j_uri, "how", "dave@example.com") == expected_how
-        assert cli_json(neo4j_uri, "stats")["events"] == 24
+        assert cli_json("profiles", store=neo4j_uri) == expected["profiles"]
+        assert cli_json("how", "dave@example.com", store=neo4j_uri) == expected_how
+        assert cli_json("stats", store=neo4j_uri)["events"] == 24
     finally:
-        clear(neo4j_uri)
+        clear_neo4j(neo4j_uri)
         _load(neo4j_uri, DATA)  # leave the module's store as the fixture made it
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from n4j_support import clear, query, write_jsonl
+from n4j_support import query
 from neo4j.exceptions import SessionExpired
+from support import clear_neo4j, write_jsonl
 
 from identigraph import cypher
 from identigraph.api import load
@@ -49,7 +50,7 @@ def _as_set(paths: list[list[object]]) -> set[tuple[object, ...]]:
 def test_all_shortest_paths_match_breadth_first(neo4j_uri: str, tmp_path: Path,
                                                 seed: int) -> None:
     """For every pair: the same set of shortest paths, merging-only and not, and path shown."""
-    clear(neo4j_uri)
+    clear_neo4j(neo4j_uri)
     src = write_jsonl(tmp_path / "dense.jsonl", _dense_events(seed))  # type: ignore[arg-type]
     emb, graph = open_store(str(tmp_path / "d.db")), Neo4jStore(neo4j_uri)
     try:
@@ -160,7 +161,7 @@ def test_a_retried_batch_takes_effect_once(neo4j_uri: str, tmp_path: Path) -> No
     Undo statements run in the writer's step order over every row of the store; the event
     chunks need no undo: they are MERGEd by content.
     """
-    clear(neo4j_uri)
+    clear_neo4j(neo4j_uri)
     src = write_jsonl(tmp_path / "e.jsonl", _dense_events(5))  # type: ignore[arg-type]
     store = Neo4jStore(neo4j_uri)
     try:
@@ -204,7 +205,7 @@ class _FlakyBatch(_Batch):
 
 def test_a_batch_retried_by_the_driver_is_written_once(neo4j_uri: str) -> None:
     """A real retry through ``execute_write``: rolled back, written again, no undo needed."""
-    clear(neo4j_uri)
+    clear_neo4j(neo4j_uri)
     store = Neo4jStore(neo4j_uri)
     try:
         rows: list[list[object]] = [[f"p{i}", f"e{i}", i, "merged", f"email:u{i}@x.io", None, i]

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from cdp import Browser, Page
-from helpers import cli, write_jsonl
 from PIL import Image
+from support import cli, example_files, write_jsonl
 from test_viz_browser import _errors, _node_screen_position, _requested_urls, open_view
 from test_viz_browser import browser as browser  # module-scoped Chromium fixture, re-used
 from test_viz_html import EVIL_IMG, EVIL_SCRIPT, REMOTE_LOAD
@@ -26,7 +26,7 @@ from identigraph.viz.common import KIND_STYLES, truncate
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((ROOT / "examples").glob("*.jsonl")) + sorted((ROOT / "examples").glob("*.csv"))
+EXAMPLES = example_files()
 EVIL_EXTERNAL_ID = "external_id:" + EVIL_IMG
 
 # DOM attributes through which a page could load something.

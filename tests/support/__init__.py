@@ -1,0 +1,37 @@
+"""What the tests share: the command line runner, file writers, free ports, the Neo4j test
+server and the example data (``from support import cli, write_jsonl``)."""
+
+from support.cli import CONSOLE_SCRIPT, CliResult, cli, cli_json, cli_load
+from support.data import (
+    EXAMPLES,
+    ROOT,
+    example_files,
+    example_outcome,
+    key_sets,
+    load_events,
+    profiles,
+)
+from support.files import write_csv, write_jsonl
+from support.ports import free_port
+from support.servers import AUTH_PASSWORD, clear_neo4j, neo4j_server
+
+__all__ = [
+    "AUTH_PASSWORD",
+    "CONSOLE_SCRIPT",
+    "EXAMPLES",
+    "ROOT",
+    "CliResult",
+    "clear_neo4j",
+    "cli",
+    "cli_json",
+    "cli_load",
+    "example_files",
+    "example_outcome",
+    "free_port",
+    "key_sets",
+    "load_events",
+    "neo4j_server",
+    "profiles",
+    "write_csv",
+    "write_jsonl",
+]

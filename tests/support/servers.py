@@ -1,0 +1,46 @@
+"""The real Neo4j test server (tests/neo4j_server): started for a test session, emptied
+between tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from support.data import ROOT
+from support.ports import free_port
+
+NEO4J_START = ROOT / "tests" / "neo4j_server" / "start.sh"
+AUTH_PASSWORD = "identigraph-test-pw"  # of the server with auth on (Neo4j wants 8+ characters)
+
+
+@contextmanager
+def neo4j_server(password: str | None = None) -> Iterator[str]:
+    """Start the embedded Neo4j test server on a free port (auth on when ``password`` is
+    given, user ``neo4j``); yields its Bolt URI and stops it at the end."""
+    port = free_port()
+    env = {**os.environ, **({"NEO4J_AUTH_PASSWORD": password} if password else {})}
+    out = subprocess.run([str(NEO4J_START), str(port)], capture_output=True, text=True,
+                         timeout=600, check=False, env=env)
+    if out.returncode != 0:
+        pytest.fail(f"could not start the Neo4j test server: {out.stdout[-2000:]}"
+                    f"{out.stderr[-2000:]}")
+    pid = int(out.stdout.strip().splitlines()[-1])
+    try:
+        yield f"bolt://127.0.0.1:{port}"
+    finally:
+        subprocess.run(["kill", str(pid)], check=False)
+
+
+def clear_neo4j(uri: str) -> None:
+    """Empty the (single, Community) test database; constraints and indexes stay."""
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(uri, auth=None, notifications_min_severity="OFF") as driver, \
+            driver.session() as session:
+        session.run(  # auto-commit: CALL ... IN TRANSACTIONS needs it
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
