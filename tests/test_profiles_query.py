@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import cli, load_events, write_jsonl
+from support import cli, load_events, write_jsonl
 from typer.testing import CliRunner
 
 from identigraph.cli import app

@@ -8,7 +8,7 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from helpers import cli, load_events, write_jsonl
+from support import cli, load_events, write_jsonl
 
 HEAVY = ("identigraph.loaders", "identigraph.api", "identigraph.engine.resolver",
          "identigraph.engine.state", "numba", "pandas", "pyarrow", "rich")
