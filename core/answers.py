@@ -33,13 +33,18 @@ def profiles(store: Store, query: ProfileQuery) -> Iterator[dict[str, Any]]:
 
 
 def show(store: Store, key: str) -> dict[str, Any]:
-    """``show KEY``: the identifier, whether it is blocked, its consent, its profile."""
+    """``show KEY``: the identifier, whether it is blocked, its consent, its profile, the
+    person's name and attributes, and a summary in words."""
+    from identigraph.graph.describe import describe
+
     ident = store.identifier(key)
     if ident is None:
         raise NotFoundError(f"{key} is not in the store")
     prof = store.profile(ident.profile_id) if ident.profile_id else None
+    words = describe(store, ident, prof)
     return {"identifier": key, "blocked": ident.blocked, "consent": ident.consent,
-            "profile": profile_json(prof) if prof else None}
+            "profile": profile_json(prof) if prof else None, "name": words.name,
+            "attributes": words.attributes, "summary": words.summary}
 
 
 def how(store: Store, key: str) -> Timeline:

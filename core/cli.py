@@ -264,52 +264,46 @@ def show(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = Fa
     if json_out:
         _emit(data)
         return
-    if data["profile"] is None:
-        why = "a blocked value" if data["blocked"] else "replaced or never linked"
-        typer.echo(f"{key} is on no profile ({why})")
-        return
+    typer.echo(data["summary"])
     p = data["profile"]
+    if p is None:
+        return
     typer.echo(f"{key} is on profile {p['profile_id']}")
+    if data["name"]:
+        typer.echo(f"  name: {data['name']}")
     for field in ("external_ids", "emails", "phones"):
         typer.echo(f"  {field}: {', '.join(p[field]) or '-'}")
     typer.echo(f"  email_consent: {p['email_consent'] or '-'}")
     typer.echo(f"  sms_consent: {p['sms_consent'] or '-'}")
-    typer.echo(f"  created by event: {p['created_by']}")
+    typer.echo(f"  created by event: {p['created_by'] or '-'}")
     if p["merged_ids"]:
         typer.echo(f"  merged profiles: {', '.join(p['merged_ids'])}")
+    if data["attributes"]:
+        typer.echo("  attributes: " + ", ".join(f"{k}={v}" for k, v in data["attributes"].items()))
+
+
+def _when(ts: int, timestamp: str) -> str:
+    """The time column of text output: ``undated`` for events without a real time."""
+    from identigraph.graph.sentences import UNDATED_TS
+
+    return "undated" if ts == UNDATED_TS else timestamp
 
 
 def _edge_line(e: Any) -> str:
     verb = "merges" if e.merges else "does not merge"
     return (f"  {e.from_} -> {e.to}  [{e.event_type} {e.event_id} {e.channel or '-'} "
-            f"{e.timestamp}]  {e.rule}: {verb}")
+            f"{_when(e.ts, e.timestamp)}]  {e.rule}: {verb}")
 
 
 def print_explanation(x: Explanation) -> None:
-    """Human form of ``explain``."""
-    from identigraph.rules.decisions import RULE_TEXT
-
-    if x.reason == "unknown_identifier":
-        typer.echo(f"not in the store: {', '.join(x.unknown)}")
+    """Human form of ``explain``: the summary, then each edge of the path with its sentence."""
+    typer.echo(x.summary)
+    if not x.path:
         return
-    if x.same_profile:
-        typer.echo(f"{x.a} and {x.b} are on the same profile {x.a_profile}, because:")
-        for e in x.path:
-            typer.echo(_edge_line(e))
-            typer.echo(f"      {RULE_TEXT[e.rule]}")
-        return
-    typer.echo(f"{x.a} (profile {x.a_profile}) and {x.b} (profile {x.b_profile}) "
-               f"are NOT merged: {x.reason}")
-    if x.reason == "no_evidence":
-        typer.echo("  no event ever connected them, even indirectly")
-        return
-    typer.echo("  evidence path:")
-    for e in x.path:
+    typer.echo("  because:" if x.same_profile else "  evidence path:")
+    for e, sentence in zip(x.path, x.sentences, strict=True):
         typer.echo(_edge_line(e))
-    typer.echo("  stopped by:")
-    for e in x.blocked:
-        typer.echo(f"  {e.from_} -> {e.to} by {e.event_type} {e.event_id}: {e.rule}: "
-                   f"{RULE_TEXT[e.rule]}")
+        typer.echo(f"      {sentence}")
 
 
 @app.command(name="explain")
@@ -327,15 +321,17 @@ def explain_cmd(a: str, b: str,
 
 
 def print_timeline(t: Timeline) -> None:
-    """Human form of ``how``."""
-    if t.profile is None:
-        typer.echo(f"{t.identifier} is on no profile"
-                   + (" (blocked value)" if t.blocked else ""))
-    else:
-        typer.echo(f"{t.identifier} is on profile {t.profile_id}")
+    """Human form of ``how``: the summary, then each step (with its sentence when a link was
+    refused or later superseded)."""
+    typer.echo(t.summary)
+    if t.profile is not None:
+        typer.echo(f"{t.identifier} is on profile {t.profile_id}"
+                   + (f" ({t.name})" if t.name else ""))
     for s in t.steps:
-        typer.echo(f"  {s.timestamp}  {s.event_type or '-':<18} {s.event_id}  "
+        typer.echo(f"  {_when(s.ts, s.timestamp):<20}  {s.event_type or '-':<18} {s.event_id}  "
                    f"{s.action}: {s.detail}")
+        if s.action == "not_linked" or s.rule == "superseded":
+            typer.echo(f"      {s.sentence}")
 
 
 @app.command()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from identigraph.graph.facts import gather
 from identigraph.graph.paths import canonical_path
 from identigraph.graph.records import Edge
+from identigraph.graph.sentences import edge_sentence, explain_summary
 from identigraph.graph.store import Store
 
 
@@ -21,20 +23,41 @@ class Explanation(BaseModel):
     a_profile: str | None = None
     b_profile: str | None = None
     unknown: list[str] = []
+    summary: str = ""  # one or two sentences for a ticket
+    sentences: list[str] = []  # one per edge of ``path``
 
     def as_json(self) -> dict[str, object]:
-        """SPEC section 6's shape (keys may be added, never renamed)."""
+        """SPEC section 6's shape (keys may be added, never renamed), each edge with its
+        sentence."""
+        said = {_edge_id(e): s for e, s in zip(self.path, self.sentences, strict=False)}
+
+        def edge(e: Edge) -> dict[str, object]:
+            return {**e.as_json(), "sentence": said.get(_edge_id(e), "")}
+
         return {
             "a": self.a, "b": self.b, "same_profile": self.same_profile,
-            "reason": self.reason, "path": [e.as_json() for e in self.path],
-            "blocked": [e.as_json() for e in self.blocked],
+            "reason": self.reason, "path": [edge(e) for e in self.path],
+            "blocked": [edge(e) for e in self.blocked],
             "a_profile": self.a_profile, "b_profile": self.b_profile,
-            "unknown": self.unknown,
+            "unknown": self.unknown, "summary": self.summary,
         }
 
 
+def _edge_id(e: Edge) -> tuple[str, str, str, str]:
+    return e.event_id, e.from_, e.to, e.rule
+
+
 def explain(store: Store, a: str, b: str) -> Explanation:
-    """Merging path when A and B share a profile; otherwise the reason and blocking edges."""
+    """Merging path when A and B share a profile; otherwise the reason and blocking edges;
+    with a summary and a sentence per edge."""
+    x = _explain(store, a, b)
+    facts = gather(store, x.path, keys=[k for k in (a, b) if k not in x.unknown],
+                   profile_ids=[p for p in (x.a_profile, x.b_profile) if p])
+    return x.model_copy(update={"summary": explain_summary(x, facts),
+                                "sentences": [edge_sentence(e, facts) for e in x.path]})
+
+
+def _explain(store: Store, a: str, b: str) -> Explanation:
     ia, ib = store.identifier(a), store.identifier(b)
     unknown = [k for k, i in ((a, ia), (b, ib)) if i is None]
     if ia is None or ib is None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from identigraph.graph.records import EventRecord, Identifier, Profile
+from identigraph.graph.facts import gather
+from identigraph.graph.names import attributes_by_owner, display_name, profile_keys
+from identigraph.graph.records import EventRecord, Identifier, LogEntry, Profile
+from identigraph.graph.sentences import (
+    consent_sentence,
+    edge_sentence,
+    log_sentence,
+    seen_sentence,
+    timeline_summary,
+)
 from identigraph.graph.store import Store
 
 _ORDER = {"created": 0, "merged": 1, "merged_into": 1, "linked": 2, "not_linked": 2,
@@ -23,6 +32,7 @@ class Step(BaseModel):
     identifiers: list[str] = []
     rule: str | None = None
     ts: int = 0
+    sentence: str = ""
 
 
 class Timeline(BaseModel):
@@ -33,6 +43,9 @@ class Timeline(BaseModel):
     profile: Profile | None
     blocked: bool
     steps: list[Step]
+    name: str | None = None
+    attributes: dict[str, str] = {}
+    summary: str = ""
 
     def as_json(self) -> dict[str, object]:
         """JSON shape of ``how --json``."""
@@ -41,23 +54,27 @@ class Timeline(BaseModel):
             "profile": self.profile.model_dump() if self.profile else None,
             "blocked": self.blocked,
             "steps": [s.model_dump(exclude={"ts"}) for s in self.steps],
+            "name": self.name, "attributes": self.attributes, "summary": self.summary,
         }
 
 
-def _keys(profile: Profile) -> list[str]:
-    return ([f"external_id:{v}" for v in profile.external_ids]
-            + [f"email:{v}" for v in profile.emails] + [f"phone:{v}" for v in profile.phones])
-
-
 def timeline(store: Store, key: str, ident: Identifier) -> Timeline:
-    """Created by, merged with, identifiers linked or refused, replaced, consent changes."""
+    """Created by, merged with, identifiers linked or refused, replaced, consent changes;
+    each step with its sentence, the whole with a summary and the person's name."""
     profile = store.profile(ident.profile_id) if ident.profile_id else None
-    keys = _keys(profile) if profile else [key]
+    keys = profile_keys(profile) if profile else [key]
+    owner = {k: profile.profile_id for k in keys} if profile else {}
     pids = [profile.profile_id, *profile.merged_ids] if profile else []
     log = store.log(pids) if pids else []
     keys += [e.identifier for e in log if e.action == "replaced" and e.identifier]
     keys = sorted(set(keys))
     events = {e.event_id: e for e in store.events_for(keys)}
+    edges = store.edges_touching(keys)
+    attributes = attributes_by_owner(events.values(), owner).get(
+        profile.profile_id, {}) if profile else {}
+    name = display_name(attributes)
+    facts = gather(store, edges, keys=[key], profile_ids=pids[:1],
+                   names={pids[0]: name} if pids and name else {})
     steps: list[Step] = []
 
     def step(ev: EventRecord | None, event_id: str, ts: int, timestamp: str, **kw: object) -> None:
@@ -67,9 +84,14 @@ def timeline(store: Store, key: str, ident: Identifier) -> Timeline:
 
     if profile is not None and profile.created_by:
         ev = events.get(profile.created_by)
-        step(ev, profile.created_by, ev.ts if ev else 0, ev.timestamp if ev else "",
-             action="created", identifiers=[profile.created_for or ""],
-             detail=f"profile {profile.profile_id} created for {profile.created_for}")
+        made = LogEntry(profile_id=profile.profile_id, event_id=profile.created_by,
+                        timestamp=ev.timestamp if ev else "", ts=ev.ts if ev else 0,
+                        action="created", identifier=profile.created_for)
+        step(ev, made.event_id, made.ts, made.timestamp, action="created",
+             identifiers=[profile.created_for or ""],
+             detail=f"profile {profile.profile_id} created for "
+                    f"{profile.created_for or 'its first identifier'}",
+             sentence=log_sentence(made, ev.type if ev else None, facts))
     for entry in log:
         if entry.action == "merged_into" and entry.other in pids:
             continue  # the same merge is told from the surviving profile's side
@@ -82,15 +104,21 @@ def timeline(store: Store, key: str, ident: Identifier) -> Timeline:
             "replaced": f"{entry.identifier} replaced by {entry.other} on {entry.profile_id}",
         }[entry.action]
         step(ev, entry.event_id, entry.ts, entry.timestamp, action=entry.action, detail=detail,
-             identifiers=[x for x in (entry.identifier, entry.other) if x and ":" in x])
+             identifiers=[x for x in (entry.identifier, entry.other) if x and ":" in x],
+             sentence=log_sentence(entry, ev.type if ev else None, facts))
     touched: set[str] = set()
-    for edge in store.edges_touching(keys):
+    for edge in edges:
         touched.add(edge.event_id)
         ev = events.get(edge.event_id)
-        verb = "linked" if edge.merges else "not_linked"
-        step(ev, edge.event_id, edge.ts, edge.timestamp, action=verb, rule=edge.rule,
-             identifiers=[edge.from_, edge.to],
-             detail=f"{edge.from_} - {edge.to}: {edge.rule}")
+        # a superseded link did merge on its day; it was undone later
+        linked = edge.merges or edge.rule == "superseded"
+        detail = f"{edge.from_} - {edge.to}: {edge.rule}"
+        if edge.rule == "superseded":
+            detail += " (merged then, replaced later)"
+        step(ev, edge.event_id, edge.ts, edge.timestamp,
+             action="linked" if linked else "not_linked", rule=edge.rule,
+             identifiers=[edge.from_, edge.to], detail=detail,
+             sentence=edge_sentence(edge, facts))
     key_set = set(keys)
     for ev in events.values():
         changes = [(f"email:{ev.email}", "email", ev.email_consent),
@@ -98,13 +126,16 @@ def timeline(store: Store, key: str, ident: Identifier) -> Timeline:
         consent = [(k, ch, c) for k, ch, c in changes if c is not None and k in key_set]
         for k, ch, c in consent:
             step(ev, ev.event_id, ev.ts, ev.timestamp, action="consent", identifiers=[k],
-                 detail=f"{ch} consent {c} for {k}")
+                 detail=f"{ch} consent {c} for {k}",
+                 sentence=consent_sentence(ev.type, ev.event_id, ev.ts, ch, c, k))
         if ev.event_id not in touched and not consent and ev.event_id != (
                 profile.created_by if profile else None):
             carried = {f"email:{ev.email}", f"phone:{ev.phone}", f"external_id:{ev.external_id}"}
             step(ev, ev.event_id, ev.ts, ev.timestamp, action="seen",
                  identifiers=sorted(carried & key_set),
-                 detail="event carried this profile's identifiers; no identity change")
+                 detail="event carried this profile's identifiers; no identity change",
+                 sentence=seen_sentence(ev.type, ev.event_id, ev.ts))
     steps.sort(key=lambda s: (s.ts, s.event_id, _ORDER[s.action], s.detail))
-    return Timeline(identifier=key, profile_id=ident.profile_id, profile=profile,
-                    blocked=ident.blocked, steps=steps)
+    t = Timeline(identifier=key, profile_id=ident.profile_id, profile=profile,
+                 blocked=ident.blocked, steps=steps, name=name, attributes=attributes)
+    return t.model_copy(update={"summary": timeline_summary(t, facts)})

@@ -1,0 +1,81 @@
+"""People's names and other attributes, from the ``attributes`` the events carried.
+
+The latest event carrying an identifier wins, attribute by attribute; a profile's
+attributes are those of all its identifiers, so a name typed on any of them shows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from identigraph.graph.records import EventRecord, Profile
+
+if TYPE_CHECKING:
+    from identigraph.graph.store import Store
+
+#: Attribute names read as a person's first and last name, and as a whole name.
+FIRST = ("first_name", "firstName", "first", "given_name")
+LAST = ("last_name", "lastName", "last", "family_name")
+WHOLE = ("name", "full_name", "fullName")
+
+
+def _carried(ev: EventRecord) -> list[str]:
+    return [f"{k}:{v}" for k, v in (("external_id", ev.external_id), ("email", ev.email),
+                                    ("phone", ev.phone)) if v]
+
+
+def attributes_by_owner(events: Iterable[EventRecord], owner: Mapping[str, str]
+                        ) -> dict[str, dict[str, str]]:
+    """Attributes per owner (an identifier, a profile: ``owner`` maps identifier keys to
+    it), attribute by attribute, the latest event winning."""
+    out: dict[str, dict[str, str]] = {}
+    for ev in sorted(events, key=lambda e: (e.ts, e.event_id)):
+        if not ev.attributes:
+            continue
+        try:
+            data = json.loads(ev.attributes)
+        except ValueError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        values = {str(k): _text(v) for k, v in data.items() if v is not None and v != ""}
+        for who in {owner[k] for k in _carried(ev) if k in owner}:
+            out.setdefault(who, {}).update(values)
+    return out
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def display_name(attributes: dict[str, str]) -> str | None:
+    """``Maria Lopez`` from first and last name (or a whole name); None without one."""
+    first = next((attributes[k] for k in FIRST if attributes.get(k)), "")
+    last = next((attributes[k] for k in LAST if attributes.get(k)), "")
+    name = f"{first} {last}".strip() or next((attributes[k] for k in WHOLE
+                                              if attributes.get(k)), "")
+    return " ".join(name.split()) or None
+
+
+def profile_keys(profile: Profile) -> list[str]:
+    """Every identifier key of a profile, strongest kind first."""
+    return ([f"external_id:{v}" for v in profile.external_ids]
+            + [f"email:{v}" for v in profile.emails] + [f"phone:{v}" for v in profile.phones])
+
+
+def profile_attributes(store: Store, profiles: Iterable[Profile]) -> dict[str, dict[str, str]]:
+    """Profile id -> the attributes its events carried (one event lookup for all)."""
+    owner = {k: p.profile_id for p in profiles for k in profile_keys(p)}
+    return attributes_by_owner(store.events_for(sorted(owner)), owner) if owner else {}
+
+
+def profile_names(store: Store, profiles: Iterable[Profile]) -> dict[str, str]:
+    """Profile id -> a person's name, for profiles whose events carried one."""
+    found = profile_attributes(store, profiles)
+    return {pid: name for pid, attrs in found.items() if (name := display_name(attrs))}
