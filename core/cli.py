@@ -348,6 +348,41 @@ def how(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = Fal
 
 
 @app.command()
+def suspects(
+    limit: Annotated[int, typer.Option(help="Pairs to show, strongest first")] = 20,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Profiles that look like one person but did not merge, and identifiers tied to many.
+
+    Example: identigraph suspects --limit 10
+    """
+    from identigraph.graph.suspects import suspects as find
+
+    found = _with_store(lambda s: find(s, limit=limit))
+    if json_out:
+        _emit(found.as_json())
+        return
+    if not found.pairs:
+        typer.echo("no pairs of profiles that events tie together but the rules kept apart")
+    else:
+        typer.echo(f"{found.pairs_total:,} pairs of profiles that events tie together but the "
+                   f"rules kept apart; the {len(found.pairs):,} strongest:")
+    for i, p in enumerate(found.pairs, 1):
+        sides = [f"{pid}{' ' + name if name else ''} ({', '.join(keys)})"
+                 for pid, name, keys in zip(p.profiles, p.names, p.identifiers, strict=True)]
+        events = f"{p.events:,} event{'s' if p.events != 1 else ''}"
+        typer.echo(f"{i:>3}. {sides[0]} ~ {sides[1]}: {events}, {', '.join(p.rules)}")
+        typer.echo(f"     {p.summary}")
+    if found.hubs:
+        typer.echo(f"{found.hubs_total:,} hub identifiers (tied to many profiles; block them "
+                   "in the rule set if they are shared):")
+    for h in found.hubs:
+        typer.echo(f"  {h.identifier}  {h.profiles:,} profiles, {h.events:,} events")
+        typer.echo(f"     {h.summary}")
+        typer.echo("     " + h.suggestion.replace("\n", "\n     "))
+
+
+@app.command()
 def stats(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Counts of events, identifiers, profiles and edges by rule."""
     from identigraph import answers

@@ -60,6 +60,14 @@ class Edge(_Rec):
         return self.ts, self.event_id
 
 
+class CrossEdge(_Rec):
+    """An evidence edge whose two ends are on two different profiles (``suspects``)."""
+
+    edge: Edge
+    from_profile: str
+    to_profile: str
+
+
 class LogEntry(_Rec):
     """A profile-level change: created, merged, merged_into, replaced."""
 

@@ -399,24 +399,25 @@ def timeline_summary(t: Timeline, facts: Facts) -> str:
 def pair_summary(pair: Pair, facts: Facts) -> str:
     """Why two profiles may be one person, and what kept them apart."""
     a, b = pair.profiles
+    last = max(pair.evidence, key=lambda e: (e.ts, e.event_id))  # from_ is on a, to on b
     if pair.same_name and pair.names[0]:
-        who = f"Profiles {a} and {b} may be one person (both named {pair.names[0]})"
+        who = (f"{ident(last.from_)} (profile {a}) and {ident(last.to)} (profile {b}) may be "
+               f"one person, both named {pair.names[0]}")
     else:
-        who = f"{cap(profile_ref(a, facts))} and {profile_ref(b, facts)} may be one person"
-    last = max(pair.evidence, key=lambda e: (e.ts, e.event_id))
+        who = (f"{ident(last.from_)} ({profile_ref(a, facts)}) and {ident(last.to)} "
+               f"({profile_ref(b, facts)}) may be one person")
     event = the_event(last.event_type, last.event_id, last.ts)
-    ends = f"{ident(last.from_)} and {ident(last.to)}"
     if pair.events == 1:
-        return f"{who}: {event} carried {ends}, but {reason(last, facts)}."
-    return (f"{who}: {number(pair.events, 'event')} tie them; the latest, {event}, carried "
-            f"{ends} but did not link them: {reason(last, facts)}.")
+        return f"{who}: {event} carried both, but {reason(last, facts)}."
+    return (f"{who}: {number(pair.events, 'event')} tie them; the latest, {event}, "
+            f"carried both but did not link them: {reason(last, facts)}.")
 
 
 def hub_summary(hub: Hub, facts: Facts) -> str:
     """An identifier tied to many profiles, and the advice to block it."""
     name = f"rule set {facts.ruleset.name}" if facts.ruleset else "the rule set"
     types = join([event_word(t) for t in hub.event_types])
-    return (f"{cap(ident(hub.identifier))} is tied to {number(hub.profiles, 'profile')} by "
+    return (f"{ident(hub.identifier)} is tied to {number(hub.profiles, 'profile')} by "
             f"{number(hub.events, 'event')} ({types}): a value many people share, such as a "
             f"shop's front-desk phone or a test address; if it is one, block it in {name} so "
             "it links nothing.")

@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
-from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
+from identigraph.graph.records import (
+    CrossEdge,
+    Edge,
+    EventRecord,
+    Identifier,
+    LogEntry,
+    Profile,
+)
 
 if TYPE_CHECKING:  # the replay's modules (numba, pyarrow) stay off the query path
     from identigraph.engine.state import StateRows
@@ -71,6 +78,10 @@ class Store(Protocol):
 
     def edges_touching(self, keys: Sequence[str]) -> list[Edge]:
         """Every edge with an end among these identifier keys."""
+        ...
+
+    def cross_profile_edges(self, rules: Sequence[str]) -> list[CrossEdge]:
+        """Edges decided by one of these rules whose ends are on two different profiles."""
         ...
 
     def shortest_paths(self, a: str, b: str, merging_only: bool) -> list[list[Edge]]:

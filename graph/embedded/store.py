@@ -18,7 +18,14 @@ import duckdb
 from identigraph.errors import StoreError
 from identigraph.graph.paths import bfs_shortest_paths
 from identigraph.graph.query import ProfileQuery
-from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
+from identigraph.graph.records import (
+    CrossEdge,
+    Edge,
+    EventRecord,
+    Identifier,
+    LogEntry,
+    Profile,
+)
 from identigraph.graph.store import MAX_HOPS, StateLike, materialise
 from identigraph.graph.timefmt import iso
 
@@ -287,6 +294,17 @@ class EmbeddedStore:
         ).fetchall()
         edges = [_edge(r) for r in rows]
         return sorted(edges, key=lambda e: (e.ts, e.event_id, e.from_, e.to))
+
+    def cross_profile_edges(self, rules: Sequence[str]) -> list[CrossEdge]:
+        """Edges of these rules whose ends are on two different profiles."""
+        cols = ", ".join(f"e.{c}" for c in _EDGE_COLS.split(", "))
+        rows = self.db.execute(
+            f"SELECT {cols}, a.profile_id, b.profile_id FROM edges e "
+            "JOIN identifiers a ON a.key = e.src JOIN identifiers b ON b.key = e.dst "
+            "WHERE list_contains(?, e.rule) AND a.profile_id <> b.profile_id", [list(rules)]
+        ).fetchall()
+        found = [CrossEdge(edge=_edge(r[:8]), from_profile=r[8], to_profile=r[9]) for r in rows]
+        return sorted(found, key=lambda c: (c.edge.ts, c.edge.event_id, c.edge.from_, c.edge.to))
 
     def shortest_paths(self, a: str, b: str, merging_only: bool) -> list[list[Edge]]:
         """All shortest paths, breadth first."""

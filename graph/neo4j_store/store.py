@@ -38,7 +38,14 @@ from identigraph.graph.neo4j_store.write import (
 )
 from identigraph.graph.paths import MAX_PATHS
 from identigraph.graph.query import ProfileQuery
-from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
+from identigraph.graph.records import (
+    CrossEdge,
+    Edge,
+    EventRecord,
+    Identifier,
+    LogEntry,
+    Profile,
+)
 from identigraph.graph.store import StateLike, materialise
 from identigraph.rules.model import RuleSet
 
@@ -236,6 +243,16 @@ class Neo4jStore:
         rows.sort(key=lambda r: (r["ts"], r["event_id"], r["src"], r["dst"], r["seq"]))
         return [read.edge(r["src"], r["dst"], r["event_id"], r["type"], r["channel"], r["ts"],
                           r["rule"], r["merges"]) for r in rows]
+
+    def cross_profile_edges(self, rules: Sequence[str]) -> list[CrossEdge]:
+        """Edges of these rules whose ends are on two different profiles, ordered like the
+        embedded store's."""
+        rows = self._read("cross_profile_edges", rules=list(rules))
+        rows.sort(key=lambda r: (r["ts"], r["event_id"], r["src"], r["dst"], r["seq"]))
+        return [CrossEdge(edge=read.edge(r["src"], r["dst"], r["event_id"], r["type"],
+                                         r["channel"], r["ts"], r["rule"], r["merges"]),
+                          from_profile=r["src_profile"], to_profile=r["dst_profile"])
+                for r in rows]
 
     def shortest_paths(self, a: str, b: str, merging_only: bool) -> list[list[Edge]]:
         """All shortest paths by Cypher ``allShortestPaths`` (at most MAX_HOPS, MAX_PATHS)."""
