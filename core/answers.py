@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from identigraph.errors import NotFoundError
+from identigraph.errors import NotFoundError, UsageError
 from identigraph.graph.explain import Explanation
 from identigraph.graph.explain import explain as explain_pair
 from identigraph.graph.query import ProfileQuery
@@ -71,3 +71,69 @@ def cluster(store: Store, key: str, *, other: str | None = None,
 def stats(store: Store) -> dict[str, object]:
     """``stats``: counts of events, identifiers, profiles and edges by rule."""
     return store.stats()
+
+
+def _surviving(store: Store, profile_id: str) -> Profile | None:
+    """The profile with this id, or the one it was merged into (followed to the end)."""
+    seen: set[str] = set()
+    pid: str | None = profile_id
+    while pid is not None and pid not in seen:
+        seen.add(pid)
+        found = store.profile(pid)
+        if found is not None:
+            return found
+        into = [e.other for e in store.log([pid]) if e.action == "merged_into"]
+        pid = into[-1] if into else None
+    return None
+
+
+def profile_card(store: Store, profile_id: str) -> dict[str, Any]:
+    """A profile by its id or a merged one's: its identifiers with consent, the attributes
+    of its events (the latest value of each name), merged ids and the creating event."""
+    from identigraph.graph.names import profile_attributes, profile_keys
+
+    prof = _surviving(store, profile_id)
+    if prof is None:
+        raise NotFoundError(f"no profile {profile_id!r} (current or merged) in the store")
+    idents = []
+    for key in profile_keys(prof):
+        rec = store.identifier(key)
+        kind, _, value = key.partition(":")
+        idents.append({"key": key, "kind": kind, "value": value,
+                       "consent": rec.consent if rec else None,
+                       "blocked": bool(rec and rec.blocked)})
+    attributes = profile_attributes(store, [prof]).get(prof.profile_id, {})
+    return {"asked": profile_id, "profile": profile_json(prof), "identifiers": idents,
+            "attributes": attributes}
+
+
+def event(store: Store, event_id: str) -> dict[str, Any]:
+    """One stored event by id, its identifiers and the decided links it made."""
+    found = store.event(event_id)
+    if found is None:
+        raise NotFoundError(f"no event {event_id!r} in the store")
+    keys = [f"{kind}:{value}" for kind, value in (
+        ("external_id", found.external_id), ("email", found.email), ("phone", found.phone))
+        if value]
+    edges = [e.as_json() for e in store.edges_touching(keys) if e.event_id == event_id]
+    return {"event": found.model_dump(exclude={"ts"}), "identifiers": keys, "edges": edges}
+
+
+def search(store: Store, text: str, region: str) -> dict[str, Any]:
+    """What a typed text names: a profile id (current or merged), an identifier in the
+    store, or an event id; the first that matches."""
+    from identigraph.identifiers import parse_identifier
+
+    text = text.strip()
+    if text.startswith("p_") and _surviving(store, text) is not None:
+        return {"kind": "profile", "profile_id": text}
+    try:
+        key: str | None = parse_identifier(text, region)
+    except UsageError:
+        key = None
+    if key is not None and store.identifier(key) is not None:
+        return {"kind": "identifier", "key": key}
+    if store.event(text) is not None:
+        return {"kind": "event", "event_id": text}
+    raise NotFoundError(f"nothing in the store is {text!r} (an identifier, a profile id or "
+                        "an event id)")

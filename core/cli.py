@@ -423,6 +423,21 @@ def viz(
     typer.echo(f"wrote {out} ({len(cluster['nodes'])} nodes, {len(cluster['edges'])} edges)")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default)")
+                    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8750,
+    token: Annotated[str | None, typer.Option(
+        envvar="IDENTIGRAPH_TOKEN", show_envvar=True,
+        help="Bearer token every API request must carry (required off loopback)")] = None,
+) -> None:
+    """Serve the store read-only: a JSON API (the --json answers) and a web explorer at /."""
+    from identigraph.serve.run import serve as run_server
+
+    run_server(STATE.store, host=host, port=port, token=token or None, region=STATE.region)
+
+
 def main() -> None:
     """Entry point: one readable line and an exit code on error, never a traceback."""
     try:

@@ -7,6 +7,7 @@ from typing import Any
 
 from identigraph.errors import NotFoundError
 from identigraph.graph.explain import explain
+from identigraph.graph.names import profile_keys
 from identigraph.graph.records import Edge
 from identigraph.graph.store import Store
 
@@ -16,10 +17,7 @@ MAX_NODES = 300
 
 def _keys_of_profile(store: Store, profile_id: str) -> list[str]:
     p = store.profile(profile_id)
-    if p is None:
-        return []
-    return ([f"external_id:{v}" for v in p.external_ids] + [f"email:{v}" for v in p.emails]
-            + [f"phone:{v}" for v in p.phones])
+    return [] if p is None else profile_keys(p)
 
 
 def _attributes(store: Store, keys: list[str]) -> dict[str, dict[str, str]]:

@@ -96,6 +96,10 @@ class Store(Protocol):
         """Stored events carrying any of these identifiers."""
         ...
 
+    def event(self, event_id: str) -> EventRecord | None:
+        """One stored event by id."""
+        ...
+
     def stats(self) -> dict[str, object]:
         """Counts: events, identifiers by kind, profiles, edges by rule."""
         ...

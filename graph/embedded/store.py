@@ -7,7 +7,9 @@ open the file with DuckDB and query the tables directly (see README, "The embedd
 
 from __future__ import annotations
 
+import copy
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from identigraph.errors import StoreError
+from identigraph.graph.embedded.loadlock import LoadLock
 from identigraph.graph.paths import bfs_shortest_paths
 from identigraph.graph.query import ProfileQuery
 from identigraph.graph.records import (
@@ -45,6 +48,8 @@ MEMORY_LIMIT = "64MB"
 #: past this DuckDB spills to READ_TEMP rather than fail
 READ_MEMORY_LIMIT = "1GB"
 READ_TEMP = Path(tempfile.gettempdir()) / "identigraph-duckdb"
+#: Seconds a load waits for readers that keep the file open (`serve` lets go within 0.2 s)
+WRITE_WAIT = 5.0
 
 #: the stored events' columns (``identigraph.events.FIELDS``, which imports pyarrow: a
 #: query reads them by these names and does not import it)
@@ -77,11 +82,32 @@ def _edge(row: tuple[Any, ...]) -> Edge:
                 timestamp=iso(ts), rule=rule, merges=bool(merges), ts=ts)
 
 
+def _connect(path: Path, write: bool) -> duckdb.DuckDBPyConnection:
+    """Open the file; a writer waits up to WRITE_WAIT seconds for readers to let go."""
+    deadline = time.monotonic() + WRITE_WAIT
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=not write, config=_config(write))
+        except duckdb.IOException as exc:
+            if not write or "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def _config(write: bool) -> dict[str, Any]:
     if write:
         return {"threads": THREADS, "memory_limit": MEMORY_LIMIT}
     return {"threads": THREADS, "memory_limit": READ_MEMORY_LIMIT,
             "temp_directory": str(READ_TEMP)}
+
+
+def _event(row: tuple[Any, ...]) -> EventRecord:
+    r = dict(zip(_EVENT_FIELDS, row, strict=True))
+    return EventRecord(
+        event_id=r["event_id"], timestamp=iso(r["ts"]), ts=r["ts"], type=r["type"],
+        channel=r["channel"], source=r["source"], email=r["email"], phone=r["phone"],
+        external_id=r["external_id"], email_consent=r["email_consent"],
+        sms_consent=r["sms_consent"], attributes=r["attributes"])
 
 
 def _split_keys(keys: Sequence[str]) -> dict[str, list[str]]:
@@ -117,10 +143,18 @@ class EmbeddedStore:
             raise StoreError(f"no store at {self.path} (run `identigraph load` first)")
         _check_file(self.path)
         fresh = not self.path.exists()
+        # a writer says so first: a reader that keeps the file open (`serve`) lets go of it
+        self._load_lock = LoadLock(self.path) if create else None
+        try:
+            self._open(create, fresh)
+        except BaseException:
+            self._release()
+            raise
+
+    def _open(self, create: bool, fresh: bool) -> None:
         try:
             # queries open read-only, so several can read while no load writes
-            self.db = duckdb.connect(
-                str(self.path), read_only=not create, config=_config(create))
+            self.db = _connect(self.path, create)
             tables = {r[0] for r in self.db.execute(
                 "SELECT table_name FROM information_schema.tables").fetchall()}
         except duckdb.Error as exc:
@@ -328,15 +362,13 @@ class EmbeddedStore:
             "ORDER BY ts, event_id",
             [wanted["email"], wanted["phone"], wanted["external_id"]],
         ).fetchall()
-        out = []
-        for row in rows:
-            r = dict(zip(_EVENT_FIELDS, row, strict=True))
-            out.append(EventRecord(
-                event_id=r["event_id"], timestamp=iso(r["ts"]), ts=r["ts"], type=r["type"],
-                channel=r["channel"], source=r["source"], email=r["email"], phone=r["phone"],
-                external_id=r["external_id"], email_consent=r["email_consent"],
-                sms_consent=r["sms_consent"], attributes=r["attributes"]))
-        return out
+        return [_event(row) for row in rows]
+
+    def event(self, event_id: str) -> EventRecord | None:
+        """One stored event by id."""
+        rows = self.db.execute(f"SELECT {_EVENT_COLS} FROM events WHERE event_id = ?",
+                               [event_id]).fetchall()
+        return _event(rows[0]) if rows else None
 
     def stats(self) -> dict[str, object]:
         """Counts for ``identigraph stats``."""
@@ -360,9 +392,25 @@ class EmbeddedStore:
             "edges": pairs("SELECT rule, count(*) FROM edges GROUP BY rule ORDER BY rule"),
         }
 
+    def cursor_store(self) -> EmbeddedStore:
+        """This store over a new connection to the same open database, for another thread
+        (a DuckDB connection serves one thread at a time); closing it keeps this one open."""
+        other = copy.copy(self)
+        other.db = self.db.cursor()
+        other._load_lock = None
+        return other
+
+    def _release(self) -> None:
+        if self._load_lock is not None:
+            self._load_lock.release()
+            self._load_lock = None
+
     def close(self) -> None:
-        """Close the file."""
-        self.db.close()
+        """Close the file (a writer then lets readers in again)."""
+        try:
+            self.db.close()
+        finally:
+            self._release()
 
 
 def _empty_table(name: str) -> pa.Table:

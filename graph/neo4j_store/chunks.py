@@ -57,7 +57,18 @@ def events_carrying(table: pa.Table, keys: Sequence[str]) -> list[EventRecord]:
             mask = hit if mask is None else pc.or_(mask, hit)
     if mask is None:
         return []
-    rows = table.filter(pc.fill_null(mask, False)).to_pylist()
+    return event_records(table.filter(pc.fill_null(mask, False)))
+
+
+def event_with_id(table: pa.Table, event_id: str) -> EventRecord | None:
+    """The event of a table with this id, if any."""
+    found = event_records(table.filter(pc.equal(table.column("event_id"), event_id)))
+    return found[0] if found else None
+
+
+def event_records(table: pa.Table) -> list[EventRecord]:
+    """Every row of an event table as an EventRecord."""
+    rows = table.to_pylist()
     return [EventRecord(event_id=r["event_id"], timestamp=iso(r["ts"]), ts=r["ts"],
                         type=r["type"], channel=r["channel"], source=r["source"],
                         email=r["email"], phone=r["phone"], external_id=r["external_id"],

@@ -24,6 +24,7 @@ from identigraph.graph.neo4j_store import read
 from identigraph.graph.neo4j_store.chunks import (
     chunk_table,
     event_chunks,
+    event_with_id,
     events_carrying,
     table_events,
 )
@@ -274,6 +275,21 @@ class Neo4jStore:
         table = self._event_table()
         found = [] if table is None else events_carrying(table, keys)
         return sorted(found, key=lambda e: (e.ts, e.event_id))
+
+    def event(self, event_id: str) -> EventRecord | None:
+        """One stored event by id."""
+        table = self._event_table()
+        return None if table is None else event_with_id(table, event_id)
+
+    def write_generation(self) -> int | None:
+        """The number of the last finished write (None while one is writing): an answer
+        read between two equal numbers saw one finished state."""
+        rows = self._read("meta_read")
+        if not rows:
+            return 0
+        if rows[0]["state"] == "writing":
+            return None
+        return int(rows[0]["generation"] or 0)
 
     def stats(self) -> dict[str, object]:
         """Counts for ``identigraph stats``, with the embedded store's keys."""

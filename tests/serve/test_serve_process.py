@@ -1,0 +1,151 @@
+"""``identigraph serve`` as a user runs it: the token, refused addresses and ports, and a
+load into the store while clients keep asking."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from helpers import load_events, write_jsonl
+from serve_support import IDENTIGRAPH, free_port, get, running_server
+
+EVENTS = [{"event_id": f"e{i}", "timestamp": f"2025-01-01T00:{i % 60:02d}:00Z",
+           "type": "form_submit", "email": f"p{i}@example.com",
+           "phone": f"+1415555{i:04d}"} for i in range(300)]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    location = str(tmp_path / "s.db")
+    load_events(location, write_jsonl(tmp_path / "e.jsonl", EVENTS))
+    return location
+
+
+@pytest.fixture
+def either(store_location: str, tmp_path: Path) -> str:
+    """The same store on each backend."""
+    load_events(store_location, write_jsonl(tmp_path / "e.jsonl", EVENTS))
+    return store_location
+
+
+def test_token_is_required_on_the_api(store: str) -> None:
+    with running_server(store, env={"IDENTIGRAPH_TOKEN": "s3cret-token"}) as server:
+        api = server.url + "/api/identifiers/p1%40example.com"
+        for token in (None, "wrong", "s3cret-token2", ""):
+            got = get(api, token=token)
+            assert got.status == 401 and "token" in got.body["error"]
+            assert got.headers["www-authenticate"] == "Bearer"
+        ok = get(api, token="s3cret-token")
+        assert ok.status == 200 and ok.body["identifier"] == "email:p1@example.com"
+        assert get(server.url + "/").status == 200  # the page holds no data
+
+
+def _serve(store: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env_free = {"PATH": "/usr/bin:/bin"}
+    return subprocess.run([IDENTIGRAPH, "--store", store, "serve", *args], capture_output=True,
+                          text=True, timeout=60, check=False, env=env_free)
+
+
+def test_refusals_are_one_line_exit_2(store: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        busy = str(taken.getsockname()[1])
+        for args, words in ((["--host", "0.0.0.0"], "refusing to serve 0.0.0.0 without a token"),
+                            (["--port", "70000"], "port 70000 is not a TCP port"),
+                            (["--port", busy], f"cannot listen on 127.0.0.1:{busy}"),
+                            (["--host", "no-such-host.invalid"], "cannot listen on")):
+            out = _serve(store, *args)
+            assert out.returncode == 2, (args, out.stderr)
+            assert out.stderr.count("\n") == 1 and words in out.stderr, out.stderr
+    out = _serve(str(Path(store).with_name("missing.db")), "--port", str(free_port()))
+    assert out.returncode == 3 and "no store at" in out.stderr
+
+
+def test_answers_while_a_load_runs_and_recovers(either: str, tmp_path: Path) -> None:
+    """Clients asking all the time see a 200 (the last finished state) or a clear 503, never
+    anything else; after the load the server answers from the new state by itself."""
+    more = write_jsonl(tmp_path / "more.jsonl", [
+        {"event_id": "late", "timestamp": "2025-02-01T00:00:00Z", "type": "form_submit",
+         "email": "p1@example.com", "phone": "+14155559999"}])
+    store = either
+    with running_server(store) as server:
+        url = server.url + "/api/explain?a=p1%40example.com&b=%2B14155559999"
+        before = get(url).body
+        assert before["same_profile"] is False
+        seen: Counter[int] = Counter()
+        errors: list[str] = []
+        stop = threading.Event()
+
+        def client() -> None:
+            while not stop.is_set():
+                got = get(url)
+                seen[got.status] += 1
+                if got.status == 503:
+                    if "a load is writing the store" not in got.body["error"]:
+                        errors.append(got.text)
+                elif got.status != 200 or got.body["a"] != "email:p1@example.com":
+                    errors.append(got.text)
+
+        threads = [threading.Thread(target=client) for _ in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        loaded = subprocess.run([IDENTIGRAPH, "--store", store, "load", str(more)],
+                                capture_output=True, text=True, timeout=120, check=False)
+        time.sleep(1.0)
+        stop.set()
+        for t in threads:
+            t.join(30)
+        assert loaded.returncode == 0, loaded.stderr
+        assert errors == [] and seen[200] > 0
+        after = get(url).body
+        assert after["same_profile"] is True and after["path"][0]["event_id"] == "late"
+
+
+def test_fifty_concurrent_clients_with_a_load_meanwhile(store: str, tmp_path: Path) -> None:
+    """50 clients on loopback for a few seconds, across the API, while a load runs: every
+    answer is complete JSON, 200 or a clear 503 (speed: benchmarks/bench_serve.py)."""
+    more = write_jsonl(tmp_path / "more.jsonl", [
+        {"event_id": f"m{i}", "timestamp": "2025-03-01T00:00:00Z", "type": "checkout",
+         "email": f"p{i}@example.com", "phone": f"+1415666{i:04d}"} for i in range(200)])
+    paths = ["/api/identifiers/p{}%40example.com", "/api/how/p{}%40example.com",
+             "/api/explain?a=p{}%40example.com&b=%2B14155550001",
+             "/api/cluster/p{}%40example.com?depth=1", "/api/profiles?limit=20&sort=size",
+             "/api/stats"]
+    with running_server(store) as server:
+        seen: Counter[int] = Counter()
+        errors: list[str] = []
+        stop = threading.Event()
+
+        def client(n: int) -> None:
+            i = n
+            while not stop.is_set():
+                got = get(server.url + paths[i % len(paths)].format(i % 300))
+                seen[got.status] += 1
+                ok = (got.status == 200 and got.body is not None) or (
+                    got.status == 503 and "a load is writing" in got.body["error"])
+                if not ok:
+                    errors.append(f"{got.status} {got.text[:200]}")
+                i += 7
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(50)]
+        for t in threads:
+            t.start()
+        time.sleep(1.0)
+        loaded = subprocess.run([IDENTIGRAPH, "--store", store, "load", str(more)],
+                                capture_output=True, text=True, timeout=120, check=False)
+        time.sleep(2.0)
+        stop.set()
+        for t in threads:
+            t.join(60)
+        assert loaded.returncode == 0, loaded.stderr
+        assert errors == [], errors[:5]
+        assert seen[200] > 100
+        shown = get(server.url + "/api/identifiers/p5%40example.com").body
+        assert shown["profile"]["phones"] == ["+14156660005"]  # the new state, by itself
