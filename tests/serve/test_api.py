@@ -11,21 +11,14 @@ from typing import Any
 
 import pytest
 from serve_support import Server, get, running_server
-from typer.testing import CliRunner
+from support import clear_neo4j, cli, example_files
+from support import cli_json as _cli_json
 
-from identigraph.cli import app
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted(str(p) for p in (ROOT / "examples").glob("*.jsonl")) + sorted(
-    str(p) for p in (ROOT / "examples").glob("*.csv"))
 q = urllib.parse.quote
 
 
 def cli_json(store: str, *args: str) -> Any:
-    result = CliRunner().invoke(app, ["--store", store, *args, "--json"],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return _cli_json(*args, store=store)
 
 
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])
@@ -35,12 +28,10 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     if request.param == "embedded":
         store = str(tmp_path_factory.mktemp("api") / "api.db")
     else:
-        from conftest import clear_neo4j
-
         store = str(request.getfixturevalue("neo4j_uri"))
         clear_neo4j(store)
-    result = CliRunner().invoke(app, ["--store", store, "load", *EXAMPLES])
-    assert result.exit_code == 0, result.output
+    loaded = cli("load", *map(str, example_files()), store=store)
+    assert loaded.returncode == 0, loaded.stderr
     with running_server(store) as server:
         yield store, server
 
@@ -65,8 +56,9 @@ def test_answers_are_the_cli_json(served: tuple[str, Server], tmp_path: Path) ->
     assert get(f"{api}/profiles?min_size=3&sort=size").body == cli_json(
         store, "profiles", "--min-size", "3", "--sort", "size")
     out = tmp_path / "maria.json"
-    CliRunner().invoke(app, ["--store", store, "viz", "maria.lopez@example.com", "--depth", "2",
-                             "--path", "+14155550134", "-o", str(out)], catch_exceptions=False)
+    drawn = cli("viz", "maria.lopez@example.com", "--depth", "2", "--path", "+14155550134",
+                "-o", str(out), store=store)
+    assert drawn.returncode == 0, drawn.stderr
     cluster = get(f"{api}/cluster/maria.lopez%40example.com?depth=2&other=%2B14155550134").body
     assert cluster == json.loads(out.read_text())
 

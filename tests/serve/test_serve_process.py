@@ -11,8 +11,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import load_events, write_jsonl
-from serve_support import IDENTIGRAPH, free_port, get, running_server
+from serve_support import IDENTIGRAPH, get, running_server
+from support import free_port, load_events, write_jsonl
 
 EVENTS = [{"event_id": f"e{i}", "timestamp": f"2025-01-01T00:{i % 60:02d}:00Z",
            "type": "form_submit", "email": f"p{i}@example.com",
