@@ -90,7 +90,7 @@ def _surviving(store: Store, profile_id: str) -> Profile | None:
 def profile_card(store: Store, profile_id: str) -> dict[str, Any]:
     """A profile by its id or a merged one's: its identifiers with consent, the attributes
     of its events (the latest value of each name), merged ids and the creating event."""
-    from identigraph.graph.names import profile_attributes, profile_keys
+    from identigraph.graph.names import display_name, profile_attributes, profile_keys
 
     prof = _surviving(store, profile_id)
     if prof is None:
@@ -104,19 +104,25 @@ def profile_card(store: Store, profile_id: str) -> dict[str, Any]:
                        "blocked": bool(rec and rec.blocked)})
     attributes = profile_attributes(store, [prof]).get(prof.profile_id, {})
     return {"asked": profile_id, "profile": profile_json(prof), "identifiers": idents,
-            "attributes": attributes}
+            "name": display_name(attributes), "attributes": attributes}
 
 
 def event(store: Store, event_id: str) -> dict[str, Any]:
-    """One stored event by id, its identifiers and the decided links it made."""
+    """One stored event by id, its identifiers and the decided links it made (each with
+    its sentence, as ``explain`` says it)."""
     found = store.event(event_id)
     if found is None:
         raise NotFoundError(f"no event {event_id!r} in the store")
     keys = [f"{kind}:{value}" for kind, value in (
         ("external_id", found.external_id), ("email", found.email), ("phone", found.phone))
         if value]
-    edges = [e.as_json() for e in store.edges_touching(keys) if e.event_id == event_id]
-    return {"event": found.model_dump(exclude={"ts"}), "identifiers": keys, "edges": edges}
+    from identigraph.graph.facts import gather
+    from identigraph.graph.sentences import edge_sentence
+
+    edges = [e for e in store.edges_touching(keys) if e.event_id == event_id]
+    facts = gather(store, edges, keys=keys)
+    return {"event": found.model_dump(exclude={"ts"}), "identifiers": keys,
+            "edges": [{**e.as_json(), "sentence": edge_sentence(e, facts)} for e in edges]}
 
 
 def search(store: Store, text: str, region: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ import functools
 import re
 from importlib import resources
 
-from identigraph.rules.decisions import RULE_TEXT
 from identigraph.viz.common import (
     CHANNEL_COLORS,
     HIGHLIGHT_COLOR,
@@ -30,7 +29,6 @@ def _static(name: str) -> str:
 def explorer_html() -> str:
     """The page, built once per process."""
     data = {
-        "rule_text": RULE_TEXT,
         "style": {"kinds": KIND_STYLES, "other_kind": OTHER_KIND, "channels": CHANNEL_COLORS,
                   "other_channel": OTHER_CHANNEL_COLOR, "member": MEMBER_COLOR,
                   "highlight": HIGHLIGHT_COLOR, "label_max": LABEL_MAX},

@@ -6,7 +6,6 @@
 
   var boot = JSON.parse(document.getElementById("explorer-data").textContent);
   var style = boot.style;
-  var ruleText = boot.rule_text;
   var statusLine = document.getElementById("status");
   var network = null;
   window.identigraphExplorer = { ready: false, last: null };
@@ -69,6 +68,7 @@
     var body = document.getElementById("card-body");
     body.replaceChildren();
     var p = card.profile;
+    if (card.name) body.appendChild(el("p", card.name, "person"));
     var head = el("p");
     head.appendChild(el("span", "Profile "));
     head.appendChild(el("span", p.profile_id, "pid"));
@@ -122,7 +122,7 @@
     if (answer.edges.length) {
       body.appendChild(el("h2", "Links it made"));
       var ol = el("ol");
-      answer.edges.forEach(function (e) { ol.appendChild(el("li", sentence(e))); });
+      answer.edges.forEach(function (e) { ol.appendChild(el("li", e.sentence)); });
       body.appendChild(ol);
     }
   }
@@ -135,7 +135,7 @@
       var li = el("li");
       li.appendChild(el("span", s.timestamp + " ", "ts"));
       li.appendChild(el("span", s.action, "action"));
-      li.appendChild(el("span", " " + (s.event_type || "-") + " " + s.event_id + ": " + (s.summary || s.detail)));
+      li.appendChild(el("span", " " + (s.sentence || s.detail)));
       ol.appendChild(li);
     });
     if (!how.steps.length) ol.appendChild(el("li", "nothing happened to it yet"));
@@ -214,55 +214,42 @@
   }
 
   // -- why / why not -------------------------------------------------------------------
-  function sentence(e) {
-    if (e.summary) return e.summary;
-    var when = String(e.timestamp || "").slice(0, 10);
-    var what = (e.event_type || "an event") + " event " + e.event_id + (e.channel ? " (" + e.channel + ")" : "");
-    var text = ruleText[e.rule] || e.rule;
-    return e.merges
-      ? "On " + when + ", " + what + " linked " + e.from + " and " + e.to + ": " + text + "."
-      : "On " + when + ", " + what + " connected " + e.from + " and " + e.to + " but did not merge them: " + text + ".";
-  }
   function showWhy(x) {
     var body = document.getElementById("why-body");
     body.replaceChildren();
-    var verdict;
-    if (x.reason === "unknown_identifier") verdict = "Not in the store: " + x.unknown.join(", ");
-    else if (x.same_profile) verdict = x.a + " and " + x.b + " are on the same profile " + x.a_profile + ", because:";
-    else if (x.reason === "no_evidence") verdict = x.a + " and " + x.b + " are NOT merged: no event ever connected them, even indirectly.";
-    else verdict = x.a + " and " + x.b + " are NOT merged: the path below has links that do not merge.";
-    body.appendChild(el("p", x.summary || verdict, "verdict " + (x.same_profile ? "yes" : "no")));
+    body.appendChild(el("p", x.summary, "verdict " + (x.same_profile ? "yes" : "no")));
     if (x.path.length) {
       var ol = el("ol");
-      x.path.forEach(function (e) { ol.appendChild(el("li", sentence(e))); });
+      x.path.forEach(function (e) { ol.appendChild(el("li", e.sentence)); });
       body.appendChild(ol);
     }
   }
   function explain(a, b) {
+    document.getElementById("why-a").value = a;
+    document.getElementById("why-b").value = b;
     say("explaining\u2026");
     return api("/api/explain?a=" + seg(a) + "&b=" + seg(b)).then(function (x) {
       showWhy(x);
       window.identigraphExplorer.last = { kind: "explain", answer: x };
       if (x.reason === "unknown_identifier") { say("not in the store: " + x.unknown.join(", "), true); return null; }
-      return api("/api/cluster/" + seg(x.a) + "?depth=0&other=" + seg(x.b)).then(function (c) {
-        drawCluster(c);
-        say((x.same_profile ? "same profile" : "not merged (" + x.reason + ")") + ": path of " + x.path.length + " link(s) highlighted");
+      return Promise.all([showIdentifier(x.a, false),
+        api("/api/cluster/" + seg(x.a) + "?depth=0&other=" + seg(x.b)).then(drawCluster)]).then(function () {
+        say((x.same_profile ? "same profile" : "not merged (" + x.reason + ")") + ": the path of " +
+          x.path.length + " link(s) is highlighted in the cluster");
       });
     }).catch(fail);
   }
 
   // -- search --------------------------------------------------------------------------
   function fail(err) { say(err.message || String(err), true); }
-  function showIdentifier(key) {
+  function showIdentifier(key, withGraph) {
     return api("/api/identifiers/" + seg(key)).then(function (shown) {
       var card = shown.profile
         ? api("/api/profiles/" + seg(shown.profile.profile_id)).then(function (c) { showCard(c); })
         : Promise.resolve(showLoose(shown));
       var how = api("/api/how/" + seg(key)).then(showTimeline);
-      var graph = api("/api/cluster/" + seg(key) + "?depth=1").then(drawCluster);
-      return Promise.all([card, how, graph]).then(function () {
-        say(key + (shown.profile ? " is on profile " + shown.profile.profile_id : " is on no profile"));
-      });
+      var graph = withGraph === false ? null : api("/api/cluster/" + seg(key) + "?depth=1").then(drawCluster);
+      return Promise.all([card, how, graph]).then(function () { say(shown.summary || key); });
     });
   }
   function find(text) {

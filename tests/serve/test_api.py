@@ -21,7 +21,8 @@ def cli_json(store: str, *args: str) -> Any:
     return _cli_json(*args, store=store)
 
 
-@pytest.fixture(scope="module", params=["embedded", "neo4j"])
+@pytest.fixture(scope="module",
+                params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[tuple[str, Server]]:
     """The examples loaded into a store of each backend, and a server over it."""
