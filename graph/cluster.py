@@ -2,56 +2,51 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from identigraph.errors import NotFoundError
+from identigraph.graph.describe import describe
 from identigraph.graph.explain import explain
-from identigraph.graph.names import profile_keys
+from identigraph.graph.facts import gather
+from identigraph.graph.names import attributes_by_owner, display_name, profile_keys
 from identigraph.graph.records import Edge
+from identigraph.graph.sentences import day, edge_sentence, event_word
 from identigraph.graph.store import Store
 
 #: Expansion stops once the view holds this many identifiers.
 MAX_NODES = 300
+#: Kinds shown by their value alone; any other kind (a vendor namespace) is named.
+_BARE_KINDS = ("email", "phone", "external_id")
 
 
-def _keys_of_profile(store: Store, profile_id: str) -> list[str]:
-    p = store.profile(profile_id)
-    return [] if p is None else profile_keys(p)
+def _label(kind: str, value: str) -> str:
+    """What a node shows: the value, prefixed by its namespace for vendor kinds."""
+    return value if kind in _BARE_KINDS else f"{kind}: {value}"
 
 
-def _attributes(store: Store, keys: list[str]) -> dict[str, dict[str, str]]:
-    """Event attributes (names, order totals) per identifier; the latest value wins."""
-    out: dict[str, dict[str, str]] = {}
-    wanted = set(keys)
-    for ev in store.events_for(keys):  # oldest first
-        if not ev.attributes:
-            continue
-        try:
-            data = json.loads(ev.attributes)
-        except ValueError:
-            continue
-        carried = {f"email:{ev.email}", f"phone:{ev.phone}", f"external_id:{ev.external_id}"}
-        for key in carried & wanted:
-            out.setdefault(key, {}).update({str(k): str(v) for k, v in data.items()})
-    return out
+def edge_label(edge: Edge) -> str:
+    """``form submit 9 Mar 2025``: the event type and date a drawing writes on an edge."""
+    return f"{event_word(edge.event_type)} {day(edge.ts)}"
 
 
 def build_cluster(store: Store, key: str, *, other: str | None = None,
                   depth: int = 1) -> dict[str, Any]:
     """The profile holding ``key``, ``depth`` hops of evidence around it, and the explain
-    path to ``other`` highlighted."""
+    path to ``other`` highlighted; with a summary sentence (the caption) and each edge's."""
     ident = store.identifier(key)
     if ident is None:
         raise NotFoundError(f"{key} is not in the store")
-    nodes: set[str] = set(_keys_of_profile(store, ident.profile_id) if ident.profile_id else [])
+    profile = store.profile(ident.profile_id) if ident.profile_id else None
+    nodes: set[str] = set(profile_keys(profile) if profile else [])
     nodes.add(key)
     frontier = sorted(nodes)
+    left_out = 0
     for _ in range(max(depth, 0)):
         if not frontier or len(nodes) >= MAX_NODES:
             break
         found = {k for e in store.edges_touching(frontier) for k in (e.from_, e.to)} - nodes
         frontier = sorted(found)[: MAX_NODES - len(nodes)]
+        left_out += len(found) - len(frontier)
         nodes.update(frontier)
     highlight: dict[str, Any] = {"a": key, "b": other, "edges": [], "same_profile": None}
     path: list[Edge] = []
@@ -59,34 +54,51 @@ def build_cluster(store: Store, key: str, *, other: str | None = None,
         x = explain(store, key, other)
         highlight["same_profile"] = x.same_profile
         path = x.path
+        summary = x.summary
         nodes.update(k for e in path for k in (e.from_, e.to))
         if store.identifier(other) is not None:
             nodes.add(other)
+    else:
+        summary = describe(store, ident, profile).summary
     edges = [e for e in store.edges_touching(sorted(nodes)) if e.from_ in nodes and e.to in nodes]
     on_path = {(e.event_id, frozenset((e.from_, e.to))) for e in path}
-    attributes = _attributes(store, sorted(nodes))
+    records = {k: store.identifier(k) for k in sorted(nodes)}
+    pids = sorted({r.profile_id for r in records.values() if r and r.profile_id})
+    attributes = attributes_by_owner(store.events_for(sorted(nodes)), {k: k for k in nodes})
+    facts = gather(store, edges, names={})
     out_nodes: list[dict[str, Any]] = []
     out_edges: list[dict[str, Any]] = []
-    profiles: set[str] = set()
-    for k in sorted(nodes):
-        rec = store.identifier(k)
+    names: dict[str, str] = {}
+    for k, rec in records.items():
         kind, _, value = k.partition(":")
         pid = rec.profile_id if rec else None
-        node: dict[str, Any] = {"id": k, "kind": kind, "value": value, "label": value,
+        node: dict[str, Any] = {"id": k, "kind": kind, "value": value,
+                                "label": _label(kind, value),
                                 "profile_id": pid, "blocked": bool(rec and rec.blocked)}
         if attributes.get(k):
             node["attributes"] = attributes[k]
+            name = display_name(attributes[k])
+            if name and pid:
+                names.setdefault(pid, name)
         out_nodes.append(node)
         if pid:
-            profiles.add(pid)
             out_edges.append({"from": k, "to": pid, "kind": "member", "event_id": None,
                               "event_type": None, "channel": None, "timestamp": None,
                               "rule": "member", "merges": True})
-    for pid in sorted(profiles):
-        out_nodes.append({"id": pid, "kind": "profile", "value": pid, "label": pid,
-                          "profile_id": pid})
+    for pid in pids:
+        name = names.get(pid)
+        out_nodes.append({"id": pid, "kind": "profile", "value": pid,
+                          "label": f"{pid}\n{name}" if name else pid, "profile_id": pid,
+                          **({"name": name} if name else {})})
     for e in edges:
         if (e.event_id, frozenset((e.from_, e.to))) in on_path:
             highlight["edges"].append(len(out_edges))
-        out_edges.append({**e.as_json(), "kind": "event"})
-    return {"center": key, "nodes": out_nodes, "edges": out_edges, "highlight": highlight}
+        out_edges.append({**e.as_json(), "kind": "event", "label": edge_label(e),
+                          "sentence": edge_sentence(e, facts)})
+    cluster: dict[str, Any] = {"center": key, "nodes": out_nodes, "edges": out_edges,
+                               "highlight": highlight, "summary": summary}
+    if left_out:
+        cluster["left_out"] = {"identifiers": left_out}
+        cluster["note"] = (f"{left_out:,} more identifiers tied to the last ring drawn are not "
+                           f"in this view (at most {MAX_NODES:,} identifiers are collected).")
+    return cluster

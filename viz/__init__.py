@@ -11,6 +11,8 @@ from .redact import redact_cluster
 __all__ = ["SUPPORTED_EXTENSIONS", "Cluster", "redact_cluster", "render"]
 
 SUPPORTED_EXTENSIONS = (".html", ".svg", ".png", ".graphml", ".gexf", ".json")
+#: Formats drawn for people (the others are data for tools and keep every node).
+_DRAWN = (".html", ".svg", ".png")
 
 
 def _writer(ext: str) -> Callable[[Cluster, Path], None]:
@@ -42,6 +44,11 @@ def render(cluster: Cluster, path: Path | str, *, redact: bool = False) -> Path:
             f"unsupported output extension {ext or '(none)'!r} for {path.name}; "
             f"use one of: {', '.join(SUPPORTED_EXTENSIONS)}"
         )
+    if ext in _DRAWN:
+        from .focus import MAX_DRAWN, MAX_DRAWN_HTML, focus
+
+        # past a size, the neighbourhood that matters
+        cluster = focus(cluster, MAX_DRAWN_HTML if ext == ".html" else MAX_DRAWN)
     data = redact_cluster(cluster) if redact else cluster
     _writer(ext)(data, path)
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any, Final, TypedDict
 
 Cluster = dict[str, Any]
@@ -27,7 +28,23 @@ KIND_STYLES: Final[dict[str, KindStyle]] = {
         "marker": "D",
     },
     "profile": {"name": "profile", "color": "#B279A2", "vis_shape": "hexagon", "marker": "h"},
+    "collapsed": {
+        "name": "identifiers not drawn (count)",
+        "color": "#DDDDDD",
+        "vis_shape": "box",
+        "marker": "8",
+    },
 }
+#: Vendor namespaces (``klaviyo_id``, ``shopify_customer_id``, ...) get one of these each,
+#: chosen by name so that a namespace always looks the same and two differ.
+NAMESPACE_STYLES: Final[tuple[tuple[str, str, str], ...]] = (
+    ("#E45756", "triangle", "^"),
+    ("#72B7B2", "triangleDown", "v"),
+    ("#EECA3B", "star", "*"),
+    ("#9D755D", "ellipse", "p"),
+    ("#FF9DA6", "database", "P"),
+    ("#BAB0AC", "text", "X"),
+)
 OTHER_KIND: Final[KindStyle] = {
     "name": "other",
     "color": "#9D9D9D",
@@ -49,8 +66,15 @@ LABEL_MAX: Final = 28
 
 
 def kind_style(kind: object) -> KindStyle:
-    """Return the style for a node kind, falling back for kinds added later."""
-    return KIND_STYLES.get(str(kind), OTHER_KIND)
+    """Return the style for a node kind; a vendor namespace gets its own shape and colour."""
+    name = str(kind)
+    if name in KIND_STYLES:
+        return KIND_STYLES[name]
+    if not name or name == "None":
+        return OTHER_KIND
+    color, vis_shape, marker = NAMESPACE_STYLES[zlib.crc32(name.encode()) % len(NAMESPACE_STYLES)]
+    return {"name": name.replace("_", " "), "color": color, "vis_shape": vis_shape,
+            "marker": marker}
 
 
 def edge_color(edge: dict[str, Any]) -> str:

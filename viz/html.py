@@ -18,6 +18,7 @@ from .common import (
     OTHER_CHANNEL_COLOR,
     OTHER_KIND,
     Cluster,
+    kind_style,
 )
 
 _TEMPLATES = Path(__file__).with_name("templates")
@@ -46,10 +47,12 @@ def json_island(payload: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _style() -> dict[str, Any]:
-    """Return the shared palette so the page draws like the static renderer."""
+def _style(cluster: Cluster) -> dict[str, Any]:
+    """Return the shared palette (with the cluster's vendor namespaces) so the page draws
+    like the static renderer."""
+    kinds = {str(n.get("kind")) for n in cluster.get("nodes") or []}
     return {
-        "kinds": KIND_STYLES,
+        "kinds": {**KIND_STYLES, **{k: kind_style(k) for k in sorted(kinds - set(KIND_STYLES))}},
         "other_kind": OTHER_KIND,
         "channels": CHANNEL_COLORS,
         "other_channel": OTHER_CHANNEL_COLOR,
@@ -64,7 +67,7 @@ def build_html(cluster: Cluster) -> str:
     parts = {
         "css": (_TEMPLATES / "cluster.css").read_text(encoding="utf-8"),
         "vis_js": vis_network_js(),
-        "data": json_island({"cluster": cluster, "style": _style()}),
+        "data": json_island({"cluster": cluster, "style": _style(cluster)}),
         "app_js": script_safe((_TEMPLATES / "cluster.js").read_text(encoding="utf-8")),
     }
     template = (_TEMPLATES / "cluster.html").read_text(encoding="utf-8")

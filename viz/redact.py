@@ -117,6 +117,32 @@ def _redact_node(node: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+def _names(nodes: list[dict[str, Any]]) -> list[str]:
+    """People's names the nodes carry (a profile's name, ``*name*`` attributes), longest
+    first so that ``Maria Lopez`` is masked before ``Maria``."""
+    found = {str(n["name"]) for n in nodes if n.get("name")}
+    for n in nodes:
+        for k, v in (n.get("attributes") or {}).items():
+            if "name" in str(k).lower() and isinstance(v, str) and v.strip():
+                found.add(v.strip())
+    return sorted(found, key=lambda x: (-len(x), x))
+
+
+def _mask_names(value: Any, names: list[str]) -> Any:
+    """Every name inside nested strings replaced by its masked form."""
+    if not names:
+        return value
+    if isinstance(value, str):
+        for name in names:
+            value = value.replace(name, mask_name(name))
+        return value
+    if isinstance(value, dict):
+        return {k: _mask_names(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_names(v, names) for v in value]
+    return value
+
+
 def redact_cluster(cluster: Cluster) -> Cluster:
     """Return a masked deep copy of a cluster whose edges still connect the same nodes."""
     src = copy.deepcopy(cluster)
@@ -144,4 +170,5 @@ def redact_cluster(cluster: Cluster) -> Cluster:
             out[key] = {k: remap(v) if k in {"a", "b"} else _scrub(v) for k, v in val.items()}
         else:
             out[key] = _scrub(val)
-    return out
+    masked: Cluster = _mask_names(out, _names(nodes))
+    return masked

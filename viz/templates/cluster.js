@@ -30,14 +30,18 @@
   }
 
   function nodeFields(n) {
-    var fields = [["id", n.id], ["kind", n.kind], ["value", n.value], ["profile", n.profile_id]];
+    var fields = [["id", n.id], ["kind", n.kind], ["value", n.value], ["profile", n.profile_id],
+      ["name", n.name]];
     Object.keys(n.attributes || {}).forEach(function (k) { fields.push([k, n.attributes[k]]); });
     return fields;
   }
   function edgeFields(e) {
+    if (e.kind === "collapsed") {
+      return [["from", e.from], ["not drawn", e.count + " identifiers (see the caption)"]];
+    }
     return [["from", e.from], ["to", e.to], ["event", e.event_id], ["type", e.event_type],
       ["time", e.timestamp], ["channel", e.channel], ["rule", e.rule],
-      ["merges", e.merges === false ? "no" : "yes"]];
+      ["merges", e.merges === false ? "no" : "yes"], ["why", e.sentence]];
   }
   function present(f) { return f[1] != null && f[1] !== ""; }
   function tooltip(fields) {  // a DOM element, so vis never parses data as HTML
@@ -78,7 +82,8 @@
     return {
       id: i, from: e.from, to: e.to, width: hot ? 5 : 1.5,
       dashes: merges ? false : hot ? [14, 8] : [6, 5],
-      label: merges ? undefined : String(e.rule || "no merge"), title: tooltip(edgeFields(e)),
+      label: e.kind === "collapsed" ? undefined : merges ? undefined
+        : String(e.rule || "no merge"), title: tooltip(edgeFields(e)),
       color: { color: color, highlight: color, hover: color },
       arrows: { to: { enabled: true, scaleFactor: 0.5 } },
       smooth: nth === 0 ? { enabled: true, type: "continuous" }
@@ -86,6 +91,10 @@
           roundness: 0.2 * Math.ceil(nth / 2) },
     };
   });
+
+  // Caption: the summary sentence, and what a big cluster's view left out.
+  document.getElementById("caption").textContent =
+    [cluster.summary, cluster.note].filter(function (t) { return t; }).join(" ");
 
   // Header: title, counts, path summary.
   var center = byId.get(cluster.center);
@@ -112,7 +121,10 @@
     li.appendChild(el("span", text));
     legend.appendChild(li);
   }
-  var kinds = Object.keys(style.kinds).map(function (k) { return style.kinds[k]; });
+  var kindsPresent = new Set(nodesIn.map(function (n) { return n.kind; }));
+  var kinds = Object.keys(style.kinds).filter(function (k) {
+    return ["email", "phone", "external_id", "profile"].indexOf(k) !== -1 || kindsPresent.has(k);
+  }).map(function (k) { return style.kinds[k]; });
   if (nodesIn.some(function (n) { return !style.kinds[n.kind]; })) kinds.push(style.other_kind);
   kinds.forEach(function (k) { legendItem(k.name, k.vis_shape, k.color); });
   var channels = new Set(Object.keys(style.channels));
