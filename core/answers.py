@@ -26,6 +26,15 @@ def profile_json(p: Profile) -> dict[str, Any]:
             "merged_ids": p.merged_ids}
 
 
+def named_profiles(store: Store, query: ProfileQuery) -> Iterator[dict[str, Any]]:
+    """``profiles`` with each person's name (from the events' attributes), still streamed:
+    names are looked up a batch of profiles at a time."""
+    from identigraph.graph.names import with_names
+
+    for p, name in with_names(store, store.profiles_where(query)):
+        yield {**profile_json(p), "name": name}
+
+
 def profiles(store: Store, query: ProfileQuery) -> Iterator[dict[str, Any]]:
     """``profiles``: the query's profiles one at a time, as the store streams them."""
     for p in store.profiles_where(query):

@@ -200,7 +200,8 @@ def load(
 def _profile_line(p: dict[str, Any]) -> str:
     ids = [*p["external_ids"], *p["emails"], *p["phones"]]
     merged = f"  (merged {len(p['merged_ids'])})" if p["merged_ids"] else ""
-    return (f"{p['profile_id']}  {', '.join(ids)}  email:{p['email_consent'] or '-'} "
+    name = f"  {p['name']}" if p.get("name") else ""
+    return (f"{p['profile_id']}{name}  {', '.join(ids)}  email:{p['email_consent'] or '-'} "
             f"sms:{p['sms_consent'] or '-'}{merged}")
 
 
@@ -228,6 +229,9 @@ def profiles(
     ] = None,
     sort: Annotated[str, typer.Option(
         help="id (default), or size: the most identifiers first")] = "id",
+    names: Annotated[bool, typer.Option(
+        help="Text output: each person's name from the events' attributes (a lookup per "
+        "1,000 profiles; --no-names skips it on a very big store)")] = True,
 ) -> None:
     """List profiles with their identifiers and consent, streamed (any store size)."""
     from identigraph import answers
@@ -240,7 +244,9 @@ def profiles(
     out = sys.stdout
 
     def run(store: Store) -> None:
-        rows = answers.profiles(store, query)
+        text = not (json_out or jsonl)
+        rows = answers.named_profiles(store, query) if text and names else \
+            answers.profiles(store, query)
         if json_out:
             write_json_list(rows, out)
             return
@@ -249,7 +255,7 @@ def profiles(
             out.write((json.dumps(p, ensure_ascii=False) if jsonl else _profile_line(p)) + "\n")
             n += 1
         if not jsonl:
-            out.write(f"{n} profiles\n")
+            out.write(f"{n:,} profiles\n")
 
     _with_store(run)
 

@@ -30,7 +30,8 @@ def stories() -> dict[str, list[dict[str, Any]]]:
     imports: list[dict[str, Any]] = []
     # rule 1/2: Maria signs up by email, later adds her phone on a form tied to her email
     forms += [ev("f-maria-1", "2025-03-01T09:00:00Z", "form_submit", email="Maria.Lopez@Example.com",
-                 email_consent="subscribed", source="footer signup"),
+                 email_consent="subscribed", source="footer signup",
+                 attributes={"first_name": "Maria", "last_name": "Lopez"}),
               ev("f-maria-2", "2025-03-09T18:30:00Z", "form_submit", email="maria.lopez@example.com",
                  phone="(415) 555-0134", sms_consent="subscribed", source="SMS popup")]
     # rule 3: Dev texts a keyword (phone-only), has an email profile, then a form joins them
@@ -46,15 +47,17 @@ def stories() -> dict[str, list[dict[str, Any]]]:
             for i, p in enumerate(["+1 (646) 555-0101", "646-555-0102", "+16465550103"])]
     # rule 5/6: Sam (email) opts in on a phone-only form, then checks out with both
     forms += [ev("f-sam-1", "2025-03-05T11:00:00Z", "form_submit", email="sam.okafor@example.com",
-                 email_consent="subscribed"),
+                 email_consent="subscribed", attributes={"first_name": "Sam", "last_name": "Okafor"}),
               ev("f-sam-2", "2025-03-06T11:05:00Z", "form_submit", phone="+1 212 555 0147",
-                 sms_consent="subscribed", source="SMS-only popup")]
+                 sms_consent="subscribed", source="SMS-only popup",
+                 attributes={"first_name": "Sam", "last_name": "Okafor"})]
     checkouts += [ev("c-sam-1", "2025-03-12T16:20:00Z", "checkout", email="sam.okafor@example.com",
                      phone="(212) 555-0147", sms_consent="subscribed",
                      attributes=json.dumps({"order": "#1001", "total": 54.9}))]
     # rule 7: Lee has SMS consent and checks out with a new number, consenting to it
     forms += [ev("f-lee-1", "2025-03-07T09:30:00Z", "form_submit", email="lee.chen@example.com",
-                 phone="(718) 555-0111", sms_consent="subscribed", email_consent="subscribed")]
+                 phone="(718) 555-0111", sms_consent="subscribed", email_consent="subscribed",
+                 attributes={"first_name": "Lee", "last_name": "Chen"})]
     checkouts += [ev("c-lee-1", "2025-04-02T13:00:00Z", "checkout", email="lee.chen@example.com",
                      phone="718.555.0199", sms_consent="subscribed",
                      attributes=json.dumps({"order": "#1017", "total": 120.0}))]
@@ -65,7 +68,7 @@ def stories() -> dict[str, list[dict[str, Any]]]:
                      phone="305-555-0188", attributes=json.dumps({"order": "#1020"}))]
     # rule 9: keyword with a known email, and a click-to-text banner, do not merge
     forms += [ev("f-kim-1", "2025-03-10T08:00:00Z", "form_submit", email="kim.nguyen@example.com",
-                 email_consent="subscribed")]
+                 email_consent="subscribed", attributes={"first_name": "Kim", "last_name": "Nguyen"})]
     sms += [ev("s-kim-1", "2025-03-11T08:10:00Z", "sms_keyword", email="kim.nguyen@example.com",
                phone="+1 512 555 0163", sms_consent="subscribed", source="keyword JOIN")]
     forms += [ev("f-raj-1", "2025-03-12T08:00:00Z", "form_submit", email="raj.mehta@example.com",

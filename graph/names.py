@@ -7,7 +7,7 @@ attributes are those of all its identifiers, so a name typed on any of them show
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from identigraph.graph.records import EventRecord, Profile
@@ -79,3 +79,22 @@ def profile_names(store: Store, profiles: Iterable[Profile]) -> dict[str, str]:
     """Profile id -> a person's name, for profiles whose events carried one."""
     found = profile_attributes(store, profiles)
     return {pid: name for pid, attrs in found.items() if (name := display_name(attrs))}
+
+
+def with_names(store: Store, profiles: Iterable[Profile], batch: int = 1000
+               ) -> Iterator[tuple[Profile, str | None]]:
+    """Each profile with its person's name, looked up ``batch`` profiles at a time (one
+    event lookup per batch), so a stream of profiles stays a stream."""
+    chunk: list[Profile] = []
+    for p in profiles:
+        chunk.append(p)
+        if len(chunk) >= batch:
+            yield from _named(store, chunk)
+            chunk = []
+    yield from _named(store, chunk)
+
+
+def _named(store: Store, chunk: list[Profile]) -> Iterator[tuple[Profile, str | None]]:
+    names = profile_names(store, chunk) if chunk else {}
+    for p in chunk:
+        yield p, names.get(p.profile_id)

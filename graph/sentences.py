@@ -123,6 +123,12 @@ def profile_ref(profile_id: str | None, facts: Facts) -> str:
     return f"profile {profile_id}" + (f" ({name})" if name else "")
 
 
+def _named(profile_id: str, facts: Facts) -> str:
+    """``profile p_1, Maria Lopez`` (for inside parentheses)."""
+    name = facts.names.get(profile_id)
+    return f"profile {profile_id}" + (f", {name}" if name else "")
+
+
 def _short(profile_id: str | None, facts: Facts) -> str:
     """``p_1 (Maria Lopez)`` or ``no profile``."""
     return profile_ref(profile_id, facts).removeprefix("profile ")
@@ -404,8 +410,8 @@ def pair_summary(pair: Pair, facts: Facts) -> str:
         who = (f"{ident(last.from_)} (profile {a}) and {ident(last.to)} (profile {b}) may be "
                f"one person, both named {pair.names[0]}")
     else:
-        who = (f"{ident(last.from_)} ({profile_ref(a, facts)}) and {ident(last.to)} "
-               f"({profile_ref(b, facts)}) may be one person")
+        who = (f"{ident(last.from_)} ({_named(a, facts)}) and {ident(last.to)} "
+               f"({_named(b, facts)}) may be one person")
     event = the_event(last.event_type, last.event_id, last.ts)
     if pair.events == 1:
         return f"{who}: {event} carried both, but {reason(last, facts)}."

@@ -81,8 +81,8 @@ def test_superseded_says_when_it_merged_and_what_replaced_it(demo: str) -> None:
     assert old and all(s["action"] == "linked" for s in old)  # it did merge that day
     assert all("replaced +17185550111 with +17185550199" in s["sentence"] for s in old)
     assert "profile None" not in _text(demo, "explain", "lee.chen@example.com", "+17185550111")
-    assert f"lee.chen@example.com is on profile {how['profile_id']} and +17185550111 is on no " \
-           "profile: the form submit" in summary
+    assert f"lee.chen@example.com is on profile {how['profile_id']} (Lee Chen) and +17185550111 " \
+           "is on no profile: the form submit" in summary
 
 
 def test_never_merges_and_merges(demo: str) -> None:
@@ -145,3 +145,12 @@ def test_undated_snapshot_says_so(tmp_path: Path) -> None:
     assert "undated" in text
     show = _json(db, "show", "ann@example.com")
     assert "Ann Lee" in str(show["summary"])
+
+
+def test_profiles_have_a_name_column(demo: str) -> None:
+    """``profiles``: each person's name beside the profile id (``--no-names`` leaves it)."""
+    lines = _text(demo, "profiles").splitlines()
+    maria = next(x for x in lines if "maria.lopez@example.com" in x)
+    assert maria.split("  ")[1] == "Maria Lopez"
+    plain = _text(demo, "profiles", "--no-names")
+    assert "Maria Lopez" not in plain and "maria.lopez@example.com" in plain
