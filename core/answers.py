@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from identigraph.errors import NotFoundError, UsageError
 from identigraph.graph.explain import Explanation
 from identigraph.graph.explain import explain as explain_pair
@@ -20,10 +22,28 @@ from identigraph.graph.timeline import Timeline, timeline
 
 def profile_json(p: Profile) -> dict[str, Any]:
     """One profile as ``profiles --json`` prints it."""
-    return {"profile_id": p.profile_id, "emails": p.emails, "phones": p.phones,
-            "external_ids": p.external_ids, "email_consent": p.email_consent,
-            "sms_consent": p.sms_consent, "created_by": p.created_by,
-            "merged_ids": p.merged_ids}
+    return p.as_json()
+
+
+class Shown(BaseModel):
+    """The answer to ``show X``: the identifier, where it stands and its profile."""
+
+    model_config = ConfigDict(frozen=True)
+
+    identifier: str  # kind:value, normalised
+    known: bool  # False: not in the store
+    blocked: bool = False
+    consent: str | None = None
+    profile: Profile | None = None
+    name: str | None = None
+    attributes: dict[str, str] = {}
+    summary: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """``show --json``'s shape."""
+        return {"identifier": self.identifier, "blocked": self.blocked, "consent": self.consent,
+                "profile": self.profile.as_json() if self.profile else None, "name": self.name,
+                "attributes": self.attributes, "summary": self.summary}
 
 
 def named_profiles(store: Store, query: ProfileQuery) -> Iterator[dict[str, Any]]:
@@ -41,19 +61,27 @@ def profiles(store: Store, query: ProfileQuery) -> Iterator[dict[str, Any]]:
         yield profile_json(p)
 
 
-def show(store: Store, key: str) -> dict[str, Any]:
+def shown(store: Store, key: str) -> Shown:
     """``show KEY``: the identifier, whether it is blocked, its consent, its profile, the
-    person's name and attributes, and a summary in words."""
+    person's name and attributes, and a summary in words (``known=False``: not in the store)."""
     from identigraph.graph.describe import describe
 
     ident = store.identifier(key)
     if ident is None:
-        raise NotFoundError(f"{key} is not in the store")
+        return Shown(identifier=key, known=False)
     prof = store.profile(ident.profile_id) if ident.profile_id else None
     words = describe(store, ident, prof)
-    return {"identifier": key, "blocked": ident.blocked, "consent": ident.consent,
-            "profile": profile_json(prof) if prof else None, "name": words.name,
-            "attributes": words.attributes, "summary": words.summary}
+    return Shown(identifier=key, known=True, blocked=ident.blocked, consent=ident.consent,
+                 profile=prof, name=words.name, attributes=words.attributes,
+                 summary=words.summary)
+
+
+def show(store: Store, key: str) -> dict[str, Any]:
+    """``show KEY --json``; :class:`NotFoundError` when the identifier is not in the store."""
+    answer = shown(store, key)
+    if not answer.known:
+        raise NotFoundError(f"{key} is not in the store")
+    return answer.as_json()
 
 
 def how(store: Store, key: str) -> Timeline:

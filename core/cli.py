@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar, cast
 
@@ -22,8 +22,8 @@ from identigraph.errors import IdentigraphError, UsageError
 if TYPE_CHECKING:
     from identigraph.graph.explain import Explanation
     from identigraph.graph.query import Sort
-    from identigraph.graph.store import Store
     from identigraph.graph.timeline import Timeline
+    from identigraph.handle import IdentityGraph
     from identigraph.loaders.report import LoadReport
 
 app = typer.Typer(
@@ -67,25 +67,17 @@ def _main(
     STATE.region = default_region.upper()
 
 
-def _key(text: str) -> str:
-    """A typed identifier as ``kind:value``, normalised like input."""
-    from identigraph.identifiers import parse_identifier
+def _with_graph(fn: Callable[[IdentityGraph], T], *, query: bool = True) -> T:
+    """Run ``fn`` on the store named by ``--store`` through the Python API; a query first
+    says when the store's last load did not finish."""
+    import identigraph
 
-    return parse_identifier(text, STATE.region)
-
-
-def _with_store(fn: Callable[[Store], T], *, create: bool = False) -> T:
-    from identigraph.graph.open import open_store
-
-    store = open_store(STATE.store, create=create)
-    try:
-        if not create and store.unfinished():  # a query: say its answer may be partial
-            typer.echo(f"warning: the last load into {store.location} did not finish, so "
+    with identigraph.open(STATE.store, default_region=STATE.region) as graph:
+        if query and graph.unfinished():
+            typer.echo(f"warning: the last load into {graph.location} did not finish, so "
                        "this may be partial; load again (any file, even one already "
                        "loaded) to finish it", err=True)
-        return fn(store)
-    finally:
-        store.close()
+        return fn(graph)
 
 
 def _emit(data: Any) -> None:
@@ -159,36 +151,20 @@ def load(
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
     """Load files; every row is loaded, loaded with warnings, rejected or a duplicate."""
-    import dataclasses
-
-    from identigraph.api import load as api_load
-    from identigraph.loaders.batch import ReadOptions
-
-    mapping: dict[str, str] = {}
-    if source_map is not None:
-        import yaml
-
-        try:
-            data = yaml.safe_load(source_map.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise UsageError(f"cannot read source map {source_map}: {exc}") from exc
-        if not isinstance(data, dict):
-            raise UsageError(f"source map {source_map}: expected a mapping of source: type")
-        mapping = {str(k): str(v) for k, v in data.items()}
-    opts = ReadOptions(default_region=(default_region or STATE.region).upper(),
-                       undated_time=undated_time, source_map=mapping)
-    if checkout_event:
-        opts = dataclasses.replace(opts, checkout_events=tuple(checkout_event))
     bar, advance = _progress_for(True)
 
-    def run(store: Store) -> LoadReport:
+    def run(graph: IdentityGraph) -> LoadReport:
+        def go() -> LoadReport:
+            return graph.load(files, format=format, ruleset=ruleset,
+                              default_region=default_region, undated_time=undated_time,
+                              source_map=source_map, checkout_events=checkout_event,
+                              progress=advance)
         if bar is None:
-            return api_load(store, files, fmt=format, ruleset=ruleset, options=opts)
+            return go()
         with bar:
-            return api_load(store, files, fmt=format, ruleset=ruleset, options=opts,
-                            progress=advance)
+            return go()
 
-    report = _with_store(run, create=True)
+    report = _with_graph(run, query=False)
     if rejects is not None:
         report.write_rejects(rejects)
     if json_out:
@@ -234,19 +210,19 @@ def profiles(
         "1,000 profiles; --no-names skips it on a very big store)")] = True,
 ) -> None:
     """List profiles with their identifiers and consent, streamed (any store size)."""
-    from identigraph import answers
-    from identigraph.graph.query import ProfileQuery
-
     if json_out and jsonl:
         raise UsageError("--json and --jsonl: choose one")
-    query = ProfileQuery(limit=limit, min_size=min_size, kind=kind,
-                         sort=cast("Sort", sort))  # ProfileQuery refuses other sorts
     out = sys.stdout
 
-    def run(store: Store) -> None:
-        text = not (json_out or jsonl)
-        rows = answers.named_profiles(store, query) if text and names else \
-            answers.profiles(store, query)
+    def run(graph: IdentityGraph) -> None:
+        order = cast("Sort", sort)  # the query refuses other sorts
+        if names and not (json_out or jsonl):
+            rows: Iterator[dict[str, Any]] = (
+                {**p.as_json(), "name": name} for p, name in graph.named_profiles(
+                    limit=limit, min_size=min_size, kind=kind, sort=order))
+        else:
+            rows = (p.as_json() for p in graph.iter_profiles(
+                limit=limit, min_size=min_size, kind=kind, sort=order))
         if json_out:
             write_json_list(rows, out)
             return
@@ -257,16 +233,19 @@ def profiles(
         if not jsonl:
             out.write(f"{n:,} profiles\n")
 
-    _with_store(run)
+    _with_graph(run)
 
 
 @app.command()
 def show(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Show the profile holding an identifier."""
-    from identigraph import answers
+    from identigraph.errors import NotFoundError
 
-    key = _key(identifier)
-    data = _with_store(lambda s: answers.show(s, key))
+    shown = _with_graph(lambda g: g.show(identifier))
+    key = shown.identifier
+    if not shown.known:
+        raise NotFoundError(f"{key} is not in the store")
+    data = shown.as_json()
     if json_out:
         _emit(data)
         return
@@ -316,10 +295,7 @@ def print_explanation(x: Explanation) -> None:
 def explain_cmd(a: str, b: str,
                 json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Why A and B are (or are not) on the same profile."""
-    from identigraph import answers
-
-    ka, kb = _key(a), _key(b)
-    x = _with_store(lambda s: answers.explain(s, ka, kb))
+    x = _with_graph(lambda g: g.explain(a, b))
     if json_out:
         _emit(x.as_json())
     else:
@@ -343,10 +319,11 @@ def print_timeline(t: Timeline) -> None:
 @app.command()
 def how(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The timeline of the profile holding an identifier."""
-    from identigraph import answers
+    from identigraph.errors import NotFoundError
 
-    key = _key(identifier)
-    t = _with_store(lambda s: answers.how(s, key))
+    t = _with_graph(lambda g: g.how(identifier))
+    if not t.known:
+        raise NotFoundError(f"{t.identifier} is not in the store")
     if json_out:
         _emit(t.as_json())
     else:
@@ -362,9 +339,7 @@ def suspects(
 
     Example: identigraph suspects --limit 10
     """
-    from identigraph.graph.suspects import suspects as find
-
-    found = _with_store(lambda s: find(s, limit=limit))
+    found = _with_graph(lambda g: g.suspects(limit=limit))
     if json_out:
         _emit(found.as_json())
         return
@@ -391,9 +366,7 @@ def suspects(
 @app.command()
 def stats(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Counts of events, identifiers, profiles and edges by rule."""
-    from identigraph import answers
-
-    data = _with_store(answers.stats)
+    data = _with_graph(lambda g: g.stats().as_json())
     if json_out:
         _emit(data)
         return
@@ -416,17 +389,9 @@ def viz(
     redact: Annotated[bool, typer.Option(help="Mask emails and phones")] = False,
 ) -> None:
     """Draw the identity cluster around an identifier."""
-    from identigraph import answers
-    from identigraph.viz import render
-
-    key = _key(identifier)
-    other = _key(path) if path else None
-    cluster = _with_store(lambda s: answers.cluster(s, key, other=other, depth=depth))
-    try:
-        out = render(cluster, output, redact=redact)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
-    typer.echo(f"wrote {out} ({len(cluster['nodes'])} nodes, {len(cluster['edges'])} edges)")
+    drawn = _with_graph(lambda g: g.render(identifier, output, depth=depth, other=path,
+                                           redact=redact))
+    typer.echo(f"wrote {drawn.path} ({drawn.nodes} nodes, {drawn.edges} edges)")
 
 
 @app.command()

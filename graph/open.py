@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from identigraph.errors import UsageError
 from identigraph.graph.store import Store
 
 BOLT_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
@@ -24,8 +25,13 @@ def open_store(location: str | None = None, *, create: bool = True) -> Store:
     """The store at a location; ``create=False`` refuses to make a new embedded file."""
     loc = location or default_location()
     if is_bolt(loc):
-        from identigraph.graph.neo4j_store import Neo4jStore
-
+        try:
+            from identigraph.graph.neo4j_store import Neo4jStore
+        except ModuleNotFoundError as exc:  # the optional extra is not installed
+            if exc.name is None or not exc.name.startswith("neo4j"):
+                raise
+            raise UsageError(f"{loc} is a Neo4j store: install the Neo4j driver with "
+                             "pip install 'identigraph[neo4j]'") from exc
         return Neo4jStore(loc)
     from identigraph.graph.embedded.store import EmbeddedStore
 

@@ -22,6 +22,13 @@ class Profile(_Rec):
     created_for: str | None = None
     merged_ids: list[str] = []
 
+    def as_json(self) -> dict[str, object]:
+        """``profiles --json``'s shape (SPEC section 6; keys may be added, never renamed)."""
+        return {"profile_id": self.profile_id, "emails": self.emails, "phones": self.phones,
+                "external_ids": self.external_ids, "email_consent": self.email_consent,
+                "sms_consent": self.sms_consent, "created_by": self.created_by,
+                "merged_ids": self.merged_ids}
+
 
 class Identifier(_Rec):
     """One identifier node and where it stands."""
@@ -55,9 +62,12 @@ class Edge(_Rec):
                 "event_type": self.event_type, "channel": self.channel,
                 "timestamp": self.timestamp, "rule": self.rule, "merges": self.merges}
 
-    def sort_key(self) -> tuple[int, str]:
-        """Earliest first: the order events were applied in."""
-        return self.ts, self.event_id
+    @property
+    def why(self) -> str:
+        """The rule's decision in words (``never_merges``: "the event type never merges ...")."""
+        from identigraph.rules.decisions import RULE_TEXT
+
+        return RULE_TEXT.get(self.rule, self.rule)
 
 
 class CrossEdge(_Rec):

@@ -46,6 +46,7 @@ class Timeline(BaseModel):
     name: str | None = None
     attributes: dict[str, str] = {}
     summary: str = ""
+    known: bool = True  # False: the identifier is not in the store (no steps)
 
     def as_json(self) -> dict[str, object]:
         """JSON shape of ``how --json``."""

@@ -73,6 +73,19 @@ SOURCE_TYPES: dict[str, str] = {
 ANY_SOURCE = "*"
 
 
+def read_source_map(path: Path) -> dict[str, str]:
+    """A YAML file of ``source: event type`` (``--source-map``); one-line errors."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"cannot read source map {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"source map {path}: expected a mapping of source: type")
+    return {str(k): str(v) for k, v in data.items()}
+
+
 def source_resolver(source_map: dict[str, str]) -> Callable[[str | None], str | None]:
     """Opt-in source text -> event type (None: unknown); the user's map wins."""
     user = {norm_name(k): v.strip() for k, v in source_map.items() if k.strip() != ANY_SOURCE}

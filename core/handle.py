@@ -1,0 +1,238 @@
+"""The Python API: ``identigraph.open(location)`` gives an :class:`IdentityGraph`, the one
+way in for scripts, notebooks and the command line.
+
+Identifiers are plain strings in any form the command line accepts (``+1 (415) 555-0134``,
+``Maria@Example.com``, ``email:…``, ``phone:…``, ``external_id:…``). An identifier that is
+not in the store is an answer (``known=False``, reason ``unknown_identifier``); one that
+cannot be an identifier at all raises :class:`InvalidIdentifier`.
+
+Imports stay light (no loaders, no replay) until ``load`` is called: a query's start-up
+time is what a support desk waits for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+
+from identigraph import answers
+from identigraph.answers import Shown
+from identigraph.errors import NotFoundError, UsageError
+from identigraph.graph.explain import Explanation
+from identigraph.graph.open import default_location, open_store
+from identigraph.graph.query import ProfileQuery, Sort
+from identigraph.graph.records import Profile
+from identigraph.graph.store import Store
+from identigraph.graph.timeline import Timeline
+
+if TYPE_CHECKING:
+    from identigraph.graph.suspects import Suspects
+    from identigraph.loaders.report import LoadReport
+    from identigraph.viz.common import Cluster
+
+#: (file, rows just read): what a load tells a progress bar
+Progress = Callable[[str, int], None]
+
+
+class InvalidIdentifier(UsageError, ValueError):
+    """Text that cannot be an identifier (``'not-an-email@'``): the command line's exit 2."""
+
+
+class Drawing(BaseModel):
+    """What :meth:`IdentityGraph.render` wrote: the file and the size of the cluster."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: Path
+    nodes: int
+    edges: int
+
+
+class Stats(BaseModel):
+    """The answer to ``stats``: counts of events, identifiers by kind, profiles, edges by
+    rule (a store may add keys: they are kept)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    store: str
+    backend: str
+    ruleset: str | None
+    events: int
+    identifiers: dict[str, int]
+    profiles: int
+    merged_profiles: int
+    edges: dict[str, int]
+
+    def as_json(self) -> dict[str, Any]:
+        """``stats --json``'s shape."""
+        return self.model_dump()
+
+
+class IdentityGraph:
+    """The identity graph in one store (an embedded file or a Neo4j URI).
+
+    Queries open the store read-only when first needed and keep it open until
+    :meth:`close`; :meth:`load` writes it (and holds an embedded file alone meanwhile).
+    """
+
+    def __init__(self, location: str | Path | None = None, *,
+                 default_region: str = "US") -> None:
+        self.location = str(location) if location is not None else default_location()
+        self.default_region = default_region.upper()
+        self._store: Store | None = None
+
+    # -- opening and closing -------------------------------------------------------------
+
+    def _reader(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.location, create=False)
+        return self._store
+
+    def close(self) -> None:
+        """Close the store (a later query opens it again)."""
+        if self._store is not None:
+            store, self._store = self._store, None
+            store.close()
+
+    def __enter__(self) -> IdentityGraph:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"IdentityGraph({self.location!r})"
+
+    # -- identifiers ---------------------------------------------------------------------
+
+    def key(self, identifier: str) -> str:
+        """``kind:value`` of an identifier typed in any accepted form, normalised like input;
+        :class:`InvalidIdentifier` when it cannot be one."""
+        from identigraph.identifiers import parse_identifier
+
+        try:
+            return parse_identifier(identifier, self.default_region)
+        except UsageError as exc:
+            raise InvalidIdentifier(str(exc)) from exc
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load(
+        self,
+        paths: Sequence[Path | str] | Path | str,
+        *,
+        format: str = "auto",
+        ruleset: str | None = None,
+        default_region: str | None = None,
+        undated_time: str = "1970-01-01T00:00:00Z",
+        source_map: Mapping[str, str] | Path | str | None = None,
+        checkout_events: Sequence[str] | None = None,
+        progress: Progress | None = None,
+    ) -> LoadReport:
+        """Load export or event files (creating the store if need be) and re-resolve; the
+        report accounts for every row. ``source_map`` maps unknown SMS opt-in sources to
+        event types (a mapping, or a YAML file of ``source: type``)."""
+        from identigraph.api import load as load_files
+        from identigraph.loaders.batch import ReadOptions
+        from identigraph.loaders.sms import read_source_map
+
+        files = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        mapping = (read_source_map(Path(source_map)) if isinstance(source_map, (str, Path))
+                   else dict(source_map or {}))
+        options = ReadOptions(default_region=(default_region or self.default_region).upper(),
+                              undated_time=undated_time, source_map=mapping)
+        if checkout_events:
+            options = replace(options, checkout_events=tuple(checkout_events))
+        self.close()  # an embedded file is written by one connection alone
+        store = open_store(self.location, create=True)
+        try:
+            return load_files(store, files, fmt=format, ruleset=ruleset, options=options,
+                              progress=progress)
+        finally:
+            store.close()
+
+    # -- questions -----------------------------------------------------------------------
+
+    def unfinished(self) -> bool:
+        """True when the store's last load did not finish (its answers may be partial)."""
+        return self._reader().unfinished()
+
+    def iter_profiles(self, *, limit: int | None = None, min_size: int = 0,
+                      kind: str | None = None, sort: Sort = "id") -> Iterator[Profile]:
+        """Profiles one at a time as the store streams them (any store size)."""
+        query = ProfileQuery(limit=limit, min_size=min_size, kind=kind, sort=sort)
+        return self._reader().profiles_where(query)
+
+    def named_profiles(self, *, limit: int | None = None, min_size: int = 0,
+                       kind: str | None = None, sort: Sort = "id",
+                       ) -> Iterator[tuple[Profile, str | None]]:
+        """:meth:`iter_profiles` with each person's name (from the events' attributes),
+        still streamed: names are looked up a batch of profiles at a time."""
+        from identigraph.graph.names import with_names
+
+        return with_names(self._reader(), self.iter_profiles(
+            limit=limit, min_size=min_size, kind=kind, sort=sort))
+
+    def profiles(self, *, limit: int | None = None, min_size: int = 0,
+                 kind: str | None = None, sort: Sort = "id") -> list[Profile]:
+        """Profiles with their identifiers and consent: all, or those the options pick
+        (``min_size`` identifiers at least, holding a ``kind``, ``sort="size"`` biggest
+        first, at most ``limit``)."""
+        return list(self.iter_profiles(limit=limit, min_size=min_size, kind=kind, sort=sort))
+
+    def show(self, identifier: str) -> Shown:
+        """The profile holding an identifier (``known=False`` when it is not in the store)."""
+        return answers.shown(self._reader(), self.key(identifier))
+
+    def explain(self, a: str, b: str) -> Explanation:
+        """Why A and B are (or are not) on one profile: the merging path, or the reason
+        (``unknown_identifier``, ``no_evidence``, ``blocked``) and the edges that stopped it."""
+        return answers.explain(self._reader(), self.key(a), self.key(b))
+
+    def how(self, identifier: str) -> Timeline:
+        """The timeline of the profile holding an identifier: created by, merged with,
+        identifiers replaced, consent changes (``known=False`` when not in the store)."""
+        key = self.key(identifier)
+        try:
+            return answers.how(self._reader(), key)
+        except NotFoundError:
+            return Timeline(identifier=key, profile_id=None, profile=None, blocked=False,
+                            steps=[], known=False)
+
+    def cluster(self, identifier: str, *, depth: int = 1, other: str | None = None) -> Cluster:
+        """The identity cluster around an identifier: its profile and ``depth`` hops of
+        evidence, the explain path to ``other`` highlighted; :class:`NotFoundError` when
+        the identifier is not in the store (there is nothing to draw)."""
+        other_key = self.key(other) if other is not None else None
+        return answers.cluster(self._reader(), self.key(identifier), other=other_key,
+                               depth=depth)
+
+    def render(self, identifier: str, path: Path | str, *, depth: int = 1,
+               other: str | None = None, redact: bool = False) -> Drawing:
+        """Draw the cluster to ``path``; its extension picks the format (.html .svg .png
+        .graphml .gexf .json). ``redact`` masks emails and phones."""
+        from identigraph.viz import render
+
+        drawn = self.cluster(identifier, depth=depth, other=other)
+        try:
+            out = render(drawn, path, redact=redact)
+        except ValueError as exc:  # an extension no renderer writes
+            raise UsageError(str(exc)) from exc
+        return Drawing(path=out, nodes=len(drawn["nodes"]), edges=len(drawn["edges"]))
+
+    def suspects(self, *, limit: int = 20) -> Suspects:
+        """Pairs of profiles that events tie together but the rules kept apart, strongest
+        first, and hub identifiers tied to many profiles."""
+        from identigraph.graph.suspects import suspects
+
+        return suspects(self._reader(), limit=limit)
+
+    def stats(self) -> Stats:
+        """Counts of events, identifiers by kind, profiles and edges by rule."""
+        return Stats.model_validate(answers.stats(self._reader()))
