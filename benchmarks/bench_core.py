@@ -74,14 +74,14 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
     """
     clock = time.perf_counter
     t0 = clock()
-    from identigraph.api import choose_ruleset, gc_paused
+    from identigraph.api import choose_ruleset, gc_paused, unseen
     from identigraph.engine.resolver import resolve
     from identigraph.engine.state import StateRows
-    from identigraph.events import EventTable
     from identigraph.graph.open import open_store
     from identigraph.loaders.batch import ReadOptions
     from identigraph.loaders.canonical import Canonicaliser
     from identigraph.loaders.formats import pick_format
+    from identigraph.loaders.report import FileReport
 
     ph: dict[str, float] = {"import": clock() - t0}
     cpu: dict[str, float] = {}  # CPU seconds of each phase (process_time)
@@ -102,8 +102,9 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
     rows_read = warnings = rejected = 0
     with gc_paused():
         t, c = clock(), cpu_at()
-        seen = store.event_ids()
-        new = EventTable()
+        stored = store.event_ids()
+        checked = []
+        report = FileReport(str(path), fmt.name)
         timed("existing event ids", t, c)
         batches = iter(fmt.read(path, opts))
         while True:
@@ -113,22 +114,15 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
             if batch is None:
                 break
             t, c = clock(), cpu_at()
-            checked = canon.validate(batch)
+            valid = canon.validate(batch)
             timed("validate (Canonicaliser.validate)", t, c)
-            t, c = clock(), cpu_at()
             rows_read += len(batch) + len(batch.rejected) + batch.folded
-            rejected += checked.rejected
-            keep: list[int] = []
-            for j, eid in enumerate(checked.events.event_id):
-                if eid in seen:
-                    continue
-                seen.add(eid)
-                keep.append(j)
-                warnings += checked.warned[j]
-            new.extend(
-                checked.events if len(keep) == len(checked.events) else checked.events.take(keep)
-            )
-            timed("dedupe + collect events", t, c)
+            rejected += valid.rejected
+            checked.append((report, valid))
+        t, c = clock(), cpu_at()
+        new = unseen(checked, stored)
+        warnings = report.loaded_with_warnings
+        timed("dedupe + collect events", t, c)
 
         t, c = clock(), cpu_at()
         resolution = resolve(new, rs)

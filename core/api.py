@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from identigraph.engine.resolver import resolve, warm_up
 from identigraph.engine.state import StateRows
@@ -19,7 +21,7 @@ from identigraph.errors import UsageError
 from identigraph.events import EventTable
 from identigraph.graph.store import Store
 from identigraph.loaders.batch import ReadOptions
-from identigraph.loaders.canonical import Canonicaliser
+from identigraph.loaders.canonical import Canonicaliser, Validated
 from identigraph.loaders.formats import pick_format
 from identigraph.loaders.report import FileReport, LoadReport
 from identigraph.rules.model import RuleSet
@@ -57,29 +59,33 @@ def _warm_up(rs: RuleSet) -> None:
         warm_up(rs)
 
 
-def _unseen(events: EventTable, warned: Sequence[bool], seen: set[str],
-            fr: FileReport) -> EventTable:
-    """The events whose ids are not in ``seen`` (which then holds them); counts both kinds."""
-    ids = events.event_id
-    fresh = set(ids)
-    if len(fresh) == len(ids) and seen.isdisjoint(fresh):  # the common case, in C
-        seen |= fresh
-        with_warnings = sum(map(bool, warned))
-        fr.loaded_with_warnings += with_warnings
-        fr.loaded += len(ids) - with_warnings
-        return events
-    keep: list[int] = []
-    for j, eid in enumerate(ids):
-        if eid in seen:
-            fr.duplicates += 1
-            continue
-        seen.add(eid)
-        keep.append(j)
-        if warned[j]:
-            fr.loaded_with_warnings += 1
-        else:
-            fr.loaded += 1
-    return events if len(keep) == len(ids) else events.take(keep)
+def unseen(checked: Sequence[tuple[FileReport, Validated]], stored: pa.Array) -> EventTable:
+    """The events of validated batches whose ids are not ``stored`` ids, each id once (its
+    first occurrence); counts each file's events as loaded, with warnings or duplicates.
+
+    Whole columns, no Python object per event: the ids are dictionary-encoded once.
+    """
+    events = EventTable.concat([v.events for _, v in checked])
+    ids = events.column("event_id")
+    keep = np.ones(len(ids), np.bool_)
+    if len(stored):
+        keep &= ~np.asarray(pc.is_in(ids, value_set=stored).to_numpy(zero_copy_only=False),
+                            np.bool_)
+    encoded = pc.dictionary_encode(ids)
+    if len(encoded.dictionary) < len(ids):  # an id twice in these files: keep the first
+        codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), np.int64)
+        first = np.zeros(len(ids), np.bool_)
+        first[np.unique(codes, return_index=True)[1]] = True
+        keep &= first
+    start = 0
+    for fr, v in checked:
+        end = start + len(v.events)
+        kept, warned = keep[start:end], v.warned
+        fr.duplicates += int((~kept).sum())
+        fr.loaded_with_warnings += int((kept & warned).sum())
+        fr.loaded += int((kept & ~warned).sum())
+        start = end
+    return events if keep.all() else events.filter(keep)
 
 
 def choose_ruleset(store: Store, name: str | None) -> RuleSet:
@@ -111,32 +117,33 @@ def load(
     files = [(Path(p), pick_format(Path(p), fmt)) for p in paths]  # all checked first
     canon = Canonicaliser(rs, opts.default_region)
     report = LoadReport()
-    new = EventTable()
+    checked: list[tuple[FileReport, Validated]] = []
     warm = threading.Thread(target=_warm_up, args=(rs,), name="warm-up", daemon=True)
     warm.start()  # the replay's compiled kernels load while the files are read
     with gc_paused(), system_allocator():
-        seen = store.event_ids()
-        had_events = bool(seen)
+        stored = store.event_ids()
+        had_events = bool(len(stored))
         unfinished = store.unfinished()  # a load that did not end: its state is rewritten
         for path, format_ in files:
             fr = FileReport(str(path), format_.name)
             report.files.append(fr)
             for batch in format_.read(path, opts):
-                checked = canon.validate(batch)
+                valid = canon.validate(batch)
                 fr.rows_read += len(batch) + len(batch.rejected) + batch.folded
-                fr.rejected += checked.rejected
+                fr.rejected += valid.rejected
                 fr.duplicates += batch.folded
-                report.problems.extend(checked.problems)
-                new.extend(_unseen(checked.events, checked.warned, seen, fr))
+                report.problems.extend(valid.problems)
+                checked.append((fr, valid))
                 if progress is not None:
                     progress(str(path), len(batch) + len(batch.rejected) + batch.folded)
+        new = unseen(checked, stored)
+        del checked, stored
         report.events_added = len(new)
         warm.join()
         if len(new) or not had_events or unfinished:
             events = new
             if had_events:  # replay everything: late events land where they belong
-                events = store.events()
-                events.extend(new)
+                events = EventTable.concat([store.events(), new])
             # the replay runs inside write: the embedded store writes the events meanwhile
             store.write(rs, new, lambda: StateRows(events, resolve(events, rs)))
     return report

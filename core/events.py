@@ -1,14 +1,20 @@
-"""The canonical event table every loader produces (SPEC section 3), stored by columns.
+"""The canonical event table every loader produces (SPEC section 3): one Arrow table.
 
-Columns rather than one object per event: a million events stay a few lists of strings,
-which is what keeps bulk loads fast and small.
+Arrow from the reader to the store: a million events stay a few contiguous buffers (no
+Python object per event), the replay reads them as numpy views and the stores take them
+in bulk.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
+from numpy.typing import NDArray
+
+from identigraph.arrays import as_array
 
 FIELDS: tuple[str, ...] = (
     "event_id", "ts", "type", "channel", "source", "email", "phone", "external_id",
@@ -20,66 +26,52 @@ SCHEMA = pa.schema([(f, pa.int64() if f == "ts" else pa.string()) for f in FIELD
 
 @dataclass(slots=True)
 class EventTable:
-    """Validated canonical events; identifiers already normalised, ``ts`` in UTC microseconds."""
+    """Validated canonical events (``table`` has :data:`SCHEMA`); identifiers already
+    normalised, ``ts`` in UTC microseconds, ``attributes`` JSON text."""
 
-    event_id: list[str] = field(default_factory=list)
-    ts: list[int] = field(default_factory=list)
-    type: list[str] = field(default_factory=list)
-    channel: list[str | None] = field(default_factory=list)
-    source: list[str | None] = field(default_factory=list)
-    email: list[str | None] = field(default_factory=list)
-    phone: list[str | None] = field(default_factory=list)
-    external_id: list[str | None] = field(default_factory=list)
-    country: list[str | None] = field(default_factory=list)
-    email_consent: list[str | None] = field(default_factory=list)
-    sms_consent: list[str | None] = field(default_factory=list)
-    attributes: list[str | None] = field(default_factory=list)  # JSON text
-    _arrow: dict[str, pa.Array] = field(default_factory=dict, repr=False, compare=False)
+    table: pa.Table = field(default_factory=SCHEMA.empty_table)
+    _columns: dict[str, pa.Array] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.table.schema != SCHEMA:
+            self.table = self.table.select(list(FIELDS)).cast(SCHEMA)
 
     def __len__(self) -> int:
-        return len(self.event_id)
-
-    def columns(self) -> list[list[object]]:
-        """The columns in FIELDS order."""
-        return [getattr(self, f) for f in FIELDS]
-
-    def arrow(self, name: str) -> pa.Array:
-        """One column as an Arrow array, converted once: the replay and the store both read
-        the same columns of a big load."""
-        got = self._arrow.get(name)
-        if got is None or len(got) != len(self):
-            got = pa.array(getattr(self, name), pa.int64() if name == "ts" else pa.string())
-            self._arrow[name] = got
-        return got
-
-    def append_row(self, row: tuple[object, ...]) -> None:
-        """Add one event given as a tuple in FIELDS order."""
-        self._arrow.clear()
-        for col, value in zip(self.columns(), row, strict=True):
-            col.append(value)
-
-    def rows(self) -> list[tuple[object, ...]]:
-        """All events as tuples in FIELDS order (for writing to a store)."""
-        return list(zip(*self.columns(), strict=True))
-
-    def extend(self, other: EventTable) -> None:
-        """Append every event of ``other``."""
-        self._arrow.clear()
-        for mine, theirs in zip(self.columns(), other.columns(), strict=True):
-            mine.extend(theirs)
-
-    def take(self, index: list[int]) -> EventTable:
-        """A new table holding the events at these positions, in this order."""
-        out = EventTable()
-        for mine, theirs in zip(out.columns(), self.columns(), strict=True):
-            mine.extend([theirs[i] for i in index])
-        return out
+        return int(self.table.num_rows)
 
     @classmethod
-    def from_rows(cls, rows: list[tuple[object, ...]]) -> EventTable:
-        """Build a table from tuples in FIELDS order."""
-        out = cls()
-        if rows:
-            for col, values in zip(out.columns(), zip(*rows, strict=True), strict=True):
-                col.extend(values)
-        return out
+    def of(cls, columns: Mapping[str, Sequence[object] | pa.Array]) -> EventTable:
+        """A table from some columns by name (the others all null)."""
+        n = len(next(iter(columns.values()))) if columns else 0
+        unknown = set(columns) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"not event fields: {sorted(unknown)}")
+        arrays = [pa.array(columns[f], SCHEMA.field(f).type) if f in columns
+                  else pa.nulls(n, SCHEMA.field(f).type) for f in FIELDS]
+        return cls(pa.Table.from_arrays(arrays, schema=SCHEMA))
+
+    @classmethod
+    def concat(cls, tables: Sequence[EventTable]) -> EventTable:
+        """The events of several tables, in order (no copy of their buffers)."""
+        if not tables:
+            return cls()
+        if len(tables) == 1:
+            return tables[0]
+        return cls(pa.concat_tables([t.table for t in tables]))
+
+    def column(self, name: str) -> pa.Array:
+        """One column as a contiguous Arrow array, combined once: the replay and the store
+        both read the same columns of a big load."""
+        got = self._columns.get(name)
+        if got is None:
+            got = as_array(self.table.column(name))
+            self._columns[name] = got
+        return got
+
+    def take(self, index: Sequence[int] | NDArray[np.integer] | pa.Array) -> EventTable:
+        """A new table holding the events at these positions, in this order."""
+        return EventTable(self.table.take(index))
+
+    def filter(self, keep: NDArray[np.bool_] | pa.Array) -> EventTable:
+        """A new table of the events where ``keep`` is true."""
+        return EventTable(self.table.filter(keep))

@@ -1,6 +1,6 @@
 """Event columns as Arrow and numpy arrays, and the one order rules apply in.
 
-The replay and the state rows work on whole columns (``EventTable.arrow``): these helpers
+The replay and the state rows work on whole columns (``EventTable.column``): these helpers
 give the buffers the numba kernels read.
 """
 

@@ -139,7 +139,7 @@ def _interned(
     blocked: list[NDArray[np.bool_]] = []
     base = 0
     for code, name in enumerate(("external_id", "email", "phone")):
-        arr = events.arrow(name)
+        arr = events.column(name)
         codes, first = intern(*string_buffers(arr), order)
         uniq = arr.take(pa.array(first))
         by_kind.append(np.where(codes >= 0, codes + base, -1).astype(np.int32))
@@ -157,7 +157,7 @@ def _consent_codes(events: EventTable, order: NDArray[np.int64]) -> tuple[I32, p
     values: dict[str, int] = {}
     codes = []
     for name in ("email_consent", "sms_consent"):
-        encoded = events.arrow(name).dictionary_encode()
+        encoded = events.column(name).dictionary_encode()
         remap = np.array([values.setdefault(v, len(values))
                           for v in encoded.dictionary.to_pylist()] + [-1], np.int32)
         index = np.asarray(encoded.indices.fill_null(-1).to_numpy(), dtype=np.int64)
@@ -169,15 +169,15 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
     """Replay all events under a rule set; the result depends only on the set of events."""
     from identigraph.engine.replay_kernel import replay  # numba: imported when a replay runs
 
-    types = events.arrow("type").dictionary_encode()
+    types = events.column("type").dictionary_encode()
     names: list[str] = types.dictionary.to_pylist()
     unknown = set(names) - set(ruleset.event_types)
     if unknown:
         raise ValueError(f"event types not in rule set {ruleset.name}: {sorted(unknown)}")
     type_code = {name: i for i, name in enumerate(ruleset.event_types)}
     type_index = np.asarray(types.indices.to_numpy(), dtype=np.int32)
-    event_id = events.arrow("event_id")
-    ts = int64_column(events.arrow("ts"))
+    event_id = events.column("event_id")
+    ts = int64_column(events.column("ts"))
     order = event_order(ts, event_id)
     by_kind, kind, value, blocked = _interned(events, order, _Blocker(ruleset))
     strong = np.stack([by_kind[_KIND_CODE[k]] for k in ruleset.strength], axis=1)
@@ -249,10 +249,9 @@ def warm_up(ruleset: RuleSet) -> None:
     """Load the compiled replay kernels (numba, ~1.5 s per process) ahead of the first real
     replay; a load runs this on a thread while it reads its files."""
     kind = next(iter(ruleset.event_types))
-    tiny = EventTable(
-        event_id=["warm-1", "warm-2"], ts=[1, 2], type=[kind, kind], channel=[None, None],
-        source=[None, None], email=["a@example.com", "a@example.com"],
-        phone=["+14155550101", None], external_id=[None, "x"], country=[None, None],
-        email_consent=[None, "subscribed"], sms_consent=["subscribed", None],
-        attributes=[None, None])
+    tiny = EventTable.of({
+        "event_id": ["warm-1", "warm-2"], "ts": [1, 2], "type": [kind, kind],
+        "email": ["a@example.com", "a@example.com"], "phone": ["+14155550101", None],
+        "external_id": [None, "x"], "email_consent": [None, "subscribed"],
+        "sms_consent": ["subscribed", None]})
     resolve(tiny, ruleset)

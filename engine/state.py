@@ -136,7 +136,7 @@ class StateRows:
             "dst": r.ident_key.take(pa.array(r.edge_dst)),
             "event_id": r.event_id.take(take),
             "type": r.type_names.take(pa.array(r.type_index[rows])),
-            "channel": self.events.arrow("channel").take(take),
+            "channel": self.events.column("channel").take(take),
             "ts": r.ts[rows],
             "rule": pa.array(RULE_NAMES).take(pa.array(r.edge_rule)),
             "merges": np.isin(r.edge_rule, sorted(MERGING)),

@@ -19,6 +19,8 @@ from identigraph.graph.records import (
 )
 
 if TYPE_CHECKING:  # the replay's modules (numba, pyarrow) stay off the query path
+    import pyarrow as pa
+
     from identigraph.engine.state import StateRows
     from identigraph.events import EventTable
     from identigraph.graph.query import ProfileQuery
@@ -40,8 +42,8 @@ class Store(Protocol):
         """The rule set the store was resolved with (None for an empty store)."""
         ...
 
-    def event_ids(self) -> set[str]:
-        """Ids of every stored event (for de-duplication)."""
+    def event_ids(self) -> pa.Array:
+        """Ids of every stored event (for de-duplication), as an Arrow string array."""
         ...
 
     def events(self) -> EventTable:

@@ -7,6 +7,7 @@ raw text, or leaves it untouched so that :mod:`canonical` validates and reports 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -42,10 +43,15 @@ def has_any(header: Sequence[str], aliases: Sequence[str]) -> bool:
     return find_column(header, aliases) is not None
 
 
-def short_hash(parts: Sequence[str | None]) -> str:
-    """A 12-hex-digit digest of some raw values (part of a stable event id)."""
-    text = "\x1f".join(p or "" for p in parts)
-    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+def row_digests(parts: Sequence[pa.Array], digest_size: int = 6) -> pa.Array:
+    """Per row, the hex BLAKE2b digest of its values joined by ``\\x1f`` (nulls as empty
+    text): the content part of a stable event id."""
+    if not parts or not len(parts[0]):
+        return pa.array([], pa.string())
+    joined = pc.binary_join_element_wise(*[pc.fill_null(p, "") for p in parts], "\x1f")
+    blake = hashlib.blake2b
+    return pa.array([blake(t, digest_size=digest_size).hexdigest()
+                     for t in joined.cast(pa.binary()).to_pylist()], pa.string())
 
 
 def is_spreadsheet_number(value: str) -> bool:
@@ -54,6 +60,21 @@ def is_spreadsheet_number(value: str) -> bool:
 
 
 _EXCEL_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
+
+
+def spreadsheet_numbers(column: pa.Array) -> pa.Array:
+    """:func:`is_spreadsheet_number` of each value of a trimmed column (false for nulls)."""
+    return pc.fill_null(pc.match_substring_regex(column, _EXCEL_TRIMMED), False)
+
+
+_EXCEL_TRIMMED = r"^[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+$"
+
+
+def trimmed(column: pa.Array) -> pa.Array:
+    """Cells without surrounding spaces and leading apostrophes; empty ones null."""
+    out = pc.utf8_trim_whitespace(pc.utf8_ltrim(pc.utf8_trim_whitespace(column),
+                                                characters="'"))
+    return pc.if_else(pc.equal(out, ""), pa.scalar(None, pa.string()), out)
 
 
 # -- values ----------------------------------------------------------------------------
@@ -124,16 +145,9 @@ def country_code(raw: str | None) -> str | None:
     return _COUNTRIES.get(norm_name(v), v)
 
 
-def map_values(values: list[str | None],
-               fn: Callable[[str | None], str | None]) -> list[str | None]:
-    """Apply a value mapping to a column, computing it once per distinct value."""
-    table = {v: fn(v) for v in set(values)}
-    return [table[v] for v in values]
-
-
 def map_array(column: pa.Array | pa.ChunkedArray,
               fn: Callable[[str | None], str | None]) -> pa.Array:
-    """:func:`map_values` for an Arrow column (nulls are mapped too): an Arrow column."""
+    """Apply a value mapping to a column, once per distinct value (nulls are mapped too)."""
     enc = pc.dictionary_encode(as_array(column), null_encoding="encode")
     mapped = pa.array([fn(v) for v in enc.dictionary.to_pylist()], pa.string())
     return mapped.take(enc.indices)
@@ -179,18 +193,6 @@ def iso_times(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     return out
 
 
-def coalesce(*columns: list[str | None]) -> list[str | None]:
-    """Per row, the first non-empty value of several columns."""
-    if len(columns) == 1:
-        return columns[0]
-    out = list(columns[0])
-    for col in columns[1:]:
-        for i, v in enumerate(out):
-            if v is None:
-                out[i] = col[i]
-    return out
-
-
 # -- Arrow columns -----------------------------------------------------------------------
 
 _EXCEL_RE2 = r"^\s*'?[+-]?\d+(?:\.\d+)?[eE][+-]?\d+\s*$"
@@ -202,8 +204,7 @@ def drop_spreadsheet_numbers(column: pa.Array, on_drop: Callable[[int, str], Non
     """Null the ``1.41555E+10``-like values of a column, calling ``on_drop(row, value)``."""
     if len(column) == 0 or column.null_count == len(column):
         return column
-    maybe = pc.or_(pc.match_substring(column, "E+"), pc.match_substring(column, "e+"))
-    if not pc.any(maybe).as_py():
+    if not pc.any(pc.match_substring(column, "e", ignore_case=True)).as_py():
         return column
     hit = pc.fill_null(pc.match_substring_regex(column, _EXCEL_RE2), False)
     rows = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
@@ -213,6 +214,22 @@ def drop_spreadsheet_numbers(column: pa.Array, on_drop: Callable[[int, str], Non
     for i, v in zip(rows.tolist(), values, strict=True):
         on_drop(i, v)
     return pc.if_else(hit, _NULL_TEXT, column)
+
+
+def json_present(fields: Sequence[tuple[str, pa.Array]]) -> pa.Array:
+    """Per row, the JSON object of the fields present there (null when none is):
+    ``json.dumps`` of the row's non-null values, keys in the given order."""
+    n = len(fields[0][1])
+    out = pa.nulls(n, pa.string())
+    present = [np.asarray(c.is_valid().to_numpy(zero_copy_only=False), bool) for _, c in fields]
+    for pattern in itertools.product((True, False), repeat=len(fields)):
+        rows = np.ones(n, bool)
+        for p, has in zip(pattern, present, strict=True):
+            rows &= has if p else ~has
+        if any(pattern) and rows.any():
+            subset = [f for f, p in zip(fields, pattern, strict=True) if p]
+            out = pc.if_else(pa.array(rows), json_objects(subset), out)
+    return out
 
 
 def json_objects(fields: Sequence[tuple[str, pa.Array]]) -> pa.Array:

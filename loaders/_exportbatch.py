@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from identigraph.loaders._columns import is_spreadsheet_number
+from identigraph.loaders._columns import drop_spreadsheet_numbers
 from identigraph.loaders.batch import RawBatch
 from identigraph.loaders.report import Problem
 
@@ -19,7 +19,7 @@ class Mapped:
     file: str
     fmt: str
     lines: list[int]
-    cols: dict[str, list[str | None] | pa.Array]
+    cols: dict[str, pa.Array]
     source_columns: dict[str, str]
     #: loader reasons to reject a row (None: keep it), by position; empty list: keep all
     reject: list[str | None] = field(default_factory=list)
@@ -37,14 +37,12 @@ class Mapped:
 
     def drop_mangled_phones(self) -> None:
         """Drop phones a spreadsheet turned into ``1.41555E+10``, saying so."""
-        phones = self.cols.get("phone", [])
-        assert isinstance(phones, list), "Arrow columns use _columns.drop_spreadsheet_numbers"
+        phones = self.cols.get("phone")
+        if phones is None:
+            return
         column = self.source_columns.get("phone", "phone")
-        for i, v in enumerate(phones):
-            if v is not None and ("E" in v or "e" in v) and is_spreadsheet_number(v):
-                self.warn(i, column, v, "phone number mangled by a spreadsheet "
-                          "(scientific notation)")
-                phones[i] = None
+        self.cols["phone"] = drop_spreadsheet_numbers(phones, lambda i, v: self.warn(
+            i, column, v, "phone number mangled by a spreadsheet (scientific notation)"))
 
     def batch(self) -> RawBatch:
         """The raw batch: kept rows in ``lines``/``cols``, the others in ``rejected``."""
@@ -61,8 +59,7 @@ class Mapped:
             self.warnings = [w for w in self.warnings if w.line not in dropped]
             lines = [lines[i] for i in keep]
             mask = pa.array(np.array([r is None for r in self.reject], dtype=bool))
-            cols = {k: v.filter(mask) if isinstance(v, pa.Array) else [v[i] for i in keep]
-                    for k, v in cols.items()}
+            cols = {k: v.filter(mask) for k, v in cols.items()}
         return RawBatch(self.file, lines, cols, self.fmt, rejected=rejected,
                         folded=self.folded, warnings=self.warnings,
                         source_columns=self.source_columns, checked=self.checked)

@@ -8,7 +8,7 @@ whatever those cannot vouch for goes through :mod:`normalise` itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,8 +110,7 @@ def _nanp_bulk(values: pa.Array, nanp: np.ndarray) -> tuple[np.ndarray, pa.Array
     return settled, pc.binary_join_element_wise("+1", nsn, "")
 
 
-def phones(arr: pa.Array, countries: Sequence[str | None] | None,
-           default_region: str) -> Normalised:
+def phones(arr: pa.Array, countries: pa.Array | None, default_region: str) -> Normalised:
     """:func:`normalise_phone` once per distinct (value, country) pair.
 
     A national number means different things under different countries, so the pair is
@@ -119,15 +118,16 @@ def phones(arr: pa.Array, countries: Sequence[str | None] | None,
     by one.
     """
     regions: list[str | None]
-    if countries is None or not any(countries):
+    if countries is None or countries.null_count == len(countries):
         d = Distinct(arr)
         values = d.values
         regions = [None] * len(values)
     else:
-        country = pc.fill_null(pa.array(countries, pa.string()), "")
+        country = pc.fill_null(countries, "")
         d = Distinct(pc.binary_join_element_wise(arr, country, "\x1f"))  # null phone: null
-        values = arr.take(pa.array(d.first))
-        regions = [countries[i] for i in d.first.tolist()]
+        first = pa.array(d.first)
+        values = arr.take(first)
+        regions = countries.take(first).to_pylist()
     by_region = {r: is_nanp_region((r or default_region or "US").upper()) for r in set(regions)}
     nanp = np.array([by_region[r] for r in regions], dtype=bool)
     settled, e164 = _nanp_bulk(values, nanp)

@@ -8,9 +8,6 @@ hands the rest to that function, so the result is the same whatever the input.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeAlias, TypeVar
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,20 +15,12 @@ import pyarrow.compute as pc
 from identigraph.arrays import as_array
 from identigraph.normalise import clean_raw
 
-T = TypeVar("T")
-
-#: A raw column as readers hand it over: a Python list or an Arrow string array.
-Column: TypeAlias = list[str | None] | pa.Array | pa.ChunkedArray
-
 _NULL = pa.scalar(None, pa.string())
 
 
-def text_array(values: Column) -> pa.Array:
-    """One contiguous ``string`` Arrow array of a column, whatever it came as."""
-    if isinstance(values, list):
-        return pa.array(values, pa.string())
-    if isinstance(values, pa.ChunkedArray):
-        values = as_array(values)
+def text_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous ``string`` Arrow array of a column (a null column becomes text)."""
+    values = as_array(values)
     if values.type != pa.string():
         values = values.cast(pa.string())
     return values
@@ -118,31 +107,9 @@ class Distinct:
             uniq, pos = np.unique(self.codes, return_index=True)
             self.first = pos[uniq >= 0]
 
-    def spread(self, per_value: Sequence[T], missing: T) -> list[T]:
-        """Per row, the item of its value (``missing`` for nulls)."""
-        table = np.empty(len(per_value) + 1, dtype=object)
-        table[:-1] = per_value
-        table[-1] = missing
-        result: list[T] = table[self.codes].tolist()
-        return result
-
     def rows_where(self, flags: np.ndarray) -> np.ndarray:
         """Rows whose value has ``flags[value]`` set, in row order."""
         if not flags.any():
             return np.zeros(0, dtype=np.int64)
         ext = np.append(flags, False)
         return np.flatnonzero(ext[self.codes])
-
-
-def to_list(arr: pa.Array) -> list[str | None]:
-    """Python values of a column, sharing one string object per value when few repeat."""
-    n = len(arr)
-    if arr.null_count == n:
-        return [None] * n
-    if n > 4096:
-        head = pc.count_distinct(arr.slice(0, 2048), mode="all").as_py()
-        if head < 256:
-            d = Distinct(arr)
-            return d.spread(d.values.to_pylist(), None)
-    values: list[str | None] = arr.to_pylist()
-    return values

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -22,15 +22,14 @@ RAW_FIELDS: tuple[str, ...] = (
 class RawBatch:
     """Rows of one file mapped to canonical field names, not yet validated.
 
-    ``cols`` maps a field of RAW_FIELDS to one raw value per row (None when empty), as a
-    Python list or an Arrow string array (readers built on Arrow hand their columns over
-    as they are); ``attributes`` values are JSON text. ``id_prefix`` namespaces
+    ``cols`` maps a field of RAW_FIELDS to an Arrow string array of one raw value per row
+    (null when empty); ``attributes`` values are JSON text. ``id_prefix`` namespaces
     content-hash event ids (the format name), so the same row loaded twice gets the same id.
     """
 
     file: str
     lines: list[int]
-    cols: dict[str, list[str | None] | pa.Array]
+    cols: dict[str, pa.Array]
     id_prefix: str = "ev"
     #: rows the reader already settled: rejected ones (with problems) or folded into
     #: another row's event (e.g. an order's extra line items), counted as duplicates
@@ -46,6 +45,37 @@ class RawBatch:
 
     def __len__(self) -> int:
         return len(self.lines)
+
+
+@dataclass(slots=True)
+class RowBatch:
+    """Rows of a reader that parses one record at a time (JSON Lines), gathered as text
+    and handed over as one Arrow :class:`RawBatch`."""
+
+    file: str
+    fields: tuple[str, ...]
+    id_prefix: str
+    source_columns: dict[str, str] = field(default_factory=dict)
+    lines: list[int] = field(default_factory=list)
+    values: dict[str, list[str | None]] = field(default_factory=dict)
+    rejected: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def add(self, line: int, row: Mapping[str, str | None]) -> None:
+        """One record's raw values by field (missing fields are empty)."""
+        self.lines.append(line)
+        for f in self.fields:
+            self.values.setdefault(f, []).append(row.get(f))
+
+    def raw(self) -> RawBatch:
+        """The rows gathered, as Arrow columns."""
+        cols = {f: pa.array(self.values.get(f, [None] * len(self)), pa.string())
+                for f in self.fields}
+        return RawBatch(self.file, self.lines, cols, self.id_prefix, rejected=self.rejected,
+                        warnings=self.warnings, source_columns=self.source_columns)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,37 +6,29 @@ is reported with its file, line, column and reason.
 
 Columns are Arrow arrays while they are checked: whole-column steps settle the common
 values, distinct values are normalised once, and only odd values and reported rows are
-handled one by one in Python (``_textcols``, ``_identcols``). Python lists are made
-once, at the end, for the rows kept.
+handled one by one in Python (``_textcols``, ``_identcols``). The kept rows' columns
+become the :class:`EventTable` as they are: no Python object per event.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import cast
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from identigraph.events import EventTable
+from identigraph.events import SCHEMA, EventTable
 from identigraph.loaders import _identcols
-from identigraph.loaders._textcols import (
-    Column,
-    Distinct,
-    clean_text,
-    text_array,
-    to_list,
-    valid_mask,
-)
+from identigraph.loaders._columns import row_digests
+from identigraph.loaders._textcols import Distinct, clean_text, text_array, valid_mask
 from identigraph.loaders.batch import RawBatch
 from identigraph.loaders.report import Problem
 from identigraph.model import Consent
-from identigraph.normalise import Invalid, clean_raw
+from identigraph.normalise import Invalid
 from identigraph.rules.model import RuleSet
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -52,18 +44,9 @@ class Validated:
 
     events: EventTable
     lines: list[int]
-    warned: list[bool]
+    warned: np.ndarray  # bool per event
     problems: list[Problem] = field(default_factory=list)
     rejected: int = 0
-
-
-def clean_column(values: list[str | None]) -> list[str | None]:
-    """:func:`clean_raw` over a column, with the common clean case kept cheap."""
-    out = [None if v is None else (v.strip() or None) for v in values]
-    for i, v in enumerate(out):
-        if v is not None and v[0] == "'":
-            out[i] = clean_raw(v)
-    return out
 
 
 def parse_timestamp(value: str) -> int | Invalid:
@@ -76,19 +59,6 @@ def parse_timestamp(value: str) -> int | Invalid:
         dt = dt.replace(tzinfo=UTC)
     delta = dt - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def parse_timestamps(values: Column) -> list[int | Invalid | None]:
-    """Vectorised :func:`parse_timestamp`: Arrow's parser when it reads every value,
-    else Python's for all of them (once per distinct value)."""
-    arr = text_array(values)
-    try:
-        micros = pc.cast(arr, pa.timestamp("us", tz="UTC")).cast(pa.int64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        d = Distinct(arr)
-        return d.spread([parse_timestamp(v) for v in d.values.to_pylist()], None)
-    result: list[int | Invalid | None] = micros.to_pylist()
-    return result
 
 
 class _Outcome:
@@ -135,7 +105,7 @@ class Canonicaliser:
         """Check every row of a batch; keep the good ones, report the rest."""
         n = len(batch)
         nulls = pa.nulls(n, pa.string())
-        cols = {k: clean_text(text_array(v)) for k, v in batch.cols.items() if v is not None}
+        cols = {k: clean_text(text_array(v)) for k, v in batch.cols.items()}
 
         def col(name: str) -> pa.Array:
             return cols.get(name, nulls)
@@ -181,19 +151,16 @@ class Canonicaliser:
             pick(types), pick(emails.values), pick(phones.values), pick(externals.values),
             pick(email_c), pick(sms_c), pick(channels), pick(sources), pick(attributes)])
         channels = pc.coalesce(pick(channels), pick(type_channel))
-        out = EventTable(  # ids and types are all present on the rows kept
-            cast(list[str], to_list(ids)), kept_ts.tolist(),
-            cast(list[str], to_list(pick(types))), to_list(channels),
-            to_list(pick(sources)), to_list(pick(emails.values)), to_list(pick(phones.values)),
-            to_list(pick(externals.values)),
-            _pick_list(countries, keep_mask, everything, n),
-            to_list(pick(email_c)), to_list(pick(sms_c)), to_list(pick(attributes)))
+        out = EventTable(pa.Table.from_arrays([  # ids and types are present on the rows kept
+            ids, pa.array(kept_ts, pa.int64()), pick(types), channels, pick(sources),
+            pick(emails.values), pick(phones.values), pick(externals.values),
+            pick(countries), pick(email_c), pick(sms_c), pick(attributes)], schema=SCHEMA))
         lines_np = np.asarray(batch.lines, dtype=np.int64)
         warned = res.warned
         if batch.warnings:
             warned = warned | np.isin(lines_np, [p.line for p in batch.warnings])
         lines = batch.lines if everything else lines_np[keep_mask].tolist()
-        warned_out = (warned if everything else warned[keep_mask]).tolist()
+        warned_out = warned if everything else warned[keep_mask]
         return Validated(out, lines, warned_out, res.problems,
                          len(bad_rows) + len(batch.rejected))
 
@@ -233,17 +200,18 @@ class Canonicaliser:
         return channel.take(pa.array(d.codes, mask=d.codes < 0))
 
     @staticmethod
-    def _countries(raw: pa.Array, res: _Outcome) -> list[str | None] | None:
-        """Two-letter codes, upper-cased, per row; None when the column is empty."""
+    def _countries(raw: pa.Array, res: _Outcome) -> pa.Array:
+        """Two-letter codes, upper-cased, per row (null where missing or reported)."""
         if raw.null_count == len(raw):
-            return None
+            return raw
         d = Distinct(raw)
         names = d.values.to_pylist()
         ok = [len(v) == 2 and v.isalpha() for v in names]
         rows = d.rows_where(~np.array(ok, dtype=bool))
         res.warn(rows.tolist(), "country", _values(raw, rows), _COUNTRY_REASON)
-        return d.spread([v.upper() if good else None for v, good in zip(names, ok,
-                                                                          strict=True)], None)
+        codes = pa.array([v.upper() if good else None for v, good in zip(names, ok, strict=True)],
+                         pa.string())
+        return codes.take(pa.array(d.codes, mask=d.codes < 0))
 
     @staticmethod
     def _consents(raw: pa.Array, name: str, res: _Outcome) -> pa.Array:
@@ -297,12 +265,10 @@ class Canonicaliser:
         if not missing.any():
             return ids
         sel = pa.array(missing)
-        texts = [pa.array(ts[missing]).cast(pa.string())]
-        texts += [pc.fill_null(p.filter(sel), "") for p in parts]
-        joined = pc.binary_join_element_wise(*texts, "\x1f").cast(pa.binary()).to_pylist()
-        blake = hashlib.blake2b
-        made = [f"{prefix}:{blake(t, digest_size=10).hexdigest()}" for t in joined]
-        return pc.replace_with_mask(ids, sel, pa.array(made, pa.string()))
+        digests = row_digests([pa.array(ts[missing]).cast(pa.string())]
+                              + [p.filter(sel) for p in parts], digest_size=10)
+        made = pc.binary_join_element_wise(f"{prefix}:", digests, "")
+        return pc.replace_with_mask(ids, sel, made)
 
 
 def _values(arr: pa.Array, rows: np.ndarray) -> list[str]:
@@ -310,13 +276,3 @@ def _values(arr: pa.Array, rows: np.ndarray) -> list[str]:
     if not len(rows):
         return []
     return [v or "" for v in arr.take(pa.array(rows)).to_pylist()]
-
-
-def _pick_list(values: list[str | None] | None, keep: np.ndarray, everything: bool,
-               n: int) -> list[str | None]:
-    if values is None:
-        return [None] * int(keep.sum())
-    if everything:
-        return values
-    picked: list[str | None] = np.array([*values, None], dtype=object)[:-1][keep].tolist()
-    return picked

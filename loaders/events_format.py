@@ -7,12 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from identigraph.arrays import as_array
 from identigraph.errors import UsageError
 from identigraph.loaders._csvstream import csv_slices
-from identigraph.loaders.batch import RAW_FIELDS, RawBatch, ReadOptions
+from identigraph.loaders.batch import RAW_FIELDS, RawBatch, ReadOptions, RowBatch
 from identigraph.loaders.csvfile import open_text, read_header
 from identigraph.loaders.report import Problem
 
@@ -81,12 +79,11 @@ class EventsFormat:
                 f"{path}: {what} in events CSV (columns: {', '.join(RAW_FIELDS)})"
             )
         for part in csv_slices(path, header, options.batch_rows):
-            cols: dict[str, list[str | None] | pa.Array] = {
-                h: as_array(part.column(h)) for h in header}
+            cols = {h: as_array(part.column(h)) for h in header}
             yield RawBatch(str(path), part.lines, cols, "events", rejected=part.ragged)
 
     def _read_jsonl(self, path: Path, options: ReadOptions) -> Iterator[RawBatch]:
-        batch = self._empty(path)
+        batch = RowBatch(str(path), RAW_FIELDS, "events")
         for number, obj, error in jsonl_records(path):
             if obj is None:
                 batch.rejected.append(Problem(str(path), number, "", "", error, "rejected"))
@@ -95,15 +92,9 @@ class EventsFormat:
                 if key not in RAW_FIELDS:
                     batch.warnings.append(Problem(str(path), number, key, _text(obj[key]) or "",
                                                   "unknown field ignored", "warning"))
-            batch.lines.append(number)
-            for f in RAW_FIELDS:
-                batch.cols[f].append(_text(obj.get(f)))
+            batch.add(number, {f: _text(obj.get(f)) for f in RAW_FIELDS})
             if len(batch) >= options.batch_rows:
-                yield batch
-                batch = self._empty(path)
+                yield batch.raw()
+                batch = RowBatch(str(path), RAW_FIELDS, "events")
         if len(batch) or batch.rejected:
-            yield batch
-
-    @staticmethod
-    def _empty(path: Path) -> RawBatch:
-        return RawBatch(str(path), [], {f: [] for f in RAW_FIELDS}, "events")
+            yield batch.raw()

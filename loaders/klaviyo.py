@@ -6,22 +6,28 @@ never by position; only an identifier column is required.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from identigraph.arrays import as_array
 from identigraph.errors import UsageError
 from identigraph.loaders._columns import (
     CONSENT_VALUES,
-    coalesce,
     country_code,
     find_column,
     has_any,
     is_spreadsheet_number,
     iso_times,
-    map_values,
-    short_hash,
+    json_present,
+    map_array,
+    row_digests,
+    spreadsheet_numbers,
+    trimmed,
     value_mapper,
 )
 from identigraph.loaders._csvstream import Slice, csv_slices
@@ -105,49 +111,38 @@ class KlaviyoProfiles:
 
     def _map(self, path: Path, plan: _Plan, part: Slice, options: ReadOptions) -> Mapped:
         n = part.table.num_rows
-        none: list[str | None] = [None] * n
+        nulls = pa.nulls(n, pa.string())
 
-        def col(name: str | None) -> list[str | None]:
-            return none if name is None else part.column(name).to_pylist()
+        def col(name: str | None) -> pa.Array:
+            return nulls if name is None else as_array(part.column(name))
 
-        def times(name: str | None) -> list[str | None]:
-            return none if name is None else iso_times(part.column(name)).to_pylist()
+        def times(name: str | None) -> pa.Array:
+            return nulls if name is None else iso_times(part.column(name))
 
-        timestamp = [t or options.undated_time
-                     for t in coalesce(times(plan.created), times(plan.added))]
-        consent = value_mapper(CONSENT_VALUES)
-        email, phone, kid = col(plan.email), col(plan.phone), col(plan.klaviyo_id)
-        email_c = map_values(col(plan.email_consent), consent)
-        sms_c = map_values(col(plan.sms_consent), consent)
-        country = map_values(col(plan.country), country_code)
-        source = col(plan.source)
-        first, last = col(plan.first), col(plan.last)
         m = Mapped(str(path), self.name, part.lines, {}, {}, rejected=part.ragged)
-        event_id: list[str | None] = [None] * n
-        attributes: list[str | None] = [None] * n
-        for i in range(n):
-            k = kid[i]
-            if k is not None:
-                k = k.strip().lstrip("'").strip()
-                problem = _klaviyo_id_problem(k) if k else None
-                if problem is not None:
-                    m.warn(i, plan.klaviyo_id or "", k, problem)
-                    k = None
-                kid[i] = k or None
-            if first[i] is not None or last[i] is not None:
-                names = {"first_name": first[i], "last_name": last[i]}
-                attributes[i] = json.dumps({a: v for a, v in names.items() if v is not None},
-                                           ensure_ascii=False)
-            if kid[i] is not None and not is_spreadsheet_number(kid[i] or ""):
-                event_id[i] = f"{self.name}:{kid[i]}:" + short_hash([
-                    timestamp[i], email[i], phone[i], country[i], email_c[i], sms_c[i],
-                    source[i], attributes[i]])
+        timestamp = pc.fill_null(pc.coalesce(times(plan.created), times(plan.added)),
+                                 options.undated_time)
+        consent = value_mapper(CONSENT_VALUES)
+        email, phone = col(plan.email), col(plan.phone)
+        kid = self._klaviyo_ids(m, plan, trimmed(col(plan.klaviyo_id)))
+        email_c = map_array(col(plan.email_consent), consent)
+        sms_c = map_array(col(plan.sms_consent), consent)
+        country = map_array(col(plan.country), country_code)
+        source = col(plan.source)
+        attributes = json_present([("first_name", col(plan.first)),
+                                   ("last_name", col(plan.last))])
+        digest = row_digests([timestamp, email, phone, country, email_c, sms_c, source,
+                              attributes])
+        named = pc.and_(kid.is_valid(), pc.invert(spreadsheet_numbers(kid)))
+        event_id = pc.if_else(named, pc.binary_join_element_wise(
+            f"{self.name}:", kid, ":", digest, ""), nulls)
         m.cols = {
-            "event_id": event_id, "timestamp": list(timestamp), "type": ["import"] * n,
-            "email": email, "phone": phone, "external_id": kid, "country": country,
-            "email_consent": email_c, "sms_consent": sms_c, "source": source,
-            "attributes": attributes,
+            "event_id": event_id, "timestamp": timestamp,
+            "type": pa.repeat(pa.scalar("import"), n), "email": email, "phone": phone,
+            "external_id": kid, "country": country, "email_consent": email_c,
+            "sms_consent": sms_c, "source": source, "attributes": attributes,
         }
+        m.checked = frozenset({"attributes"})  # JSON objects made by json_present
         m.source_columns = {k: v for k, v in {
             "email": plan.email, "phone": plan.phone, "external_id": plan.klaviyo_id,
             "email_consent": plan.email_consent, "sms_consent": plan.sms_consent,
@@ -157,3 +152,16 @@ class KlaviyoProfiles:
         }.items() if v is not None}
         m.drop_mangled_phones()
         return m
+
+    @staticmethod
+    def _klaviyo_ids(m: Mapped, plan: _Plan, kid: pa.Array) -> pa.Array:
+        """Klaviyo IDs, with the cells that are not one reported and dropped."""
+        problems = map_array(kid, lambda v: None if v is None else _klaviyo_id_problem(v))
+        if problems.null_count == len(problems):
+            return kid
+        rows = np.flatnonzero(problems.is_valid().to_numpy(zero_copy_only=False))
+        take = pa.array(rows)
+        for i, v, why in zip(rows.tolist(), kid.take(take).to_pylist(),
+                             problems.take(take).to_pylist(), strict=True):
+            m.warn(i, plan.klaviyo_id or "", v, why)
+        return pc.if_else(problems.is_valid(), pa.scalar(None, pa.string()), kid)

@@ -15,7 +15,7 @@ from typing import Any
 
 from identigraph.errors import UsageError
 from identigraph.loaders._columns import country_code, is_spreadsheet_number
-from identigraph.loaders.batch import RawBatch, ReadOptions
+from identigraph.loaders.batch import RawBatch, ReadOptions, RowBatch
 from identigraph.loaders.events_format import is_jsonl, jsonl_records
 from identigraph.loaders.report import Problem
 
@@ -73,12 +73,12 @@ class SegmentFormat:
             else:
                 self._add(batch, line, obj, checkouts)
             if len(batch) >= options.batch_rows:
-                yield batch
+                yield batch.raw()
                 batch = self._empty(path)
         if len(batch) or batch.rejected:
-            yield batch
+            yield batch.raw()
 
-    def _add(self, batch: RawBatch, line: int, obj: dict[str, Any], checkouts: set[str]
+    def _add(self, batch: RowBatch, line: int, obj: dict[str, Any], checkouts: set[str]
              ) -> None:
         file = batch.file
         call = (_text(obj.get("type")) or "").lower()
@@ -136,12 +136,10 @@ class SegmentFormat:
             "attributes": json.dumps(attrs, sort_keys=True, ensure_ascii=False) if attrs
             else None,
         }
-        batch.lines.append(line)
-        for f in FIELDS:
-            batch.cols[f].append(values[f])
+        batch.add(line, values)
 
-    def _empty(self, path: Path) -> RawBatch:
-        return RawBatch(str(path), [], {f: [] for f in FIELDS}, self.name,
+    def _empty(self, path: Path) -> RowBatch:
+        return RowBatch(str(path), FIELDS, self.name,
                         source_columns={"external_id": "userId",
                                         "email": "traits.email/context.traits.email",
                                         "phone": "traits.phone/context.traits.phone",

@@ -6,7 +6,6 @@ line-item rows.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,17 +17,17 @@ from identigraph.arrays import as_array
 from identigraph.errors import UsageError
 from identigraph.loaders._columns import (
     CONSENT_VALUES,
-    coalesce,
     country_code,
     drop_spreadsheet_numbers,
     find_column,
     has_any,
-    is_spreadsheet_number,
     iso_times,
     json_objects,
+    json_present,
     map_array,
-    map_values,
-    short_hash,
+    row_digests,
+    spreadsheet_numbers,
+    trimmed,
     value_mapper,
 )
 from identigraph.loaders._csvstream import Slice, csv_slices
@@ -46,29 +45,22 @@ def _cols(header: list[str], **aliases: tuple[str, ...]) -> dict[str, str | None
     return {field: find_column(header, names) for field, names in aliases.items()}
 
 
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    v = value.strip().lstrip("'").strip()
-    return v or None
-
-
 def _label(columns: list[str | None], used: set[int]) -> str:
     """Source column name(s) a coalesced field came from in this batch."""
     names = [c for j, c in enumerate(columns) if c is not None and j in used]
     return "/".join(names) if names else "/".join(c for c in columns if c is not None)
 
 
-def _coalesce_tracked(values: list[list[str | None]]) -> tuple[list[str | None], set[int]]:
+def _coalesce_tracked(columns: list[pa.Array]) -> tuple[pa.Array, set[int]]:
     """Per row the first non-empty value, and which of the columns gave one."""
-    out: list[str | None] = list(values[0])
-    used: set[int] = {0} if any(v is not None for v in out) else set()
-    for j, col in enumerate(values[1:], start=1):
-        for i, v in enumerate(out):
-            if v is None and col[i] is not None:
-                out[i] = col[i]
-                used.add(j)
-    return out, used
+    taken = np.zeros(len(columns[0]), dtype=bool)
+    used: set[int] = set()
+    for j, col in enumerate(columns):
+        valid = col.is_valid().to_numpy(zero_copy_only=False)
+        if (valid & ~taken).any():
+            used.add(j)
+        taken |= valid
+    return pc.coalesce(*columns), used
 
 
 # -- customers --------------------------------------------------------------------------
@@ -111,37 +103,35 @@ class ShopifyCustomers:
     def _map(self, path: Path, plan: dict[str, str | None], part: Slice,
              options: ReadOptions) -> Mapped:
         n = part.table.num_rows
-        none: list[str | None] = [None] * n
+        nulls = pa.nulls(n, pa.string())
 
-        def col(field: str) -> list[str | None]:
+        def col(field: str) -> pa.Array:
             name = plan[field]
-            return none if name is None else part.column(name).to_pylist()
+            return nulls if name is None else as_array(part.column(name))
 
         consent = value_mapper(CONSENT_VALUES)
-        cid = [_clean(v) for v in col("customer_id")]
+        cid = trimmed(col("customer_id"))
         email = col("email")
         phone, phone_used = _coalesce_tracked([col("phone"), col("address_phone")])
-        country = map_values(coalesce(col("country_code"), col("country_name")), country_code)
-        email_c = map_values(col("email_consent"), consent)
-        sms_c = map_values(col("sms_consent"), consent)
-        first, last = col("first"), col("last")
-        event_id: list[str | None] = []
-        attributes: list[str | None] = []
-        for i in range(n):
-            digest = short_hash([cid[i], email[i], phone[i], country[i], email_c[i], sms_c[i]])
-            c = cid[i]
-            event_id.append(f"{self.name}:{c}:{digest}" if c and not is_spreadsheet_number(c)
-                            else f"{self.name}:{digest}")
-            names = {k: v for k, v in (("first_name", first[i]), ("last_name", last[i]))
-                     if v is not None}
-            attributes.append(json.dumps(names, ensure_ascii=False) if names else None)
+        country = map_array(pc.coalesce(col("country_code"), col("country_name")),
+                            country_code)
+        email_c = map_array(col("email_consent"), consent)
+        sms_c = map_array(col("sms_consent"), consent)
+        digest = row_digests([cid, email, phone, country, email_c, sms_c])
+        named = pc.and_(cid.is_valid(), pc.invert(spreadsheet_numbers(cid)))
+        event_id = pc.if_else(
+            named, pc.binary_join_element_wise(f"{self.name}:", cid, ":", digest, ""),
+            pc.binary_join_element_wise(f"{self.name}:", digest, ""))
         m = Mapped(str(path), self.name, part.lines, {}, {}, rejected=part.ragged)
         m.cols = {
-            "event_id": event_id, "timestamp": [options.undated_time] * n,
-            "type": ["import"] * n, "email": email, "phone": phone, "external_id": cid,
-            "country": country, "email_consent": email_c, "sms_consent": sms_c,
-            "source": ["shopify customer export"] * n, "attributes": attributes,
+            "event_id": event_id, "timestamp": pa.repeat(pa.scalar(options.undated_time), n),
+            "type": pa.repeat(pa.scalar("import"), n), "email": email, "phone": phone,
+            "external_id": cid, "country": country, "email_consent": email_c,
+            "sms_consent": sms_c, "source": pa.repeat(pa.scalar("shopify customer export"), n),
+            "attributes": json_present([("first_name", col("first")),
+                                        ("last_name", col("last"))]),
         }
+        m.checked = frozenset({"attributes"})  # JSON objects made by json_present
         m.source_columns = {k: v for k, v in {
             "external_id": plan["customer_id"], "email": plan["email"],
             "phone": _label([plan["phone"], plan["address_phone"]], phone_used),
@@ -247,15 +237,8 @@ class ShopifyOrders:
                    {}, {}, rejected=ragged, folded=n - groups)
         name, total, currency = first("name"), first("total"), first("currency")
         created = iso_times(first("created"))
-        phones = [first("phone"), first("billing_phone"), first("shipping_phone")]
-        phone = pc.coalesce(*phones)
-        taken = np.zeros(groups, dtype=bool)
-        used: set[int] = set()
-        for j, col in enumerate(phones):
-            valid = col.is_valid().to_numpy(zero_copy_only=False)
-            if (valid & ~taken).any():
-                used.add(j)
-            taken |= valid
+        phone, used = _coalesce_tracked(
+            [first("phone"), first("billing_phone"), first("shipping_phone")])
         phone_label = _label([plan["phone"], plan["billing_phone"], plan["shipping_phone"]],
                              used)
         phone = drop_spreadsheet_numbers(phone, lambda i, v: m.warn(

@@ -36,13 +36,11 @@ RULESETS = st.sampled_from([load_ruleset("klaviyo-sms"),
 
 
 def _table(evs: list[dict[str, Any]]) -> EventTable:
-    table = EventTable()
-    for i, ev in enumerate(evs):
-        ts = int(ev["timestamp"][17:19])
-        table.append_row((ev["event_id"], ts * 1_000_000 + i % 3, ev["type"], None, None,
-                          ev.get("email"), ev.get("phone"), ev.get("external_id"), None,
-                          ev.get("email_consent"), ev.get("sms_consent"), None))
-    return table
+    return EventTable.of({
+        "event_id": [ev["event_id"] for ev in evs],
+        "ts": [int(ev["timestamp"][17:19]) * 1_000_000 + i % 3 for i, ev in enumerate(evs)],
+        **{f: [ev.get(f) for ev in evs] for f in ("type", "email", "phone", "external_id",
+                                                   "email_consent", "sms_consent")}})
 
 
 def _rows(tables: dict[str, pa.Table]) -> dict[str, list[str]]:

@@ -99,7 +99,7 @@ def test_columns_match_values() -> None:
            "14155550101", "07911 123456", "+44 7911 123456", "555-0101", "1.41555E+10",
            "+1 (800) 555-0101", "０６１２３４５６７８", None, "(415) 555-0101"]
     countries = ["US", None, "CA", "US", None, "GB", "US", None, None, None, "NL", None, "GB"]
-    got = phones(pa.array(raw, pa.string()), countries, "US")
+    got = phones(pa.array(raw, pa.string()), pa.array(countries, pa.string()), "US")
     values = got.values.to_pylist()
     for i, v in enumerate(raw):
         if v is None:

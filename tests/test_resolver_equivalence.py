@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from identigraph.engine.ids import profile_id_for
 from identigraph.engine.resolver import resolve
 from identigraph.engine.state import SCHEMAS, StateRows
-from identigraph.events import EventTable
+from identigraph.events import FIELDS, EventTable
 from identigraph.model import Kind
 from identigraph.rules.decisions import (
     ABSORB,
@@ -50,6 +50,19 @@ LogRow = tuple[str, str, int, str, str | None, str | None]
 
 
 # -- the reference (pure Python) ---------------------------------------------------------
+class _Columns:
+    """The events' columns as Python lists, by field name (the reference reads lists)."""
+
+    def __init__(self, events: EventTable) -> None:
+        self.columns = {f: events.column(f).to_pylist() for f in FIELDS}
+
+    def __getattr__(self, name: str) -> list[Any]:
+        return self.columns[name]
+
+    def __len__(self) -> int:
+        return len(self.columns["event_id"])
+
+
 @dataclass(slots=True)
 class _Res:
     """The old Resolution: Python lists."""
@@ -98,7 +111,7 @@ class _Blocker:
         return any(r.fullmatch(value) for r in self.rx[code])
 
 
-def event_order(events: EventTable) -> list[int]:
+def event_order(events: _Columns) -> list[int]:
     """Indexes of events sorted by (timestamp, event_id): the one order rules apply in."""
     if not len(events):
         return []
@@ -112,9 +125,9 @@ class _Replay:
     """Mutable state of one replay; :func:`resolve` is the public entry point."""
 
     def __init__(self, events: EventTable, ruleset: RuleSet) -> None:
-        self.events = events
+        self.events = _Columns(events)
         self.rs = ruleset
-        self.r = _Res(order=event_order(events))
+        self.r = _Res(order=event_order(self.events))
         self.blocker = _Blocker(ruleset)
         self.limits: list[tuple[int, bool] | None] = []
         for kind in (Kind.EXTERNAL_ID, Kind.EMAIL, Kind.PHONE):
@@ -355,7 +368,7 @@ class _RefRows:
     """Derived state of a store, as plain tuples ready for bulk writes."""
 
     def __init__(self, events: EventTable, res: _Res) -> None:
-        self.events = events
+        self.events = _Columns(events)
         self.res = res
         prefix = [f"{k}:" for k in KIND_NAMES]
         #: ``kind:value`` of every identifier, by identifier number
@@ -510,19 +523,24 @@ def rulesets(draw: st.DrawFn) -> RuleSet:
 @st.composite
 def event_tables(draw: st.DrawFn, max_size: int = 24) -> EventTable:
     """Events over few identifiers and few timestamps: merges, limits and ties happen."""
-    table = EventTable()
+    rows = []
     for i in range(draw(st.integers(0, max_size))):
         kinds = draw(st.sets(st.sampled_from(["email", "phone", "external_id"]), min_size=1))
         email = draw(st.sampled_from(EMAILS)) if "email" in kinds else None
         phone = draw(st.sampled_from(PHONES)) if "phone" in kinds else None
-        table.append_row((
+        rows.append((
             f"e{draw(st.integers(0, 99)):02d}-{i}", draw(st.integers(0, 6)),
             draw(st.sampled_from(TYPES)), draw(st.sampled_from([None, "web", "sms"])), None,
             email, phone,
             draw(st.sampled_from(EXTERNAL)) if "external_id" in kinds else None, None,
             draw(st.sampled_from(CONSENT)) if email else None,
             draw(st.sampled_from(CONSENT)) if phone else None, None))
-    return table
+    return table_of(rows)
+
+
+def table_of(rows: list[tuple[Any, ...]]) -> EventTable:
+    """Events given as tuples in FIELDS order."""
+    return EventTable.of({f: [r[i] for r in rows] for i, f in enumerate(FIELDS)})
 
 
 def _assert_same(events: EventTable, ruleset: RuleSet) -> None:
@@ -578,9 +596,9 @@ def test_only_blocked_identifiers_make_no_profile() -> None:
     ruleset = RuleSet.model_validate({
         **load_ruleset(None).model_dump(),
         "blocked": [{"kind": "phone", "value": PHONES[0]}, {"kind": "email", "regex": ".*"}]})
-    events = EventTable()
-    events.append_row(("a", 1, "form_submit", None, None, EMAILS[0], PHONES[0], None, None,
-                       "subscribed", "subscribed", None))
-    events.append_row(("b", 2, "sms_keyword", None, None, None, PHONES[0], None, None, None,
-                       "unsubscribed", None))
+    events = table_of([
+        ("a", 1, "form_submit", None, None, EMAILS[0], PHONES[0], None, None, "subscribed",
+         "subscribed", None),
+        ("b", 2, "sms_keyword", None, None, None, PHONES[0], None, None, None,
+         "unsubscribed", None)])
     _assert_same(events, ruleset)

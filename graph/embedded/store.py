@@ -208,17 +208,21 @@ class EmbeddedStore:
         text = self._meta("ruleset")
         return None if text is None else RuleSet.model_validate_json(text)
 
-    def event_ids(self) -> set[str]:
+    def event_ids(self) -> pa.Array:
         """Every stored event id."""
+        import pyarrow as pa
+
+        from identigraph.arrays import as_array
+
         table = self.db.sql("SELECT event_id FROM events").to_arrow_table()
-        return set(table.column(0).to_pylist())
+        return as_array(table.column(0)).cast(pa.string())
 
     def events(self) -> EventTable:
         """Every stored event."""
         from identigraph.events import FIELDS, EventTable
 
-        table = self.db.sql(f"SELECT {', '.join(FIELDS)} FROM events").to_arrow_table()
-        return EventTable(*(table.column(f).to_pylist() for f in FIELDS))
+        return EventTable(self.db.sql(f"SELECT {', '.join(FIELDS)} FROM events")
+                          .to_arrow_table())
 
     def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
         """Append events and rewrite the derived tables in one transaction.
@@ -226,13 +230,7 @@ class EmbeddedStore:
         Given a function (the replay), it runs while DuckDB writes the new events on another
         thread: both take seconds on a big load, and they use different cores.
         """
-        import pyarrow as pa
-
-        from identigraph.events import FIELDS
-        from identigraph.events import SCHEMA as EVENT_SCHEMA
-
-        events = pa.Table.from_arrays([new_events.arrow(f) for f in FIELDS],
-                                      schema=EVENT_SCHEMA)
+        events = new_events.table
         db = self.db
         db.execute("BEGIN")
         try:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from identigraph.events import FIELDS, SCHEMA, EventTable
+from identigraph.events import SCHEMA, EventTable
 from identigraph.graph.records import EventRecord
 from identigraph.graph.timefmt import iso
 
@@ -20,11 +20,9 @@ CHUNK_ROWS = 250_000
 
 def event_chunks(events: EventTable, rows: int = CHUNK_ROWS) -> Iterator[tuple[int, bytes]]:
     """(rows, Arrow IPC bytes) for each slice of ``rows`` events (at most CHUNK_ROWS)."""
-    cols, rows = events.columns(), min(rows, CHUNK_ROWS)
+    rows = min(rows, CHUNK_ROWS)
     for start in range(0, len(events), rows):
-        arrays = [pa.array(c[start:start + rows], SCHEMA.field(i).type)
-                  for i, c in enumerate(cols)]
-        table = pa.Table.from_arrays(arrays, schema=SCHEMA)
+        table = events.table.slice(start, rows).combine_chunks()  # one record batch
         sink = pa.BufferOutputStream()
         opts = pa.ipc.IpcWriteOptions(compression="zstd")
         with pa.ipc.new_stream(sink, SCHEMA, options=opts) as writer:
@@ -36,11 +34,6 @@ def chunk_table(data: bytes, columns: list[str] | None = None) -> pa.Table:
     """One stored chunk back as an Arrow table (optionally only some columns)."""
     table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
     return table.select(columns) if columns else table
-
-
-def table_events(table: pa.Table) -> EventTable:
-    """An Arrow chunk as an EventTable."""
-    return EventTable(*(table.column(f).to_pylist() for f in FIELDS))
 
 
 def events_carrying(table: pa.Table, keys: Sequence[str]) -> list[EventRecord]:

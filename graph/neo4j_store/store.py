@@ -19,14 +19,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from identigraph import cypher
-from identigraph.events import EventTable
+from identigraph.arrays import as_array
+from identigraph.events import FIELDS, EventTable
 from identigraph.graph.neo4j_store import read
 from identigraph.graph.neo4j_store.chunks import (
     chunk_table,
     event_chunks,
     event_with_id,
     events_carrying,
-    table_events,
 )
 from identigraph.graph.neo4j_store.connect import open_driver, store_errors
 from identigraph.graph.neo4j_store.write import (
@@ -149,17 +149,19 @@ class Neo4jStore:
     def _legacy_events(self) -> EventTable:
         """Events of a schema-version-1 store, one :Event node each (none once a load of
         this version has moved them into chunks)."""
-        return EventTable.from_rows([tuple(r[0]) for r in self._read("legacy_events")])
+        rows = [r[0] for r in self._read("legacy_events")]
+        return EventTable.of({f: [row[i] for row in rows] for i, f in enumerate(FIELDS)})
 
-    def event_ids(self) -> set[str]:
+    def event_ids(self) -> pa.Array:
         """Every stored event id."""
         table = self._event_table()
-        return set() if table is None else set(table.column("event_id").to_pylist())
+        return pa.array([], pa.string()) if table is None else as_array(
+            table.column("event_id"))
 
     def events(self) -> EventTable:
         """Every stored event, in the order they were appended."""
         table = self._event_table()
-        return EventTable() if table is None else table_events(table)
+        return EventTable() if table is None else EventTable(table)
 
     def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
         """Mark the store unfinished; while the replay runs, append the new events and delete
@@ -194,8 +196,7 @@ class Neo4jStore:
         kept as nodes, which are then deleted)."""
         legacy = self._legacy_events()
         if len(legacy):
-            legacy.extend(new_events)
-            new_events = legacy
+            new_events = EventTable.concat([legacy, new_events])
         writer.append_events(new_events, generation)
         if len(legacy):
             writer.clear("legacy_events")

@@ -76,9 +76,7 @@ def stored_events(store_location: str) -> dict[str, dict[str, Any]]:
         table: EventTable = store.events()
     finally:
         store.close()
-    names = ("event_id", "ts", "type", "channel", "source", "email", "phone", "external_id",
-             "country", "email_consent", "sms_consent", "attributes")
-    return {str(row[0]): dict(zip(names, row, strict=True)) for row in table.rows()}
+    return {str(row["event_id"]): row for row in table.table.to_pylist()}
 
 
 def rejects(path: Path) -> list[tuple[str, int, str, str, str, str]]:

@@ -10,10 +10,9 @@ from identigraph.loaders.canonical import Canonicaliser, parse_timestamp
 from identigraph.rules.registry import load_ruleset
 
 
-def _batch(cols: dict[str, list[str | None]], arrow: bool) -> RawBatch:
+def _batch(cols: dict[str, list[str | None]]) -> RawBatch:
     n = len(next(iter(cols.values())))
-    data: dict[str, list[str | None] | pa.Array] = {
-        k: pa.array(v, pa.string()) if arrow else v for k, v in cols.items()}
+    data = {k: pa.array(v, pa.string()) for k, v in cols.items()}
     return RawBatch("f.csv", list(range(2, n + 2)), data, "events")
 
 
@@ -29,14 +28,13 @@ COLS: dict[str, list[str | None]] = {
 }
 
 
-def test_lists_and_arrow_columns_agree() -> None:
-    """A reader may hand over Python lists or Arrow arrays: the outcome is the same."""
+def test_rows_kept_and_rejected_with_their_lines() -> None:
+    """Each row is kept or rejected, by its first problem, with its record number."""
     canon = Canonicaliser(load_ruleset(None))
-    a, b = canon.validate(_batch(COLS, False)), canon.validate(_batch(COLS, True))
-    assert a.events.rows() == b.events.rows()
-    assert (a.lines, a.warned, a.problems, a.rejected) == (b.lines, b.warned, b.problems,
-                                                            b.rejected)
+    a = canon.validate(_batch(COLS))
     assert a.lines == [2, 3]
+    assert a.warned.tolist() == [False, True]  # row 3: a bad email and consent dropped
+    assert a.rejected == 4
     assert [(p.line, p.column, p.reason) for p in a.problems if p.severity == "rejected"] == [
         (4, "timestamp", "missing timestamp"), (5, "timestamp", "not an ISO 8601 timestamp"),
         (6, "type", "unknown event type for rule set klaviyo-sms"),
@@ -46,14 +44,14 @@ def test_lists_and_arrow_columns_agree() -> None:
 def test_content_ids_are_the_rules_ids() -> None:
     """Rows without an event id get ``content_event_id`` of their parts."""
     canon = Canonicaliser(load_ruleset(None))
-    out = canon.validate(_batch(COLS, True)).events
-    for row in out.rows():
-        eid, ts, typ, channel, source, email, phone, ext, _c, ec, sc, attrs = row
+    out = canon.validate(_batch(COLS)).events
+    for row in out.table.to_pylist():
+        eid, ts, typ, channel, source, email, phone, ext, _c, ec, sc, attrs = row.values()
         assert eid == content_event_id("events", [
             str(ts), str(typ), str(email or ""), str(phone or ""), str(ext or ""),
             str(ec or ""), str(sc or ""), "", str(source or ""), str(attrs or "")])
         assert channel is not None
-    assert out.ts[0] == parse_timestamp("2025-01-01T10:00:00Z")
+    assert out.column("ts")[0].as_py() == parse_timestamp("2025-01-01T10:00:00Z")
 
 
 def test_same_national_phone_under_two_countries_in_one_batch() -> None:
@@ -64,6 +62,6 @@ def test_same_national_phone_under_two_countries_in_one_batch() -> None:
         "phone": ["06 12345678", "06 12345678", "06 12345678"],
         "country": ["NL", "FR", "NL"],
     }
-    for arrow in (False, True):
-        checked = Canonicaliser(load_ruleset(None), "US").validate(_batch(cols, arrow))
-        assert checked.events.phone == ["+31612345678", "+33612345678", "+31612345678"]
+    checked = Canonicaliser(load_ruleset(None), "US").validate(_batch(cols))
+    assert checked.events.column("phone").to_pylist() == [
+        "+31612345678", "+33612345678", "+31612345678"]

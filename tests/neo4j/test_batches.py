@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from n4j_support import query, synthetic_events
 from support import clear_neo4j, write_jsonl
@@ -32,8 +33,8 @@ class _Capture:
     def stored_ruleset(self) -> RuleSet | None:
         return None
 
-    def event_ids(self) -> set[str]:
-        return set()
+    def event_ids(self) -> pa.Array:
+        return pa.array([], pa.string())
 
     def unfinished(self) -> bool:
         return False

@@ -39,7 +39,7 @@ def _snapshot(uri: str) -> dict[str, Any]:
     stats.pop("store")
     store = Neo4jStore(uri)
     try:
-        events = sorted(store.events().rows(), key=lambda r: str(r[0]))
+        events = sorted(store.events().table.to_pylist(), key=lambda r: str(r["event_id"]))
     finally:
         store.close()
     return {

@@ -27,11 +27,12 @@ def test_version_1_events_are_read_then_moved(neo4j_uri: str, tmp_path: Path) ->
     store = Neo4jStore(neo4j_uri)
     try:
         load(store, [DATA])
-        rows = [list(r) for r in store.events().rows()]
+        rows = [list(r.values()) for r in store.events().table.to_pylist()]
         query(neo4j_uri, "MATCH (c:EventChunk) DELETE c")
         query(neo4j_uri, _AS_V1, rows=rows)
         query(neo4j_uri, "MATCH (m:Meta) SET m.schema_version = '1'")
-        assert sorted(map(tuple, rows)) == sorted(store.events().rows())
+        assert sorted(map(tuple, rows)) == sorted(
+            tuple(r.values()) for r in store.events().table.to_pylist())
         assert cli_json("stats", store=neo4j_uri)["events"] == len(rows)
 
         more = write_jsonl(tmp_path / "more.jsonl", [
