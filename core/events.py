@@ -70,6 +70,8 @@ class EventTable:
 
     def take(self, index: Sequence[int] | NDArray[np.integer] | pa.Array) -> EventTable:
         """A new table holding the events at these positions, in this order."""
+        if not isinstance(index, pa.Array):
+            index = pa.array(np.asarray(index, np.int64))
         return EventTable(self.table.take(index))
 
     def filter(self, keep: NDArray[np.bool_] | pa.Array) -> EventTable:
