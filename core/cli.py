@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from identigraph.loaders.report import LoadReport
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
     help="Graph-based identity resolution for marketing contacts (email, SMS, external ids).",
 )
 T = TypeVar("T")
@@ -40,6 +40,24 @@ class _State:
 
 
 STATE = _State()
+
+
+#: The --format names (the registry in identigraph.loaders.formats, not imported here to keep
+#: start-up light; tests/test_cli_polish.py checks the two agree).
+FORMAT_NAMES = ("events", "klaviyo-profiles", "segment", "shopify-customers", "shopify-orders",
+                "sms-subscribers")
+FORMAT_HELP = f"auto (detected from the header, the default) or one of: {', '.join(FORMAT_NAMES)}"
+#: load --json lists at most this many problem rows (and says how many there were).
+PROBLEMS_SHOWN = 1000
+
+
+def _colour(text: str, **style: Any) -> str:
+    """Text styled for a terminal: only when stdout is one and NO_COLOR is not set."""
+    import os
+
+    if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
+        return text
+    return typer.style(text, **style)
 
 
 def _print_version(value: bool) -> None:
@@ -111,29 +129,29 @@ def _progress_for(total_hint: bool) -> tuple[Any, Callable[[str, int], None] | N
 def _print_load(report: LoadReport) -> None:
     for f in report.files:
         typer.echo(
-            f"{f.file} [{f.format}]: {f.rows_read} rows read, {f.loaded} loaded, "
-            f"{f.loaded_with_warnings} loaded with warnings, {f.rejected} rejected, "
-            f"{f.duplicates} duplicates"
+            f"{f.file} [{f.format}]: {f.rows_read:,} rows read, {f.loaded:,} loaded, "
+            f"{f.loaded_with_warnings:,} loaded with warnings, {f.rejected:,} rejected, "
+            f"{f.duplicates:,} duplicates"
         )
     t = report.as_dict()
     typer.echo(
-        f"total: {t['rows_read']} rows read = {t['loaded']} loaded + "
-        f"{t['loaded_with_warnings']} with warnings + {t['rejected']} rejected + "
-        f"{t['duplicates']} duplicates; {report.events_added} new events"
+        f"total: {t['rows_read']:,} rows read = {t['loaded']:,} loaded + "
+        f"{t['loaded_with_warnings']:,} with warnings + {t['rejected']:,} rejected + "
+        f"{t['duplicates']:,} duplicates; {report.events_added:,} new events"
     )
     shown = report.problems[:10]
     for p in shown:
         typer.echo(f"  {p.severity}: {p.file}:{p.line} {p.column}={p.value!r}: {p.reason}",
                    err=True)
     if len(report.problems) > len(shown):
-        typer.echo(f"  ... and {len(report.problems) - len(shown)} more (see --rejects)", err=True)
+        typer.echo(f"  ... and {len(report.problems) - len(shown):,} more (see --rejects)",
+                   err=True)
 
 
 @app.command()
 def load(
     files: Annotated[list[Path], typer.Argument(help="Export or event files to load")],
-    format: Annotated[str, typer.Option("--format", help="auto, events, or an export format")
-                      ] = "auto",
+    format: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "auto",
     ruleset: Annotated[str | None, typer.Option(
         help="Rule set name (klaviyo-sms, klaviyo-identity-resolution) or YAML path")] = None,
     default_region: Annotated[str | None, typer.Option(
@@ -150,7 +168,10 @@ def load(
         "default: Order Completed, Checkout Started)")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
-    """Load files; every row is loaded, loaded with warnings, rejected or a duplicate."""
+    """Load files; every row is loaded, loaded with warnings, rejected or a duplicate.
+
+    Example: identigraph --store shop.db load orders.csv customers.csv --rejects rejects.csv
+    """
     bar, advance = _progress_for(True)
 
     def run(graph: IdentityGraph) -> LoadReport:
@@ -168,7 +189,11 @@ def load(
     if rejects is not None:
         report.write_rejects(rejects)
     if json_out:
-        _emit(report.as_dict())
+        import dataclasses
+
+        shown = report.problems[:PROBLEMS_SHOWN]
+        _emit({**report.as_dict(), "problems": [dataclasses.asdict(p) for p in shown],
+               "problems_total": len(report.problems)})
     else:
         _print_load(report)
 
@@ -209,7 +234,10 @@ def profiles(
         help="Text output: each person's name from the events' attributes (a lookup per "
         "1,000 profiles; --no-names skips it on a very big store)")] = True,
 ) -> None:
-    """List profiles with their identifiers and consent, streamed (any store size)."""
+    """List profiles with their identifiers, consent and names, streamed (any store size).
+
+    Example: identigraph profiles --min-size 3 --sort size --limit 20
+    """
     if json_out and jsonl:
         raise UsageError("--json and --jsonl: choose one")
     out = sys.stdout
@@ -238,7 +266,10 @@ def profiles(
 
 @app.command()
 def show(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Show the profile holding an identifier."""
+    """Show the profile holding an identifier, with a summary in words.
+
+    Example: identigraph show "+1 (415) 555-0134"
+    """
     from identigraph.errors import NotFoundError
 
     shown = _with_graph(lambda g: g.show(identifier))
@@ -249,7 +280,7 @@ def show(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = Fa
     if json_out:
         _emit(data)
         return
-    typer.echo(data["summary"])
+    typer.echo(_colour(data["summary"], bold=True))
     p = data["profile"]
     if p is None:
         return
@@ -275,14 +306,14 @@ def _when(ts: int, timestamp: str) -> str:
 
 
 def _edge_line(e: Any) -> str:
-    verb = "merges" if e.merges else "does not merge"
+    verb = _colour("merges", fg="green") if e.merges else _colour("does not merge", fg="red")
     return (f"  {e.from_} -> {e.to}  [{e.event_type} {e.event_id} {e.channel or '-'} "
             f"{_when(e.ts, e.timestamp)}]  {e.rule}: {verb}")
 
 
 def print_explanation(x: Explanation) -> None:
     """Human form of ``explain``: the summary, then each edge of the path with its sentence."""
-    typer.echo(x.summary)
+    typer.echo(_colour(x.summary, bold=True))
     if not x.path:
         return
     typer.echo("  because:" if x.same_profile else "  evidence path:")
@@ -294,7 +325,10 @@ def print_explanation(x: Explanation) -> None:
 @app.command(name="explain")
 def explain_cmd(a: str, b: str,
                 json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Why A and B are (or are not) on the same profile."""
+    """Why A and B are (or are not) on the same profile, in words and edge by edge.
+
+    Example: identigraph explain sam.okafor@example.com "+1 212 555 0147"
+    """
     x = _with_graph(lambda g: g.explain(a, b))
     if json_out:
         _emit(x.as_json())
@@ -305,7 +339,7 @@ def explain_cmd(a: str, b: str,
 def print_timeline(t: Timeline) -> None:
     """Human form of ``how``: the summary, then each step (with its sentence when a link was
     refused or later superseded)."""
-    typer.echo(t.summary)
+    typer.echo(_colour(t.summary, bold=True))
     if t.profile is not None:
         typer.echo(f"{t.identifier} is on profile {t.profile_id}"
                    + (f" ({t.name})" if t.name else ""))
@@ -318,7 +352,10 @@ def print_timeline(t: Timeline) -> None:
 
 @app.command()
 def how(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """The timeline of the profile holding an identifier."""
+    """The timeline of the profile holding an identifier: created, merged, replaced, consent.
+
+    Example: identigraph how lee.chen@example.com
+    """
     from identigraph.errors import NotFoundError
 
     t = _with_graph(lambda g: g.how(identifier))
@@ -365,7 +402,10 @@ def suspects(
 
 @app.command()
 def stats(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Counts of events, identifiers, profiles and edges by rule."""
+    """Counts of events, identifiers, profiles and edges by rule.
+
+    Example: identigraph stats --json
+    """
     data = _with_graph(lambda g: g.stats().as_json())
     if json_out:
         _emit(data)
@@ -388,7 +428,10 @@ def viz(
                      ] = 1,
     redact: Annotated[bool, typer.Option(help="Mask emails and phones")] = False,
 ) -> None:
-    """Draw the identity cluster around an identifier."""
+    """Draw the identity cluster around an identifier, with its summary as the caption.
+
+    Example: identigraph viz sam.okafor@example.com --path +12125550147 -o sam.html
+    """
     drawn = _with_graph(lambda g: g.render(identifier, output, depth=depth, other=path,
                                            redact=redact))
     typer.echo(f"wrote {drawn.path} ({drawn.nodes} nodes, {drawn.edges} edges)")
@@ -403,7 +446,10 @@ def serve(
         envvar="IDENTIGRAPH_TOKEN", show_envvar=True,
         help="Bearer token every API request must carry (required off loopback)")] = None,
 ) -> None:
-    """Serve the store read-only: a JSON API (the --json answers) and a web explorer at /."""
+    """Serve the store read-only: a JSON API (the --json answers) and a web explorer at /.
+
+    Example: identigraph --store shop.db serve --port 8080
+    """
     from identigraph.serve.run import serve as run_server
 
     run_server(STATE.store, host=host, port=port, token=token or None, region=STATE.region)

@@ -1,0 +1,88 @@
+"""Command-line polish: help with an example per command, the format names in --format's
+help, problem rows in ``load --json``, shell completion, colour only on a terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+from pathlib import Path
+
+from support import CONSOLE_SCRIPT, cli, example_files
+
+from identigraph.cli import FORMAT_NAMES, app
+
+COMMANDS = ("load", "profiles", "show", "explain", "how", "suspects", "stats", "viz", "serve")
+
+
+def test_every_command_has_an_example_in_its_help() -> None:
+    """``identigraph CMD --help`` shows a line starting ``Example: identigraph``."""
+    registered = {c.name or (c.callback.__name__ if c.callback else "")
+                  for c in app.registered_commands}
+    assert set(COMMANDS) <= registered | {"explain"}
+    for command in COMMANDS:
+        out = cli(command, "--help")
+        assert out.returncode == 0, out.stderr
+        assert "Example: identigraph" in out.stdout, command
+
+
+def test_format_help_lists_every_format() -> None:
+    """The names in ``load --format``'s help are the registry's, all of them."""
+    from identigraph.loaders.formats import FORMATS
+
+    assert sorted(FORMAT_NAMES) == sorted(FORMATS)
+    text = " ".join(cli("load", "--help").stdout.replace("│", " ").split())
+    for name in FORMATS:
+        assert name in text, name
+
+
+def test_load_json_lists_the_problem_rows(tmp_path: Path) -> None:
+    """``load --json``: each problem row (file, line, column, value, reason) and the count."""
+    out = cli("load", *map(str, example_files()), "--json", store=str(tmp_path / "s.db"))
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["problems_total"] == 1
+    [problem] = data["problems"]
+    assert problem["file"].endswith("imports.csv") and problem["line"] == 4
+    assert (problem["column"], problem["value"], problem["severity"]) == (
+        "email", "gone@example", "warning")
+
+
+def test_shell_completion_script() -> None:
+    """``--show-completion bash`` prints a completion function for the shell."""
+    out = cli("--show-completion", "bash", process=True,
+              env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
+    assert out.returncode == 0, out.stderr
+    assert "_identigraph_completion" in out.stdout
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """The command's output when stdout is a terminal (a pseudo-terminal)."""
+    leader, follower = pty.openpty()
+    proc = subprocess.run([str(CONSOLE_SCRIPT), *args], stdout=follower,
+                          stderr=subprocess.PIPE, env=env, timeout=120, check=False)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.returncode == 0, proc.stderr
+    return b"".join(chunks).decode()
+
+
+def test_colour_on_a_terminal_unless_no_color(tmp_path: Path) -> None:
+    """A terminal gets colour; NO_COLOR, or output to a pipe, gets plain text."""
+    db = str(tmp_path / "s.db")
+    assert cli("load", *map(str, example_files()), store=db).returncode == 0
+    args = ["--store", db, "explain", "sam.okafor@example.com", "+12125550147"]
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    assert "\x1b[" in _on_a_terminal(args, env)
+    assert "\x1b[" not in _on_a_terminal(args, {**env, "NO_COLOR": "1"})
+    assert "\x1b[" not in cli(*args[2:], store=db).stdout
