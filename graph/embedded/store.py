@@ -7,6 +7,7 @@ open the file with DuckDB and query the tables directly (see README, "The embedd
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import tempfile
 import time
@@ -61,6 +62,16 @@ _DERIVED = {"identifiers": "identifiers", "edges": "edges", "profiles": "profile
 #: a profile's size (identifiers held), and the order of each ``--sort``
 _SIZE = "(len(emails) + len(phones) + len(external_ids))"
 _ORDER = {"id": "profile_id", "size": f"{_SIZE} DESC, profile_id"}
+#: ART indexes: every lookup a query makes (identifier, profile, edge ends, log, events by
+#: id and by identifier) is an index probe, not a column scan; a load drops them, writes,
+#: commits, then builds them (once, in bulk: cheaper than keeping them up to date)
+INDEXES = (("identifiers", "key"), ("profiles", "profile_id"), ("edges", "src"),
+           ("edges", "dst"), ("profile_log", "profile_id"), ("events", "event_id"),
+           ("events", "email"), ("events", "phone"), ("events", "external_id"))
+#: building an index holds it in memory: more than a load's usual MEMORY_LIMIT
+INDEX_MEMORY_LIMIT = "4GB"
+#: values per ``IN`` list
+IN_LIST = 500
 #: rows fetched at a time when a query streams
 BATCH = 2000
 _EVENT_FIELDS = tuple(_EVENT_COLS.split(", "))
@@ -108,6 +119,16 @@ def _event(row: tuple[Any, ...]) -> EventRecord:
         channel=r["channel"], source=r["source"], email=r["email"], phone=r["phone"],
         external_id=r["external_id"], email_consent=r["email_consent"],
         sms_consent=r["sms_consent"], attributes=r["attributes"])
+
+
+def _parts(values: Sequence[str]) -> list[list[str]]:
+    """Values in slices of at most IN_LIST: an ``IN`` list that an index answers."""
+    return [list(values[i:i + IN_LIST]) for i in range(0, len(values), IN_LIST)]
+
+
+def _marks(values: Sequence[str]) -> str:
+    """``?, ?, ?``: one placeholder per value (values are always parameters)."""
+    return ", ".join("?" * len(values))
 
 
 def _split_keys(keys: Sequence[str]) -> dict[str, list[str]]:
@@ -234,6 +255,8 @@ class EmbeddedStore:
         db = self.db
         db.execute("BEGIN")
         try:
+            for table, column in INDEXES:  # appends run unindexed, in little memory
+                db.execute(f"DROP INDEX IF EXISTS {table}_{column}")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('ruleset', ?)",
                        [ruleset.model_dump_json()])
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-events") as pool:
@@ -249,6 +272,7 @@ class EmbeddedStore:
             db.execute("ROLLBACK")
             raise
         db.execute("CHECKPOINT")  # fold the log into the file: one file at rest
+        self._index()
 
     def _append_events(self, events: pa.Table) -> None:
         """INSERT the new events (runs on the writer thread, inside the load's transaction).
@@ -263,6 +287,24 @@ class EmbeddedStore:
                 self.db.unregister("new_events")
             finally:
                 self.db.execute(f"SET threads = {THREADS}")
+
+    def _index(self) -> None:
+        """Build the lookup indexes, after the load is committed (an index is no data: a
+        store without them answers the same, by scans; the next load builds them again)."""
+        db = self.db
+        db.execute(f"SET memory_limit = '{INDEX_MEMORY_LIMIT}'")
+        try:
+            db.execute("BEGIN")
+            for table, column in INDEXES:
+                db.execute(f"CREATE INDEX IF NOT EXISTS {table}_{column} ON {table} ({column})")
+            db.execute("COMMIT")
+            db.execute("CHECKPOINT")
+        except duckdb.Error:
+            with contextlib.suppress(duckdb.Error):
+                db.execute("ROLLBACK")
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
 
     def _replace_derived(self, table: Callable[[str], pa.Table]) -> None:
         """Drop and recreate the derived tables from Arrow (inside the caller's transaction),
@@ -320,10 +362,13 @@ class EmbeddedStore:
         """Edges with either end among ``keys``."""
         if not keys:
             return []
-        rows = self.db.execute(
-            f"SELECT DISTINCT {_EDGE_COLS} FROM edges "
-            "WHERE list_contains(?, src) OR list_contains(?, dst)", [list(keys), list(keys)]
-        ).fetchall()
+        rows: set[tuple[Any, ...]] = set()
+        for part in _parts(keys):  # by index, both ends: `src IN (..) UNION dst IN (..)`
+            marks = _marks(part)
+            rows.update(self.db.execute(
+                f"SELECT {_EDGE_COLS} FROM edges WHERE src IN ({marks}) UNION "
+                f"SELECT {_EDGE_COLS} FROM edges WHERE dst IN ({marks})", [*part, *part]
+            ).fetchall())
         edges = [_edge(r) for r in rows]
         return sorted(edges, key=lambda e: (e.ts, e.event_id, e.from_, e.to))
 
@@ -344,23 +389,25 @@ class EmbeddedStore:
 
     def log(self, profile_ids: Sequence[str]) -> list[LogEntry]:
         """Profile-level changes of these profiles."""
-        rows = self.db.execute(
-            "SELECT profile_id, event_id, ts, action, identifier, other FROM profile_log "
-            "WHERE list_contains(?, profile_id) ORDER BY ts, event_id, rowid", [list(profile_ids)]
-        ).fetchall()
+        if not profile_ids:
+            return []
+        found = [r for part in _parts(profile_ids) for r in self.db.execute(
+            "SELECT ts, event_id, rowid, profile_id, action, identifier, other FROM profile_log "
+            f"WHERE profile_id IN ({_marks(part)})", part).fetchall()]
+        found.sort(key=lambda r: r[:3])  # ts, event_id, then as written
+        rows = [(p, e, ts, a, i, o) for ts, e, _, p, a, i, o in found]
         return [LogEntry(profile_id=p, event_id=e, timestamp=iso(ts), ts=ts, action=a,
                          identifier=i, other=o) for p, e, ts, a, i, o in rows]
 
     def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
         """Events carrying any of these identifiers, oldest first."""
-        wanted = _split_keys(keys)
-        rows = self.db.execute(
-            f"SELECT {_EVENT_COLS} FROM events WHERE list_contains(?, email) "
-            "OR list_contains(?, phone) OR list_contains(?, external_id) "
-            "ORDER BY ts, event_id",
-            [wanted["email"], wanted["phone"], wanted["external_id"]],
-        ).fetchall()
-        return [_event(row) for row in rows]
+        found: dict[str, tuple[Any, ...]] = {}
+        for kind, values in _split_keys(keys).items():  # one indexed lookup per column
+            for part in _parts(values):
+                for row in self.db.execute(f"SELECT {_EVENT_COLS} FROM events "
+                                           f"WHERE {kind} IN ({_marks(part)})", part).fetchall():
+                    found[row[0]] = row
+        return sorted((_event(r) for r in found.values()), key=lambda e: (e.ts, e.event_id))
 
     def event(self, event_id: str) -> EventRecord | None:
         """One stored event by id."""
