@@ -41,6 +41,7 @@ class Shot:
     name: str
     args: tuple[str, ...]
     click_event: str
+    big: bool = False  # drawn from the big store (one address typed with 700 phones)
 
 
 SHOTS = (
@@ -50,7 +51,14 @@ SHOTS = (
         ("sam.okafor@example.com", "--path", "+12125550147", "--depth", "1"),
         click_event="c-sam-1",
     ),
+    Shot("big-cluster", ("test@example.com", "--depth", "2"), click_event="k0", big=True),
 )
+#: The big store: test@example.com typed with 700 different phones at SMS keyword opt-ins.
+BIG_EVENTS = [
+    {"event_id": f"k{i}", "timestamp": f"2025-05-01T10:{i % 60:02d}:00Z", "type": "sms_keyword",
+     "email": "test@example.com", "phone": f"+1415555{i:04d}"}
+    for i in range(700)
+]
 
 
 def import_cdp() -> ModuleType:
@@ -64,12 +72,14 @@ def import_cdp() -> ModuleType:
     return module
 
 
-def load_examples(store: Path) -> None:
-    """Load every example file into a new store through the Python API."""
+def load_examples(store: Path, files: list[Path] | None = None) -> None:
+    """Load every example file (or these files) into a new store through the Python API."""
     from identigraph.api import load
     from identigraph.graph.open import open_store
 
-    files = sorted((ROOT / "examples").glob("*.jsonl")) + sorted((ROOT / "examples").glob("*.csv"))
+    if files is None:
+        files = (sorted((ROOT / "examples").glob("*.jsonl"))
+                 + sorted((ROOT / "examples").glob("*.csv")))
     opened = open_store(str(store), create=True)
     try:
         load(opened, files)
@@ -138,12 +148,15 @@ def main(argv: list[str] | None = None) -> int:
     cdp = import_cdp()
     opts.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="identigraph-shots-") as tmp:
-        store = Path(tmp) / "demo.db"
+        store, big = Path(tmp) / "demo.db", Path(tmp) / "big.db"
         load_examples(store)
+        big_file = Path(tmp) / "big.jsonl"
+        big_file.write_text("".join(json.dumps(e) + "\n" for e in BIG_EVENTS), encoding="utf-8")
+        load_examples(big, [big_file])
         views = []
         for shot in SHOTS:
             html = Path(tmp) / f"{shot.name}.html"
-            write_view(store, shot.args, html)
+            write_view(big if shot.big else store, shot.args, html)
             views.append((shot, html))
         screenshot(cdp, opts.chromium, views, opts.out.resolve())
     return 0

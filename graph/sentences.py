@@ -130,8 +130,11 @@ def _named(profile_id: str, facts: Facts) -> str:
 
 
 def _short(profile_id: str | None, facts: Facts) -> str:
-    """``p_1 (Maria Lopez)`` or ``no profile``."""
-    return profile_ref(profile_id, facts).removeprefix("profile ")
+    """``p_1 of Maria Lopez``, ``p_1`` or ``no profile`` (for inside parentheses)."""
+    if profile_id is None:
+        return "no profile"
+    name = facts.names.get(profile_id)
+    return profile_id + (f" of {name}" if name else "")
 
 
 def _ref(facts: Facts, *extra: str) -> str:

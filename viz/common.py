@@ -91,7 +91,8 @@ def node_label(node: dict[str, Any]) -> str:
 
 def truncate(text: str, limit: int = LABEL_MAX) -> str:
     """Shorten long labels with an ellipsis so drawings stay readable."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return "\n".join(line if len(line) <= limit else line[: limit - 1] + "…"
+                     for line in text.split("\n"))
 
 
 def highlighted_edges(cluster: Cluster) -> set[int]:

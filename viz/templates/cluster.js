@@ -21,8 +21,10 @@
     return node;
   }
   function labelOf(n) { return String(n.label || n.value || n.id); }
-  function truncate(s) {
-    return s.length > style.label_max ? s.slice(0, style.label_max - 1) + "\u2026" : s;
+  function truncate(s) {  // line by line: a profile's label is its id, then the name
+    return s.split("\n").map(function (line) {
+      return line.length > style.label_max ? line.slice(0, style.label_max - 1) + "\u2026" : line;
+    }).join("\n");
   }
   function kindStyle(kind) { return style.kinds[kind] || style.other_kind; }
   function edgeColor(e) {
