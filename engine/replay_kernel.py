@@ -46,9 +46,9 @@ class ReplayOut(NamedTuple):
     live: I32  # roots that still hold identifiers, ascending
     live_size: I32  # their member counts
     live_head: I32  # their first member
-    live_last: I32  # [live, 3]: last member of each kind in member order, -1 when none
+    live_last: I32  # [live, K]: last member of each kind in member order, -1 when none
     members: I32  # their members, by kind, then live profile, then member order
-    member_offsets: I32  # [3, live + 1] into ``members``
+    member_offsets: I32  # [K, live + 1] into ``members``
     merged: I32  # labels merged into each live profile, in merge order, concatenated
     merged_offsets: I32  # per live profile, into ``merged``
     merge_at: I32
@@ -58,7 +58,8 @@ class ReplayOut(NamedTuple):
     detach_at: I32
     detach_profile: I32  # label of the profile the identifier left
     detach_ident: I32
-    detach_by: I32  # the identifier that replaced it, -1 when none
+    detach_by: I32  # the identifier that replaced it (the event's own, or the one the
+    # landing profile kept when the event's own did not land), -1 when none
 
 
 @njit
@@ -102,9 +103,10 @@ def _edge(n: int, pos: int, src: int, dst: int, rule: int, e_at: Any, e_src: Any
 @njit
 def _replay(
     strong: Any, carried: Any, etype: Any, modes: Any, absorbs: Any, consent_ev: Any,
-    kind: Any, blocked: Any, lim_max: Any, lim_replace: Any, cap: int,
+    kind: Any, blocked: Any, lim_max: Any, lim_replace: Any, consent_kind: Any, cap: int,
 ) -> Any:
     n = strong.shape[0]
+    nk = carried.shape[1]  # identifier kinds
     ni = kind.shape[0]
     cap = max(cap, 1)
     prof = np.full(ni, -1, np.int32)
@@ -113,12 +115,13 @@ def _replay(
     detached_at = np.full(ni, -1, np.int32)
     mnext = np.full(ni, -1, np.int32)
     mprev = np.full(ni, -1, np.int32)
-    scratch = np.empty(ni + 3, np.int32)
-    ids = np.empty(3, np.int32)
+    scratch = np.empty(ni + nk, np.int32)
+    scratch_by = np.empty(ni + nk, np.int32)
+    ids = np.empty(nk, np.int32)
     # profiles
     parent = np.empty(cap, np.int32)
     size = np.zeros(cap, np.int32)
-    count = np.zeros((cap, 3), np.int32)
+    count = np.zeros((cap, nk), np.int32)
     head = np.full(cap, -1, np.int32)
     tail = np.full(cap, -1, np.int32)
     label = np.empty(cap, np.int32)
@@ -143,17 +146,16 @@ def _replay(
     n_prof = n_edge = n_merge = n_detach = 0
 
     for pos in range(n):
-        e, p = carried[pos, 1], carried[pos, 2]
-        c = consent_ev[pos, 0]
-        if e >= 0 and c >= 0 and not blocked[e]:
-            consent[e] = c
-            consent_at[e] = pos
-        c = consent_ev[pos, 1]
-        if p >= 0 and c >= 0 and not blocked[p]:
-            consent[p] = c
-            consent_at[p] = pos
+        for j in range(consent_kind.shape[0]):  # email, then SMS consent
+            if consent_kind[j] < 0:
+                continue
+            x = carried[pos, consent_kind[j]]
+            c = consent_ev[pos, j]
+            if x >= 0 and c >= 0 and not blocked[x]:
+                consent[x] = c
+                consent_at[x] = pos
         k = 0
-        for j in range(3):
+        for j in range(nk):
             if strong[pos, j] >= 0:
                 ids[k] = strong[pos, j]
                 k += 1
@@ -212,7 +214,7 @@ def _replay(
                 continue
             # x joins root: alone (other < 0) or with its whole profile; check the limits
             nd = 0
-            for code in range(3):
+            for code in range(nk):
                 lim = lim_max[code]
                 if lim < 0:
                     continue
@@ -230,18 +232,32 @@ def _replay(
                 if not v_in and prof[v] >= 0:
                     rv = _find(parent, prof[v])
                     v_in = rv == root or (other >= 0 and rv == other)
-                want = cur + inc - (1 if v_in else 0) - (lim - 1)
-                m = head[root]
-                while m >= 0 and want > 0:
-                    if kind[m] == code and m != v:
-                        scratch[nd] = m
-                        nd += 1
-                        want -= 1
-                    m = mnext[m]
+                if v_in:  # the event's own value wins: the earliest others make room
+                    want = cur + inc - lim
+                    by = v
+                    m = head[root]
+                    while m >= 0 and want > 0:
+                        if kind[m] == code and m != v:
+                            scratch[nd] = m
+                            scratch_by[nd] = by
+                            nd += 1
+                            want -= 1
+                        m = mnext[m]
+                else:  # it has not landed (and may never): root keeps its own, the
+                    # merged-in profile's give way to the first of root's (SPEC section 3)
+                    want = cur + inc - lim
+                    by = -1
+                    m = head[root]
+                    while m >= 0:
+                        if kind[m] == code:
+                            by = m
+                            break
+                        m = mnext[m]
                 m = x if other < 0 else head[other]
                 while m >= 0 and want > 0:
                     if kind[m] == code and m != v:
                         scratch[nd] = m
+                        scratch_by[nd] = by
                         nd += 1
                         want -= 1
                     m = -1 if other < 0 else mnext[m]
@@ -280,7 +296,7 @@ def _replay(
                         head[big] = head[small]
                     tail[big] = tail[small]
                 size[big] += size[small]
-                for code in range(3):
+                for code in range(nk):
                     count[big, code] += count[small, code]
                     count[small, code] = 0
                 size[small] = 0
@@ -315,7 +331,7 @@ def _replay(
                 prof[m] = -1
                 detached_at[m] = pos
                 d_at[n_detach], d_prof[n_detach] = pos, label[root]
-                d_ident[n_detach], d_by[n_detach] = m, carried[pos, kind[m]]
+                d_ident[n_detach], d_by[n_detach] = m, scratch_by[j2]
                 n_detach += 1
             n_edge = _edge(n_edge, pos, anchor, x, rule,
                            e_at, e_src, e_dst, e_rule)
@@ -331,7 +347,7 @@ def _replay(
         ):
             e_rule[i] = SUPERSEDED
     n_live = 0
-    per_kind = np.zeros(3, np.int64)
+    per_kind = np.zeros(nk, np.int64)
     for q in range(n_prof):
         if parent[q] == q and size[q] > 0:
             n_live += 1
@@ -341,12 +357,12 @@ def _replay(
     live = np.empty(n_live, np.int32)
     live_size = np.empty(n_live, np.int32)
     live_head = np.empty(n_live, np.int32)
-    live_last = np.full((n_live, 3), -1, np.int32)
+    live_last = np.full((n_live, nk), -1, np.int32)
     members = np.empty(per_kind.sum(), np.int32)
-    member_offsets = np.empty((3, n_live + 1), np.int32)
-    fill = np.zeros(3, np.int64)
-    fill[1] = per_kind[0]
-    fill[2] = per_kind[0] + per_kind[1]
+    member_offsets = np.empty((nk, n_live + 1), np.int32)
+    fill = np.zeros(nk, np.int64)
+    for code in range(1, nk):
+        fill[code] = fill[code - 1] + per_kind[code - 1]
     merged_offsets = np.zeros(n_live + 1, np.int32)
     merged = np.empty(n_merge, np.int32)
     i = 0
@@ -357,7 +373,7 @@ def _replay(
         live[i] = q
         live_size[i] = size[q]
         live_head[i] = head[q]
-        for code in range(3):
+        for code in range(nk):
             member_offsets[code, i] = fill[code]
         m = head[q]
         while m >= 0:
@@ -372,7 +388,7 @@ def _replay(
             m = mg_next[m]
         i += 1
         merged_offsets[i] = n_merged
-    for code in range(3):
+    for code in range(nk):
         member_offsets[code, n_live] = fill[code]
     return (
         prof, consent, consent_at,
@@ -391,16 +407,18 @@ def _replay(
 def replay(
     strong: I32, carried: I32, etype: I32, modes: I32, absorbs: I32, consent_ev: I32,
     kind: NDArray[np.int8], blocked: NDArray[np.bool_], lim_max: I32,
-    lim_replace: NDArray[np.bool_],
+    lim_replace: NDArray[np.bool_], consent_kind: I32,
 ) -> ReplayOut:
     """Replay events given as identifier numbers; every argument is indexed as documented:
 
-    ``strong``/``carried`` [event, 3]: identifiers in strength order / by kind code (-1 none);
-    ``etype`` [event]: event type code; ``modes``/``absorbs`` [type]: link mode (0 merge,
-    1 attach, 2 none) and a bit mask of the kinds absorbed; ``consent_ev`` [event, 2]: email
-    and SMS consent codes (-1 none); ``kind``/``blocked`` [identifier]; ``lim_max``/
-    ``lim_replace`` [kind]: the limit (-1 unlimited) and whether past it replaces.
+    ``strong``/``carried`` [event, K]: identifiers in strength order / by kind code (-1
+    none), K the rule set's identifier kinds; ``etype`` [event]: event type code;
+    ``modes``/``absorbs`` [type]: link mode (0 merge, 1 attach, 2 none) and a bit mask of
+    the kinds absorbed; ``consent_ev`` [event, 2]: email and SMS consent codes (-1 none),
+    ``consent_kind`` [2]: the kind codes they belong to (email, phone; -1 when not
+    declared); ``kind``/``blocked`` [identifier]; ``lim_max``/``lim_replace`` [kind]: the
+    limit (-1 unlimited) and whether past it replaces.
     """
     cap = int(np.count_nonzero(strong >= 0))
     return ReplayOut(*_replay(strong, carried, etype, modes, absorbs, consent_ev, kind,
-                              blocked, lim_max, lim_replace, cap))
+                              blocked, lim_max, lim_replace, consent_kind, cap))

@@ -20,9 +20,12 @@ For each event, in order:
   ``attach_only``; a merge past a ``refuse`` limit is ``limit``.
 - Limits: only kinds that arrive can overflow. Past a ``replace`` limit the event's own
   identifier of that kind stays and the earliest others (the profile's, in member order,
-  then the arriving ones) are detached; without such an identifier (or with a blocked one)
-  the link is refused. A merge keeps the landing profile's id (label) and records the
-  labels merged into it; the larger side stays the union-find root.
+  then the arriving ones) are detached; when the event's own is not there (yet: its link
+  may be refused later), the profile keeps its own and the arriving ones are detached, so
+  a profile never loses its identifier to one that does not land on it (SPEC section 3);
+  without such an identifier (or with a blocked one) the link is refused. A merge keeps
+  the landing profile's id (label) and records the labels merged into it; the larger side
+  stays the union-find root.
 - After the replay, merging edges of an identifier detached at or after them become
   ``superseded``. Profile ids derive from the creating event and identifier (engine/ids.py).
 """
@@ -198,6 +201,7 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
                           for lim in limits], np.int32),
         lim_replace=np.array([lim is not None and lim.past_limit == PastLimit.REPLACE
                               for lim in limits], np.bool_),
+        consent_kind=np.array([_KIND_CODE[Kind.EMAIL], _KIND_CODE[Kind.PHONE]], np.int32),
     )
     keys = pa.concat_arrays([
         pc.binary_join_element_wise(KIND_NAMES[code], value.slice(start, n), ":")

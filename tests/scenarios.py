@@ -169,4 +169,20 @@ SCENARIOS: list[Scenario] = [
         same([{"external_id:cust-1", f"email:{ANN}", f"phone:{P1}"}]),
         why={SMS: [Why("external_id:cust-1", f"phone:{P1}", True, "same_profile", ("merge",))]},
     ),
+    Scenario(
+        "limit: a profile keeps its phone when the event's phone does not land on it", "7",
+        [{"event_id": "e1", "timestamp": "2026-01-02T23:10:06Z", "type": "form_submit",
+          "email": "u12@example.com", "phone": "+14155551002"},
+         {"event_id": "e2", "timestamp": "2026-01-03T03:33:58Z", "type": "import",
+          "email": "u10@example.com", "phone": "+14155551021"},
+         {"event_id": "e3", "timestamp": "2026-01-03T22:18:44Z", "type": "import",
+          "phone": "+14155551013", "external_id": "crm-4"},
+         {"event_id": "e4", "timestamp": "2026-01-04T06:54:09Z", "type": "import",
+          "email": "u10@example.com", "phone": "+14155551002", "external_id": "crm-4"}],
+        same([{"external_id:crm-4", "email:u10@example.com", "phone:+14155551013"},
+              {"email:u12@example.com", "phone:+14155551002"}]),
+        why={s: [Why("external_id:crm-4", "phone:+14155551002", False, "blocked", ("limit",))]
+             for s in BOTH},
+        unprofiled=("phone:+14155551021",),
+    ),
 ]

@@ -167,11 +167,12 @@ class _Replay:
     # -- limits ---------------------------------------------------------------------------
     def fits(
         self, root: int, incoming: list[int], carried: tuple[int, int, int]
-    ) -> list[int] | None:
-        """Identifiers to detach so ``incoming`` can join ``root``; None when refused."""
+    ) -> list[tuple[int, int]] | None:
+        """Identifiers to detach so ``incoming`` can join ``root``, each with the one it
+        gives way to; None when refused."""
         kinds = self.r.ident_kind
         members = self.r.profile_members[root] or []
-        detach: list[int] = []
+        detach: list[tuple[int, int]] = []
         codes = {kinds[m] for m in incoming}  # only kinds that arrive can overflow
         for code, lim in enumerate(self.limits):
             if lim is None or code not in codes:
@@ -184,19 +185,23 @@ class _Replay:
             v = carried[code]
             if not replace or v < 0 or self.r.ident_blocked[v]:
                 return None
-            others = [m for m in cur + inc if m != v]
-            detach.extend(others[: len(others) - (limit - 1)])
+            if v in cur or v in inc:  # the event's own value wins: the earliest others go
+                others = [m for m in cur + inc if m != v]
+                detach.extend((m, v) for m in others[: len(others) - (limit - 1)])
+            else:  # it has not landed (and may never): root keeps its own (SPEC section 3)
+                need = len(cur) + len(inc) - limit
+                detach.extend((m, cur[0] if cur else -1) for m in inc[:need])
         return detach
 
-    def detach(self, pos: int, root: int, idents: list[int], by: tuple[int, int, int]) -> None:
+    def detach(self, pos: int, root: int, idents: list[tuple[int, int]]) -> None:
         r = self.r
         members = r.profile_members[root]
         assert members is not None
-        for m in idents:
+        for m, by in idents:
             members.remove(m)
             r.ident_profile[m] = -1
             self.detached_at[m] = pos
-            r.detachments.append((pos, r.profile_label[root], m, by[r.ident_kind[m]]))
+            r.detachments.append((pos, r.profile_label[root], m, by))
 
     def merge(self, pos: int, root: int, other: int, via: int) -> int:
         """Bring profile ``other`` into ``root``; ``root``'s label (id) is kept."""
@@ -322,7 +327,7 @@ class _Replay:
                 assert members is not None
                 members.append(x)
                 self.r.ident_profile[x] = root
-                self.detach(pos, root, detach, carried)
+                self.detach(pos, root, detach)
                 self.edge(pos, anchor, x, rule_ok)
                 continue
             incoming = self.r.profile_members[other] or []
@@ -338,7 +343,7 @@ class _Replay:
                 self.edge(pos, anchor, x, LIMIT)
                 continue
             root = self.merge(pos, root, other, x)
-            self.detach(pos, root, detach, carried)
+            self.detach(pos, root, detach)
             self.edge(pos, anchor, x, rule)
 
     def finish(self) -> None:
@@ -602,3 +607,39 @@ def test_only_blocked_identifiers_make_no_profile() -> None:
         ("b", 2, "sms_keyword", None, None, None, PHONES[0], None, None, None,
          "unsubscribed", None)])
     _assert_same(events, ruleset)
+
+
+def _holders(events: EventTable, ruleset: RuleSet, codes: list[int]) -> dict[str, set[int]]:
+    """Per profile id (merged-away ids included, as the profile they went into), the kind
+    codes among ``codes`` of which its profile holds an identifier."""
+    res = resolve(events, ruleset)
+    state = StateRows(events, res).table("profiles").to_pylist()
+    names = [KIND_NAMES[c] + "s" if KIND_NAMES[c] != "external_id" else "external_ids"
+             for c in codes]
+    out: dict[str, set[int]] = {}
+    for row in state:
+        held = {c for c, name in zip(codes, names, strict=True) if row[name]}
+        for pid in [row["profile_id"], *row["merged_ids"]]:
+            out[pid] = held
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=event_tables(16), ruleset=rulesets())
+def test_no_event_leaves_a_profile_without_a_replace_kind_it_had(
+    events: EventTable, ruleset: RuleSet
+) -> None:
+    """Issue 11: no event leaves a profile without an identifier of a ``replace`` kind it
+    had unless another one of that kind landed on it (so it holds one still): replayed
+    event by event, every profile (followed through merges) keeps each such kind."""
+    codes = [_KIND_CODE[k] for k, lim in ruleset.limits.items()
+             if lim.max is not None and lim.past_limit == PastLimit.REPLACE]
+    if not codes or not len(events):
+        return
+    order = event_order(_Columns(events))
+    before: dict[str, set[int]] = {}
+    for n in range(1, len(order) + 1):
+        after = _holders(events.take(order[:n]), ruleset, codes)
+        for pid, held in before.items():
+            assert held <= after.get(pid, set()), (pid, n)
+        before = after
