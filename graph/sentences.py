@@ -34,6 +34,15 @@ _EVENT_WORDS = {
 #: The SPEC section 1 exception a non-merging link of these event types illustrates.
 _NONE_EXCEPTIONS = {"sms_keyword": "exception C", "click_to_text": "exception C",
                     "campaign_sms_link": "exception C2"}
+#: What an event type does, per rule, and where the behaviour comes from (SPEC section 1).
+_RULE_CLAUSES = {
+    "merge": ("merges the identifiers it carries and their profiles", ""),
+    "attach": ("attaches an identifier not yet on any profile to the profile it lands on",
+               "SPEC rule 2"),
+    "absorb": ("absorbs a profile known only by that identifier", "identity-resolution FAQ"),
+    "never_merges": ("never merges", ""),  # exception C or C2, by event type
+    "attach_only": ("never joins two existing profiles", "exception A2"),
+}
 _KIND_WORDS = {"email": "email", "phone": "phone", "external_id": "external id"}
 _PROFILE_FIELDS = {"email": "emails", "phone": "phones", "external_id": "external_ids"}
 
@@ -193,22 +202,12 @@ def _superseded(edge: Edge, facts: Facts) -> str:
 
 def reason(edge: Edge, facts: Facts) -> str:
     """Why this edge merged or not, as a clause (no capital, no full stop)."""
-    what = event_word(edge.event_type)
     rule = edge.rule
-    if rule == "merge":
-        return f"{article(what)} merges the identifiers it carries and their profiles{_ref(facts)}"
-    if rule == "attach":
-        return (f"{article(what)} attaches an identifier not yet on any profile to the "
-                f"profile it lands on{_ref(facts, 'SPEC rule 2')}")
-    if rule == "absorb":
-        return (f"{article(what)} absorbs a profile known only by that identifier"
-                f"{_ref(facts, 'identity-resolution FAQ')}")
-    if rule == "never_merges":
-        return (f"{article(what)} never merges"
-                f"{_ref(facts, _NONE_EXCEPTIONS.get(edge.event_type, ''))}")
-    if rule == "attach_only":
-        return (f"{article(what)} never joins two existing profiles"
-                f"{_ref(facts, 'exception A2')}")
+    if rule in _RULE_CLAUSES:
+        clause, source = _RULE_CLAUSES[rule]
+        if rule == "never_merges":
+            source = _NONE_EXCEPTIONS.get(edge.event_type, "")
+        return f"{article(event_word(edge.event_type))} {clause}{_ref(facts, source)}"
     if rule == "limit":
         return _limit_reason(edge, facts)
     if rule == "superseded":

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import subprocess
 from pathlib import Path
 
-from support import CONSOLE_SCRIPT, cli, example_files
+from support import cli, example_files
+from support.terminal import on_a_terminal
 
 from identigraph.cli import FORMAT_NAMES, app
 
@@ -58,23 +57,9 @@ def test_shell_completion_script() -> None:
 
 
 def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
-    """The command's output when stdout is a terminal (a pseudo-terminal)."""
-    leader, follower = pty.openpty()
-    proc = subprocess.run([str(CONSOLE_SCRIPT), *args], stdout=follower,
-                          stderr=subprocess.PIPE, env=env, timeout=120, check=False)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert proc.returncode == 0, proc.stderr
-    return b"".join(chunks).decode()
+    code, text = on_a_terminal(args, env)
+    assert code == 0, text
+    return text
 
 
 def test_colour_on_a_terminal_unless_no_color(tmp_path: Path) -> None:
