@@ -11,13 +11,15 @@ answering.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar, cast
 
 from identigraph.errors import IdentigraphError, StoreError
 from identigraph.graph.open import is_bolt, open_store
 from identigraph.graph.store import Store
 
+T = TypeVar("T")
 #: Seconds between two looks for a load while the server is idle.
 POLL_SECONDS = 0.2
 
@@ -44,6 +46,9 @@ class StoreAccess:
         self._in_use = 0
         self._stop = threading.Event()
         self._watch: threading.Thread | None = None
+        self._opened = 0  # how many times the shared store was opened (a load closes it)
+        self._generation: int | None = None  # Neo4j: the last finished write seen
+        self._memo: dict[str, tuple[object, Any]] = {}
 
     def start(self) -> None:
         """Check the store opens, and watch for loads (embedded) while idle."""
@@ -67,6 +72,17 @@ class StoreAccess:
         if self._shared is not None and self._in_use == 0:
             self._shared.close()
             self._shared = None
+
+    def memo(self, name: str, compute: Callable[[], T]) -> T:
+        """An answer that only a load changes (``stats``), computed once per store state;
+        call it inside :meth:`store`."""
+        state = (self._opened, self._generation)
+        found = self._memo.get(name)
+        if found is not None and found[0] == state:
+            return cast(T, found[1])
+        value = compute()
+        self._memo[name] = (state, value)
+        return value
 
     def _load_running(self) -> bool:
         if self.bolt:
@@ -93,6 +109,7 @@ class StoreAccess:
             if self._shared is None:
                 try:
                     self._shared = open_store(self.location, create=False)
+                    self._opened += 1
                 except StoreError as exc:
                     if "in use" in str(exc):
                         raise _busy(self.location) from exc
@@ -129,6 +146,7 @@ class StoreAccess:
         before = shared.write_generation()
         if before is None:
             raise _busy(self.location)
+        self._generation = before
         yield shared
         if shared.write_generation() != before:
             raise _busy(self.location)

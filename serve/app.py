@@ -124,7 +124,7 @@ class Api:
         return self.answer(lambda s: answers.cluster(s, key, other=other, depth=depth or 0))
 
     def stats(self, request: Request) -> Any:
-        return self.answer(answers.stats)
+        return self.answer(lambda s: self.access.memo("stats", lambda: answers.stats(s)))
 
     def search(self, request: Request) -> Any:
         text = request.query_params.get("q", "").strip()

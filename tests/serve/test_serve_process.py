@@ -78,6 +78,7 @@ def test_answers_while_a_load_runs_and_recovers(either: str, tmp_path: Path) -> 
         url = server.url + "/api/explain?a=p1%40example.com&b=%2B14155559999"
         before = get(url).body
         assert before["same_profile"] is False
+        assert get(server.url + "/api/stats").body["events"] == 300  # remembered until a load
         seen: Counter[int] = Counter()
         errors: list[str] = []
         stop = threading.Event()
@@ -106,6 +107,7 @@ def test_answers_while_a_load_runs_and_recovers(either: str, tmp_path: Path) -> 
         assert errors == [] and seen[200] > 0
         after = get(url).body
         assert after["same_profile"] is True and after["path"][0]["event_id"] == "late"
+        assert get(server.url + "/api/stats").body["events"] == 301
 
 
 def test_fifty_concurrent_clients_with_a_load_meanwhile(store: str, tmp_path: Path) -> None:
