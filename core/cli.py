@@ -60,6 +60,11 @@ def _colour(text: str, **style: Any) -> str:
     return typer.style(text, **style)
 
 
+def _thousands(value: object) -> str:
+    """``12,345`` for a count; anything else as it is."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"identigraph {__version__}")
@@ -412,9 +417,9 @@ def stats(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
         return
     for k, v in data.items():
         if isinstance(v, dict):
-            typer.echo(f"{k}: " + ", ".join(f"{kk}={vv}" for kk, vv in v.items()))
+            typer.echo(f"{k}: " + ", ".join(f"{kk}={_thousands(vv)}" for kk, vv in v.items()))
         else:
-            typer.echo(f"{k}: {v}")
+            typer.echo(f"{k}: {_thousands(v)}")
 
 
 @app.command()

@@ -97,7 +97,8 @@ def test_walkthrough_runs_top_to_bottom(tmp_path: Path, monkeypatch: pytest.Monk
     # A merge and two non-merges, with their reasons and rule text.
     assert '"reason": "same_profile"' in text and '"same_profile": true' in text
     assert '"reason": "blocked"' in text and '"rule": "attach_only"' in text
-    assert "False blocked" in text and "never_merges" in text
+    assert "an SMS keyword opt-in never merges (rule set klaviyo-sms, exception C)" in text
+    assert "never_merges" in text
     for rule in ("merge", "attach_only", "never_merges"):
         assert RULE_TEXT[rule][:40] in text, rule
     # Two clusters drawn inline as SVG.

@@ -139,3 +139,13 @@ def test_vendor_namespaces_look_different() -> None:
     base = {kind_style(k)["marker"] for k in ("email", "phone", "external_id", "profile")}
     assert klaviyo["marker"] not in base and shopify["marker"] not in base
     assert kind_style("klaviyo_id")["name"] == "klaviyo id"
+
+
+def test_redact_masks_names_in_labels_and_caption(demo: str, tmp_path: Path) -> None:
+    """``--redact``: the person's name leaves the profile's label and the caption."""
+    maria = _cluster(demo, "email:maria.lopez@example.com")
+    assert "Maria Lopez" in json.dumps(maria)
+    text = " ".join("".join(ET.parse(render(maria, tmp_path / "m.svg", redact=True))
+                            .getroot().itertext()).split())
+    assert "Maria" not in text and "Lopez" not in text
+    assert "M***" in text and "m***@example.com" in text
