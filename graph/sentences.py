@@ -7,6 +7,7 @@ same thing. :mod:`identigraph.graph.facts` gathers the records these functions r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -225,8 +226,10 @@ def _blocked_reason(edge: Edge, facts: Facts) -> str:
     if rs is not None and ends:
         kind, _, value = ends[0].partition(":")
         for b in rs.blocked:
-            if b.kind == kind and b.reason and (b.value == value or b.value is None):
-                why = f": {b.reason}"
+            hit = b.value == value if b.value is not None else bool(
+                re.fullmatch(b.regex or "", value))
+            if b.kind == kind and hit:
+                why = f" ({b.reason})" if b.reason else ""
                 break
     who = ident(ends[0]) if ends else "one of them"
     name = f"rule set {rs.name}" if rs else "the rule set"

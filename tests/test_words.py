@@ -154,3 +154,25 @@ def test_profiles_have_a_name_column(demo: str) -> None:
     assert maria.split("  ")[1] == "Maria Lopez"
     plain = _text(demo, "profiles", "--no-names")
     assert "Maria Lopez" not in plain and "maria.lopez@example.com" in plain
+
+
+def test_blocked_value_says_which_entry_of_the_rule_set(tmp_path: Path) -> None:
+    """A blocked shop phone: on no profile, blocked by the rule set, with its reason."""
+    rules = tmp_path / "shop.yaml"
+    rules.write_text('extends: klaviyo-sms\nname: shop\nblocked:\n'
+                     '  - {kind: email, regex: "^test@.*", reason: test addresses}\n'
+                     '  - {kind: phone, value: "+12125550100", reason: store front desk}\n',
+                     encoding="utf-8")
+    events = tmp_path / "e.jsonl"
+    events.write_text(json.dumps({"event_id": "c1", "timestamp": "2025-04-03T10:00:00Z",
+                                  "type": "checkout", "email": "rio@example.com",
+                                  "phone": "+12125550100"}) + "\n", encoding="utf-8")
+    db = str(tmp_path / "shop.db")
+    assert cli("load", str(events), "--ruleset", str(rules), store=db).returncode == 0
+    shown = _json(db, "show", "+12125550100")
+    assert shown["summary"] == ("+12125550100 is on no profile: +12125550100 is a blocked "
+                                "value of rule set shop (store front desk), and never links "
+                                "anything.")
+    why = _json(db, "explain", "rio@example.com", "+12125550100")
+    assert "(store front desk)" in str(why["summary"]) and "test addresses" not in str(
+        why["summary"])
