@@ -2,8 +2,9 @@
 
 Pure and storage-free: an :class:`EventTable` and a :class:`RuleSet` in, a
 :class:`Resolution` (numpy and Arrow arrays) out. Identifiers are interned to integers per
-kind, numbered by first appearance in event order (external ids, then emails, then
-phones); the replay itself is engine/replay_kernel.py, compiled with numba.
+kind, numbered by first appearance in event order, kind after kind in the rule set's
+declaration order (by default external ids, then emails, then phones); the replay itself
+is engine/replay_kernel.py, compiled with numba.
 
 For each event, in order:
 
@@ -42,12 +43,11 @@ from numpy.typing import NDArray
 
 from identigraph.engine.columns import event_order, int64_column, string_buffers
 from identigraph.engine.ids import profile_ids
-from identigraph.events import EventTable
-from identigraph.model import Kind
-from identigraph.rules.model import LinkMode, PastLimit, RuleSet
+from identigraph.events import FIELDS, EventTable
+from identigraph.rules.model import DEFAULT_IDENTIFIERS, LinkMode, PastLimit, RuleSet
 
-_KIND_CODE = {Kind.EXTERNAL_ID: 0, Kind.EMAIL: 1, Kind.PHONE: 2}
-KIND_NAMES: tuple[str, str, str] = ("external_id", "email", "phone")
+#: The kinds of a rule set that declares none (their codes: 0, 1, 2).
+KIND_NAMES: tuple[str, ...] = tuple(k.name for k in DEFAULT_IDENTIFIERS)
 _MODE_CODE = {LinkMode.MERGE: 0, LinkMode.ATTACH: 1, LinkMode.NONE: 2}
 I32 = NDArray[np.int32]
 
@@ -59,12 +59,13 @@ class Resolution:
     numbers (profile numbers in creation order; a profile's *root* is its union-find root,
     its *label* the profile whose id it shows)."""
 
+    kind_names: tuple[str, ...]  # the rule set's identifier kinds, by kind code
     order: NDArray[np.int64]
     event_id: pa.Array  # by table row (string)
     ts: NDArray[np.int64]  # by table row
     type_names: pa.Array  # event type names, indexed by ``type_index``
     type_index: I32  # by table row
-    ident_kind: NDArray[np.int8]  # 0 external_id, 1 email, 2 phone
+    ident_kind: NDArray[np.int8]  # kind code (index in ``kind_names``)
     ident_value: pa.Array  # string
     ident_key: pa.Array  # ``kind:value``
     ident_blocked: NDArray[np.bool_]
@@ -105,15 +106,17 @@ class Resolution:
 
 
 class _Blocker:
-    """Which distinct values of a kind are blocked values of the rule set."""
+    """Which distinct values of a kind are blocked values of the rule set; also the rule
+    set's identifier kinds (``names``, by kind code)."""
 
     def __init__(self, ruleset: RuleSet) -> None:
-        self.exact: list[set[str]] = [set(), set(), set()]
-        self.rx: list[list[re.Pattern[str]]] = [[], [], []]
+        self.names = ruleset.kind_names()
+        self.exact: list[set[str]] = [set() for _ in self.names]
+        self.rx: list[list[re.Pattern[str]]] = [[] for _ in self.names]
         for b in ruleset.blocked:
-            code = _KIND_CODE[b.kind]
+            code = self.names.index(b.kind)
             if b.value is not None:
-                self.exact[code].add(b.value.strip().lower() if code == 1 else b.value.strip())
+                self.exact[code].add(ruleset.identifiers[code].normalise(b.value))
             elif b.regex is not None:
                 self.rx[code].append(re.compile(b.regex))
 
@@ -141,8 +144,9 @@ def _interned(
     values: list[pa.Array] = []
     blocked: list[NDArray[np.bool_]] = []
     base = 0
-    for code, name in enumerate(("external_id", "email", "phone")):
-        arr = events.column(name)
+    for code, name in enumerate(blocker.names):
+        # a kind with no column of its own carries no values (yet)
+        arr = events.column(name) if name in FIELDS else pa.nulls(len(events), pa.string())
         codes, first = intern(*string_buffers(arr), order)
         uniq = arr.take(pa.array(first))
         by_kind.append(np.where(codes >= 0, codes + base, -1).astype(np.int32))
@@ -182,17 +186,19 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
     event_id = events.column("event_id")
     ts = int64_column(events.column("ts"))
     order = event_order(ts, event_id)
+    kind_names = ruleset.kind_names()
+    code_of = {name: code for code, name in enumerate(kind_names)}
     by_kind, kind, value, blocked = _interned(events, order, _Blocker(ruleset))
-    strong = np.stack([by_kind[_KIND_CODE[k]] for k in ruleset.strength], axis=1)
+    strong = np.stack([by_kind[code_of[k]] for k in ruleset.strength], axis=1)
     group_at, ident_group = _groups(by_kind, blocked)
     consent_ev, consent_values = _consent_codes(events, order)
-    limits = [ruleset.limit_for(k) for k in (Kind.EXTERNAL_ID, Kind.EMAIL, Kind.PHONE)]
+    limits = [ruleset.limit_for(k) for k in kind_names]
     out = replay(
         strong=strong,
         carried=np.stack(by_kind, axis=1),
         etype=np.array([type_code[t] for t in names], np.int32)[type_index][order],
         modes=np.array([_MODE_CODE[t.link] for t in ruleset.event_types.values()], np.int32),
-        absorbs=np.array([sum(1 << _KIND_CODE[k] for k in t.absorb_profiles_known_only_by)
+        absorbs=np.array([sum(1 << code_of[k] for k in t.absorb_profiles_known_only_by)
                           for t in ruleset.event_types.values()], np.int32),
         consent_ev=consent_ev,
         kind=kind,
@@ -201,16 +207,16 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
                           for lim in limits], np.int32),
         lim_replace=np.array([lim is not None and lim.past_limit == PastLimit.REPLACE
                               for lim in limits], np.bool_),
-        consent_kind=np.array([_KIND_CODE[Kind.EMAIL], _KIND_CODE[Kind.PHONE]], np.int32),
+        consent_kind=np.array([code_of["email"], code_of["phone"]], np.int32),
     )
     keys = pa.concat_arrays([
-        pc.binary_join_element_wise(KIND_NAMES[code], value.slice(start, n), ":")
-        for code, start, n in _runs(kind)])
+        pc.binary_join_element_wise(kind_names[code], value.slice(start, n), ":")
+        for code, start, n in _runs(kind, len(kind_names))])
     # the creators' ids gathered by Arrow first: its take overlaps the random reads better
     ids = profile_ids(event_id.take(pa.array(order[out.profile_created_at])), keys,
                       out.profile_created_for.astype(np.int64))
     return Resolution(
-        order=order, event_id=event_id, ts=ts, type_names=types.dictionary,
+        kind_names=kind_names, order=order, event_id=event_id, ts=ts, type_names=types.dictionary,
         type_index=type_index, ident_kind=kind, ident_value=value, ident_key=keys,
         ident_blocked=blocked, ident_profile=out.ident_profile,
         ident_consent=out.ident_consent, ident_consent_at=out.ident_consent_at,
@@ -242,11 +248,11 @@ def _groups(by_kind: list[I32], blocked: NDArray[np.bool_]
     return group_at, ident_group
 
 
-def _runs(kind: NDArray[np.int8]) -> list[tuple[int, int, int]]:
-    """(kind code, start, length) of the three kinds' contiguous identifier numbers."""
-    counts = np.bincount(kind, minlength=3)
+def _runs(kind: NDArray[np.int8], kinds: int) -> list[tuple[int, int, int]]:
+    """(kind code, start, length) of each kind's contiguous identifier numbers."""
+    counts = np.bincount(kind, minlength=kinds)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    return [(code, int(starts[code]), int(counts[code])) for code in range(3)]
+    return [(code, int(starts[code]), int(counts[code])) for code in range(kinds)]
 
 
 def warm_up(ruleset: RuleSet) -> None:

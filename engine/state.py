@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from identigraph.engine.columns import masked
-from identigraph.engine.resolver import KIND_NAMES, Resolution
+from identigraph.engine.resolver import Resolution
 from identigraph.events import EventTable
 from identigraph.rules.decisions import MERGING, RULE_NAMES
 
@@ -43,7 +43,7 @@ _NEVER = "never_subscribed"  # a profile's consent when its email / phone has no
 @dataclass(frozen=True)
 class StateLinks:
     """Row numbers linking the tables of :meth:`StateRows.tables`: each identifier's profile
-    row (-1 on none) and kind code (:data:`KIND_NAMES`), each edge's end identifier rows.
+    row (-1 on none) and kind code (``Resolution.kind_names``), each edge's end identifier rows.
     They are what key lookups would find, without the lookups."""
 
     profile_row: NDArray[np.int64]
@@ -118,7 +118,7 @@ class StateRows:
         root, at, consent = r.ident_profile, r.ident_consent_at, r.ident_consent
         return {
             "key": r.ident_key,
-            "kind": pa.array(KIND_NAMES).take(pa.array(r.ident_kind)),
+            "kind": pa.array(r.kind_names, pa.string()).take(pa.array(r.ident_kind)),
             "value": r.ident_value,
             "profile_id": r.profile_ids.take(masked(_at(r.profile_label, root), root < 0)),
             "blocked": pa.array(r.ident_blocked),
@@ -153,19 +153,24 @@ class StateRows:
             "profile_id": r.profile_ids.take(pa.array(label)),
             "created_by": r.event_id.take(pa.array(created)),
             "created_for": r.ident_key.take(pa.array(created_for)),
-            "emails": self._member_lists(1),
-            "phones": self._member_lists(2),
-            "external_ids": self._member_lists(0),
+            "emails": self._member_lists("email"),
+            "phones": self._member_lists("phone"),
+            "external_ids": self._member_lists("external_id"),
             "merged_ids": pa.ListArray.from_arrays(
                 pa.array(r.merged_offsets, pa.int32()), r.profile_ids.take(pa.array(r.merged))),
-            "email_consent": self._profile_consent(1),
-            "sms_consent": self._profile_consent(2),
+            "email_consent": self._profile_consent(r.kind_names.index("email")),
+            "sms_consent": self._profile_consent(r.kind_names.index("phone")),
             "created_ts": r.ts[created],
         }
 
-    def _member_lists(self, code: int) -> pa.ListArray:
-        """Values of each live profile's identifiers of one kind, sorted."""
+    def _member_lists(self, name: str) -> pa.ListArray:
+        """Values of each live profile's identifiers of one kind, sorted (none when the rule
+        set does not declare the kind)."""
         r = self.res
+        if name not in r.kind_names:
+            return pa.ListArray.from_arrays(pa.array(np.zeros(len(r.live) + 1, np.int32)),
+                                            pa.array([], pa.string()))
+        code = r.kind_names.index(name)
         start, end = int(r.member_offsets[code, 0]), int(r.member_offsets[code, -1])
         members = r.members[start:end].copy()
         offsets = r.member_offsets[code] - start

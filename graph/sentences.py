@@ -170,7 +170,7 @@ def _limit_reason(edge: Edge, facts: Facts) -> str:
     for this, that in ((edge.from_, edge.to), (edge.to, edge.from_)):
         kind, _, value = this.partition(":")
         other = facts.identifiers.get(that)
-        limit = rs.limits.get(kind) if rs is not None else None  # type: ignore[call-overload]
+        limit = rs.limits.get(kind) if rs is not None else None
         if other is None or other.profile_id is None or limit is None or limit.max is None:
             continue
         profile = facts.profiles.get(other.profile_id)

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from identigraph.model import KINDS, Kind
+from identigraph.model import KINDS
 
 
 class LinkMode(StrEnum):
@@ -33,12 +33,74 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Normaliser(StrEnum):
+    """How the values of an identifier kind are normalised before they are compared."""
+
+    EMAIL = "email"  # built in: trimmed, lower-cased, syntax-checked (SPEC section 2)
+    PHONE = "phone"  # built in: phonenumbers, E.164 of a valid number (SPEC section 2)
+    EXACT = "exact"  # trimmed text, as given
+    LOWER = "lower"  # trimmed, lower-cased
+    DIGITS = "digits"  # only the digits kept
+    REGEX = "regex"  # trimmed, every match of ``strip`` removed
+
+
+MAX_KINDS = 30  # the replay keeps a bit per kind in an int32 (absorb masks)
+#: Identifier kind names: lower-case words (they are the ``kind`` of a ``kind:value`` key).
+KIND_NAME = r"^[a-z][a-z0-9_]*$"
+
+
+class IdentifierKind(_Strict):
+    """One kind of identifier a rule set declares: ``email``, ``phone`` or an id namespace."""
+
+    name: Annotated[str, Field(pattern=KIND_NAME, max_length=64)]
+    normaliser: Normaliser = Normaliser.EXACT
+    strip: str | None = Field(default=None, description="with `regex`: what to remove")
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _fits(self) -> IdentifierKind:
+        builtin = {"email": Normaliser.EMAIL, "phone": Normaliser.PHONE}
+        if self.name in builtin and self.normaliser != builtin[self.name]:
+            raise ValueError(f"{self.name} uses the built-in normaliser {self.name!r}")
+        if self.name not in builtin and self.normaliser in builtin.values():
+            raise ValueError(f"normaliser {self.normaliser.value!r} is for {self.normaliser.value}"
+                             " only (use exact, lower, digits or regex)")
+        if (self.normaliser == Normaliser.REGEX) != (self.strip is not None):
+            raise ValueError("`strip` (a regex) goes with normaliser `regex`, and only there")
+        if self.strip is not None:
+            try:
+                re.compile(self.strip)
+            except re.error as exc:
+                raise ValueError(f"bad regex {self.strip!r}: {exc}") from exc
+        return self
+
+    def normalise(self, value: str) -> str:
+        """A value of this kind as stored (email and phone: trimmed, email lower-cased;
+        their full checks are identigraph.normalise's)."""
+        v = value.strip()
+        if self.normaliser in (Normaliser.EMAIL, Normaliser.LOWER):
+            return v.lower()
+        if self.normaliser == Normaliser.DIGITS:
+            return "".join(ch for ch in v if ch.isdigit())
+        if self.normaliser == Normaliser.REGEX and self.strip is not None:
+            return re.sub(self.strip, "", v)
+        return v
+
+
+#: Today's three kinds: what a rule set that declares none has (SPEC section 2).
+DEFAULT_IDENTIFIERS: tuple[IdentifierKind, ...] = (
+    IdentifierKind(name="external_id", description="a shop's or CRM's customer id"),
+    IdentifierKind(name="email", normaliser=Normaliser.EMAIL),
+    IdentifierKind(name="phone", normaliser=Normaliser.PHONE),
+)
+
+
 class EventType(_Strict):
     """One event type: its default channel and link mode."""
 
     channel: str = "any"
     link: LinkMode
-    absorb_profiles_known_only_by: tuple[Kind, ...] = Field(
+    absorb_profiles_known_only_by: tuple[str, ...] = Field(
         default=(),
         description="with `attach`: another profile known ONLY by one identifier of these "
         "kinds carried by the event is merged in (Klaviyo's identity-resolution FAQ)",
@@ -56,7 +118,7 @@ class Limit(_Strict):
 class Blocked(_Strict):
     """A value that never links anything: exact (after normalisation) or a regex."""
 
-    kind: Kind
+    kind: str
     value: str | None = None
     regex: str | None = None
     reason: str = ""
@@ -78,18 +140,43 @@ class RuleSet(_Strict):
 
     name: str
     description: str = ""
-    strength: tuple[Kind, ...] = KINDS
-    limits: dict[Kind, Limit] = Field(default_factory=dict)
+    identifiers: tuple[IdentifierKind, ...] = DEFAULT_IDENTIFIERS
+    strength: tuple[str, ...] = tuple(str(k) for k in KINDS)
+    limits: dict[str, Limit] = Field(default_factory=dict)
     event_types: dict[str, EventType]
     blocked: tuple[Blocked, ...] = ()
     version: Literal[1] = 1
 
-    @field_validator("strength")
+    @field_validator("identifiers")
     @classmethod
-    def _all_kinds(cls, v: tuple[Kind, ...]) -> tuple[Kind, ...]:
-        if sorted(v) != sorted(KINDS):
-            raise ValueError("strength must list external_id, email and phone once each")
+    def _declared(cls, v: tuple[IdentifierKind, ...]) -> tuple[IdentifierKind, ...]:
+        names = [k.name for k in v]
+        if len(set(names)) < len(names):
+            raise ValueError("each identifier kind is declared once")
+        if "email" not in names or "phone" not in names:
+            raise ValueError("email and phone are always declared (consent belongs to them)")
+        if len(names) > MAX_KINDS:
+            raise ValueError(f"at most {MAX_KINDS} identifier kinds")
         return v
+
+    @model_validator(mode="after")
+    def _known_kinds(self) -> RuleSet:
+        names = self.kind_names()
+        if sorted(self.strength) != sorted(names):
+            raise ValueError(f"strength must list each declared identifier kind once: "
+                             f"{', '.join(names)}")
+        used = [("limits", k) for k in self.limits] + [("blocked", b.kind) for b in self.blocked]
+        used += [(f"event_types.{t}.absorb_profiles_known_only_by", k)
+                 for t, et in self.event_types.items() for k in et.absorb_profiles_known_only_by]
+        for where, kind in used:
+            if kind not in names:
+                raise ValueError(f"{where}: {kind!r} is not a declared identifier kind "
+                                 f"({', '.join(names)})")
+        return self
+
+    def kind_names(self) -> tuple[str, ...]:
+        """The declared identifier kinds, in declaration order (the kind codes)."""
+        return tuple(k.name for k in self.identifiers)
 
     @field_validator("event_types")
     @classmethod
@@ -98,7 +185,7 @@ class RuleSet(_Strict):
             raise ValueError("a rule set needs at least one event type")
         return v
 
-    def limit_for(self, kind: Kind) -> Limit | None:
+    def limit_for(self, kind: str) -> Limit | None:
         """The limit for a kind, or None when unlimited."""
         lim = self.limits.get(kind)
         return lim if lim is not None and lim.max is not None else None

@@ -20,15 +20,12 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from identigraph.arrays import as_array
-from identigraph.engine.resolver import KIND_NAMES
 from identigraph.engine.state import StateRows
 from identigraph.events import EventTable
 from identigraph.graph.neo4j_store.chunks import event_chunks
 
 Params = dict[str, list[Any]]
 _KINDS = ("email", "phone", "external_id")
-#: A resolver kind code (KIND_NAMES: external_id, email, phone) -> its place in _KINDS.
-_KIND_OF_CODE = np.array([_KINDS.index(kind) for kind in KIND_NAMES], np.int64)
 
 
 class Column(list[Any]):
@@ -111,7 +108,11 @@ class StateBatches:
                                        .to_numpy(zero_copy_only=False)))
         if orphans:  # the resolver puts every identifier with a profile id on a live profile
             raise RuntimeError(f"{orphans} identifier(s) on profiles that do not exist")
-        kinds = _KIND_OF_CODE[links.kind]
+        # a resolver kind code (Resolution.kind_names) -> its place in _KINDS (a declared
+        # kind without a column of its own has no identifiers: any place does)
+        kind_of_code = np.array([_KINDS.index(k) if k in _KINDS else len(_KINDS) - 1
+                                 for k in state.res.kind_names], np.int64)
+        kinds = kind_of_code[links.kind]
         self._ident = {"key": as_array(ident.column("key")),
                        "consent": as_array(ident.column("consent")),
                        "consent_event": as_array(ident.column("consent_event")),
