@@ -7,16 +7,7 @@ import functools
 import re
 from importlib import resources
 
-from identigraph.viz.common import (
-    CHANNEL_COLORS,
-    HIGHLIGHT_COLOR,
-    KIND_STYLES,
-    LABEL_MAX,
-    MEMBER_COLOR,
-    OTHER_CHANNEL_COLOR,
-    OTHER_KIND,
-)
-from identigraph.viz.html import json_island, script_safe, vis_network_js
+from identigraph.viz.html import json_island, palette, script_safe, vis_network_js
 
 _PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")
 
@@ -28,11 +19,7 @@ def _static(name: str) -> str:
 @functools.cache
 def explorer_html() -> str:
     """The page, built once per process."""
-    data = {
-        "style": {"kinds": KIND_STYLES, "other_kind": OTHER_KIND, "channels": CHANNEL_COLORS,
-                  "other_channel": OTHER_CHANNEL_COLOR, "member": MEMBER_COLOR,
-                  "highlight": HIGHLIGHT_COLOR, "label_max": LABEL_MAX},
-    }
+    data = {"style": palette({})}  # the palette of `viz` (kinds the view meets fall back)
     parts = {"css": _static("explorer.css"), "vis_js": vis_network_js(),
              "data": json_island(data), "app_js": script_safe(_static("explorer.js"))}
     return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], _static("explorer.html"))

@@ -47,7 +47,7 @@ def json_island(payload: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _style(cluster: Cluster) -> dict[str, Any]:
+def palette(cluster: Cluster) -> dict[str, Any]:
     """Return the shared palette (with the cluster's vendor namespaces) so the page draws
     like the static renderer."""
     kinds = {str(n.get("kind")) for n in cluster.get("nodes") or []}
@@ -67,7 +67,7 @@ def build_html(cluster: Cluster) -> str:
     parts = {
         "css": (_TEMPLATES / "cluster.css").read_text(encoding="utf-8"),
         "vis_js": vis_network_js(),
-        "data": json_island({"cluster": cluster, "style": _style(cluster)}),
+        "data": json_island({"cluster": cluster, "style": palette(cluster)}),
         "app_js": script_safe((_TEMPLATES / "cluster.js").read_text(encoding="utf-8")),
     }
     template = (_TEMPLATES / "cluster.html").read_text(encoding="utf-8")
