@@ -45,9 +45,10 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 THREADS = 2
 #: DuckDB's own cache: written blocks are evicted early, which keeps a big load's peak low
 MEMORY_LIMIT = "64MB"
-#: A query's: ``profiles`` sorts every profile (572k rows overflowed 64 MB at 1M events);
+#: A query's: ``profiles`` sorts every profile (572k rows overflowed 64 MB at 1M events),
+#: and the indexes a query reads stay in memory (``how`` at 10M events needed over 1 GB);
 #: past this DuckDB spills to READ_TEMP rather than fail
-READ_MEMORY_LIMIT = "1GB"
+READ_MEMORY_LIMIT = "4GB"
 READ_TEMP = Path(tempfile.gettempdir()) / "identigraph-duckdb"
 #: Seconds a load waits for readers that keep the file open (`serve` lets go within 0.2 s)
 WRITE_WAIT = 5.0
