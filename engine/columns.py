@@ -1,7 +1,7 @@
 """Event columns as Arrow and numpy arrays, and the one order rules apply in.
 
 The replay and the state rows work on whole columns (``EventTable.column``): these helpers
-give the buffers the numba kernels read.
+give the integer arrays the numba replay kernel reads.
 """
 
 from __future__ import annotations
@@ -24,30 +24,17 @@ def int64_column(col: Column) -> NDArray[np.int64]:
     return np.asarray(col, dtype=np.int64)
 
 
-def string_buffers(
-    arr: pa.Array,
-) -> tuple[NDArray[np.int64], NDArray[np.uint8], NDArray[np.bool_]]:
-    """Offsets, UTF-8 bytes and validity of an Arrow string array, as numpy views."""
-    n = len(arr)
-    bufs = arr.buffers()
-    if n == 0 or bufs[1] is None:
-        return np.zeros(n + 1, np.int64), np.zeros(0, np.uint8), np.zeros(n, np.bool_)
-    offsets = np.frombuffer(bufs[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4)
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(
-        0, np.uint8)
-    if arr.null_count:
-        valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_)
-    else:
-        valid = np.ones(n, np.bool_)
-    return offsets.astype(np.int64), data, valid
-
-
-def from_fixed_width(data: NDArray[np.uint8], width: int) -> pa.Array:
-    """An Arrow string array of ``len(data) // width`` ASCII strings of ``width`` bytes."""
-    n = len(data) // width
-    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
-    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
-                                                   pa.py_buffer(data)])
+def intern(values: pa.Array | pa.ChunkedArray,
+           order: NDArray[np.int64]) -> tuple[NDArray[np.int32], pa.Array]:
+    """Small integers for the values taken in ``order`` (-1 for nulls), numbered by first
+    appearance in that order (so the same events give the same numbers in any load order),
+    and the distinct values by number."""
+    taken = values.take(pa.array(order))
+    if isinstance(taken, pa.ChunkedArray):
+        taken = taken.combine_chunks()
+    encoded = pc.dictionary_encode(taken)  # numbers by first appearance, nulls stay null
+    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int32)
+    return codes, encoded.dictionary
 
 
 def event_order(ts: NDArray[np.int64], event_id: pa.Array) -> NDArray[np.int64]:

@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from identigraph.engine.columns import event_order, int64_column, string_buffers
+from identigraph.engine.columns import event_order, int64_column, intern
 from identigraph.engine.ids import profile_ids
 from identigraph.events import FIELDS, EventTable
 from identigraph.rules.model import DEFAULT_IDENTIFIERS, LinkMode, PastLimit, RuleSet
@@ -137,8 +137,6 @@ def _interned(
 ) -> tuple[list[I32], NDArray[np.int8], pa.Array, NDArray[np.bool_]]:
     """Per kind, the identifier number each event (by position) carries (-1 none); and
     each identifier's kind, value and whether it is blocked."""
-    from identigraph.engine.intern_kernel import intern
-
     by_kind: list[I32] = []
     kinds: list[NDArray[np.int8]] = []
     values: list[pa.Array] = []
@@ -147,8 +145,7 @@ def _interned(
     for code, name in enumerate(blocker.names):
         # a kind with no column of its own carries no values (yet)
         arr = events.column(name) if name in FIELDS else pa.nulls(len(events), pa.string())
-        codes, first = intern(*string_buffers(arr), order)
-        uniq = arr.take(pa.array(first))
+        codes, uniq = intern(arr, order)
         by_kind.append(np.where(codes >= 0, codes + base, -1).astype(np.int32))
         kinds.append(np.full(len(uniq), code, np.int8))
         values.append(uniq)
