@@ -22,11 +22,6 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 )}
 
 
-def register(fmt: Format) -> None:
-    """Add a format (used by the export loaders)."""
-    FORMATS[fmt.name] = fmt
-
-
 def file_header(path: Path) -> list[str]:
     """CSV column names, or the keys of the first JSON Lines object."""
     if is_jsonl(path):

@@ -36,11 +36,6 @@ class FileReport:
     rejected: int = 0
     duplicates: int = 0
 
-    def balanced(self) -> bool:
-        """True when every row read is accounted for exactly once."""
-        total = self.loaded + self.loaded_with_warnings + self.rejected + self.duplicates
-        return total == self.rows_read
-
 
 @dataclass(slots=True)
 class LoadReport:

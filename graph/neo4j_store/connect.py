@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import neo4j
-from neo4j import exceptions as nx
+from neo4j import exceptions as neo4j_errors
 
 from identigraph.errors import StoreError
 
@@ -30,7 +30,7 @@ def auth_from_env() -> tuple[str, str] | None:
 
 def _line(exc: BaseException) -> str:
     """An exception's message on one line (the socket's reason when there is one)."""
-    server = exc.message if isinstance(exc, nx.Neo4jError) else None
+    server = exc.message if isinstance(exc, neo4j_errors.Neo4jError) else None
     text = str(server or exc).strip()
     reason = re.search(r"\(reason (.+?)\)\s*$", text)
     if reason:
@@ -40,12 +40,12 @@ def _line(exc: BaseException) -> str:
 
 def describe(uri: str, exc: BaseException) -> str:
     """One readable line for a driver error."""
-    if isinstance(exc, nx.AuthError):
+    if isinstance(exc, neo4j_errors.AuthError):
         return (f"Neo4j at {uri} refused the credentials (NEO4J_USER / NEO4J_PASSWORD): "
                 f"{_line(exc)}")
-    if isinstance(exc, nx.ServiceUnavailable | nx.SessionExpired | OSError):
+    if isinstance(exc, neo4j_errors.ServiceUnavailable | neo4j_errors.SessionExpired | OSError):
         return f"cannot reach Neo4j at {uri}: {_line(exc)}"
-    if isinstance(exc, nx.ConfigurationError | ValueError):
+    if isinstance(exc, neo4j_errors.ConfigurationError | ValueError):
         return f"bad Neo4j store URI {uri}: {_line(exc)}"
     return f"Neo4j at {uri}: {_line(exc)}"
 
@@ -55,7 +55,7 @@ def store_errors(uri: str) -> Iterator[None]:
     """Turn driver and server errors into StoreError (exit code 3, one line)."""
     try:
         yield
-    except (nx.Neo4jError, nx.DriverError, OSError) as exc:
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as exc:
         raise StoreError(describe(uri, exc)) from exc
 
 
@@ -69,10 +69,10 @@ def open_driver(uri: str) -> neo4j.Driver:
                 notifications_min_severity="OFF", user_agent="identigraph",
             )
         except ValueError as exc:  # malformed URI
-            raise nx.ConfigurationError(str(exc)) from exc
+            raise neo4j_errors.ConfigurationError(str(exc)) from exc
         try:
             driver.verify_connectivity()
-        except nx.AuthError as exc:
+        except neo4j_errors.AuthError as exc:
             driver.close()
             if auth is None:
                 raise StoreError(f"Neo4j at {uri} requires credentials: set NEO4J_USER and "
@@ -80,7 +80,7 @@ def open_driver(uri: str) -> neo4j.Driver:
             raise
         except ValueError as exc:  # an address that cannot be resolved (bad port)
             driver.close()
-            raise nx.ConfigurationError(str(exc)) from exc
+            raise neo4j_errors.ConfigurationError(str(exc)) from exc
         except BaseException:
             driver.close()
             raise
