@@ -101,6 +101,22 @@ def _edge(n: int, pos: int, src: int, dst: int, rule: int, e_at: Any, e_src: Any
 
 
 @njit
+def _give_way(m: int, single: bool, want: int, code: int, v: int, by: int, kind: Any,
+              mnext: Any, scratch: Any, scratch_by: Any, nd: int) -> tuple[int, int]:
+    """Queue for detaching, from member ``m`` on (only ``m`` when ``single``), up to ``want``
+    identifiers of kind ``code`` other than ``v``, each giving way to ``by``; returns the
+    queue length and how many are still wanted."""
+    while m >= 0 and want > 0:
+        if kind[m] == code and m != v:
+            scratch[nd] = m
+            scratch_by[nd] = by
+            nd += 1
+            want -= 1
+        m = -1 if single else mnext[m]
+    return nd, want
+
+
+@njit
 def _replay(
     strong: Any, carried: Any, etype: Any, modes: Any, absorbs: Any, consent_ev: Any,
     kind: Any, blocked: Any, lim_max: Any, lim_replace: Any, consent_kind: Any, cap: int,
@@ -232,35 +248,22 @@ def _replay(
                 if not v_in and prof[v] >= 0:
                     rv = _find(parent, prof[v])
                     v_in = rv == root or (other >= 0 and rv == other)
+                want = cur + inc - lim
                 if v_in:  # the event's own value wins: the earliest others make room
-                    want = cur + inc - lim
                     by = v
-                    m = head[root]
-                    while m >= 0 and want > 0:
-                        if kind[m] == code and m != v:
-                            scratch[nd] = m
-                            scratch_by[nd] = by
-                            nd += 1
-                            want -= 1
-                        m = mnext[m]
+                    nd, want = _give_way(head[root], False, want, code, v, by, kind, mnext,
+                                         scratch, scratch_by, nd)
                 else:  # it has not landed (and may never): root keeps its own, the
                     # merged-in profile's give way to the first of root's (SPEC section 3)
-                    want = cur + inc - lim
                     by = -1
                     m = head[root]
-                    while m >= 0:
+                    while m >= 0 and by < 0:
                         if kind[m] == code:
                             by = m
-                            break
                         m = mnext[m]
-                m = x if other < 0 else head[other]
-                while m >= 0 and want > 0:
-                    if kind[m] == code and m != v:
-                        scratch[nd] = m
-                        scratch_by[nd] = by
-                        nd += 1
-                        want -= 1
-                    m = -1 if other < 0 else mnext[m]
+                start = x if other < 0 else head[other]
+                nd, want = _give_way(start, other < 0, want, code, v, by, kind, mnext,
+                                     scratch, scratch_by, nd)
             if nd < 0:
                 n_edge = _edge(n_edge, pos, anchor, x, LIMIT,
                                e_at, e_src, e_dst, e_rule)

@@ -33,6 +33,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _check_regex(pattern: str) -> None:
+    """A rule set's regex must compile (Python's syntax: it is matched with ``re``)."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"bad regex {pattern!r}: {exc}") from exc
+
+
 class Normaliser(StrEnum):
     """How the values of an identifier kind are normalised before they are compared."""
 
@@ -68,10 +76,7 @@ class IdentifierKind(_Strict):
         if (self.normaliser == Normaliser.REGEX) != (self.strip is not None):
             raise ValueError("`strip` (a regex) goes with normaliser `regex`, and only there")
         if self.strip is not None:
-            try:
-                re.compile(self.strip)
-            except re.error as exc:
-                raise ValueError(f"bad regex {self.strip!r}: {exc}") from exc
+            _check_regex(self.strip)
         return self
 
     def normalise(self, value: str) -> str:
@@ -128,10 +133,7 @@ class Blocked(_Strict):
         if (self.value is None) == (self.regex is None):
             raise ValueError("a blocked entry needs exactly one of `value` or `regex`")
         if self.regex is not None:
-            try:
-                re.compile(self.regex)
-            except re.error as exc:
-                raise ValueError(f"bad regex {self.regex!r}: {exc}") from exc
+            _check_regex(self.regex)
         return self
 
 
