@@ -74,9 +74,11 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
     """
     clock = time.perf_counter
     t0 = clock()
-    from identigraph.api import choose_ruleset, gc_paused, unseen
+    from identigraph.api import choose_ruleset, gc_paused
     from identigraph.engine.resolver import resolve
     from identigraph.engine.state import StateRows
+    from identigraph.eventids import settle_ids
+    from identigraph.events import EventTable
     from identigraph.graph.open import open_store
     from identigraph.loaders.batch import ReadOptions
     from identigraph.loaders.canonical import Canonicaliser
@@ -120,7 +122,7 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
             rejected += valid.rejected
             checked.append((report, valid))
         t, c = clock(), cpu_at()
-        new = unseen(checked, stored)
+        new, _ = settle_ids(checked, stored, EventTable)
         warnings = report.loaded_with_warnings
         timed("dedupe + collect events", t, c)
 

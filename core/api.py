@@ -11,13 +11,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from identigraph.engine.resolver import resolve, warm_up
 from identigraph.engine.state import StateRows
 from identigraph.errors import UsageError
+from identigraph.eventids import settle_ids
 from identigraph.events import EventTable
 from identigraph.graph.store import Store
 from identigraph.loaders.batch import ReadOptions
@@ -57,35 +56,6 @@ def system_allocator() -> Iterator[None]:
 def _warm_up(rs: RuleSet) -> None:
     with suppress(Exception):  # only a head start: the real replay reports any error
         warm_up(rs)
-
-
-def unseen(checked: Sequence[tuple[FileReport, Validated]], stored: pa.Array) -> EventTable:
-    """The events of validated batches whose ids are not ``stored`` ids, each id once (its
-    first occurrence); counts each file's events as loaded, with warnings or duplicates.
-
-    Whole columns, no Python object per event: the ids are dictionary-encoded once.
-    """
-    events = EventTable.concat([v.events for _, v in checked])
-    ids = events.column("event_id")
-    keep = np.ones(len(ids), np.bool_)
-    if len(stored):
-        keep &= ~np.asarray(pc.is_in(ids, value_set=stored).to_numpy(zero_copy_only=False),
-                            np.bool_)
-    encoded = pc.dictionary_encode(ids)
-    if len(encoded.dictionary) < len(ids):  # an id twice in these files: keep the first
-        codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), np.int64)
-        first = np.zeros(len(ids), np.bool_)
-        first[np.unique(codes, return_index=True)[1]] = True
-        keep &= first
-    start = 0
-    for fr, v in checked:
-        end = start + len(v.events)
-        kept, warned = keep[start:end], v.warned
-        fr.duplicates += int((~kept).sum())
-        fr.loaded_with_warnings += int((kept & warned).sum())
-        fr.loaded += int((kept & ~warned).sum())
-        start = end
-    return events if keep.all() else events.filter(keep)
 
 
 def choose_ruleset(store: Store, name: str | None) -> RuleSet:
@@ -136,14 +106,23 @@ def load(
                 checked.append((fr, valid))
                 if progress is not None:
                     progress(str(path), len(batch) + len(batch.rejected) + batch.folded)
-        new = unseen(checked, stored)
+        stored_table: list[EventTable] = []
+
+        def stored_events() -> EventTable:
+            if not stored_table:
+                stored_table.append(store.events())
+            return stored_table[0]
+
+        new, conflicts = settle_ids(checked, stored, stored_events)
+        report.problems.extend(conflicts)
         del checked, stored
         report.events_added = len(new)
         warm.join()
         if len(new) or not had_events or unfinished:
             events = new
             if had_events:  # replay everything: late events land where they belong
-                events = EventTable.concat([store.events(), new])
+                events = EventTable.concat([stored_events(), new])
+                stored_table.clear()
             # the replay runs inside write: the embedded store writes the events meanwhile
             store.write(rs, new, lambda: StateRows(events, resolve(events, rs)))
     return report

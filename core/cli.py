@@ -143,6 +143,7 @@ def _print_load(report: LoadReport) -> None:
         f"total: {t['rows_read']:,} rows read = {t['loaded']:,} loaded + "
         f"{t['loaded_with_warnings']:,} with warnings + {t['rejected']:,} rejected + "
         f"{t['duplicates']:,} duplicates; {report.events_added:,} new events"
+        + _conflicts_note(report.total("conflicts"))
     )
     shown = report.problems[:10]
     for p in shown:
@@ -151,6 +152,13 @@ def _print_load(report: LoadReport) -> None:
     if len(report.problems) > len(shown):
         typer.echo(f"  ... and {len(report.problems) - len(shown):,} more (see --rejects)",
                    err=True)
+
+
+def _conflicts_note(n: int) -> str:
+    """The summary's word on rejected rows whose event id another event holds."""
+    if not n:
+        return ""
+    return f"; {n} conflicting event id{'s' if n > 1 else ''} (rejected: see --rejects)"
 
 
 @app.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from identigraph.errors import UsageError
 from identigraph.normalise import (
     Invalid,
+    clean_raw,
     normalise_email,
     normalise_external_id,
     normalise_phone,
@@ -15,11 +16,12 @@ PREFIXES = ("email:", "phone:", "external_id:")
 
 def parse_identifier(text: str, default_region: str = "US") -> str:
     """``kind:value`` for a typed identifier: explicit prefix, ``@`` for email, a valid
-    phone number, else an external id."""
-    raw = text.strip()
+    phone number, else an external id. The value is cleaned as a file's cell is (trimmed,
+    one leading apostrophe dropped), so a query finds what a load stored."""
+    raw = clean_raw(text) or ""
     for prefix in PREFIXES:
         if raw.lower().startswith(prefix):
-            kind, value = prefix[:-1], raw[len(prefix):]
+            kind, value = prefix[:-1], clean_raw(raw[len(prefix):]) or ""
             break
     else:
         if "@" in raw:

@@ -1,9 +1,12 @@
-"""Identifier normalisation: emails lower-cased and syntax-checked, phones to E.164.
+"""Identifier normalisation: emails lower-cased and syntax-checked, phones to E.164,
+placeholder values (``NULL``, ``#N/A``...) recognised as missing.
 
-Phones use a fast path for the common shapes (``+<cc><digits>`` and 10/11-digit NANP
-numbers) that reproduces ``phonenumbers.parse`` + ``is_valid_number`` from the library's
-own metadata; anything it cannot settle positively goes through ``phonenumbers`` itself,
-so the output is always the library's.
+A stored phone is always what ``phonenumbers`` gives (``parse`` + ``is_valid_number``,
+E.164) for the same text and region, or nothing. A fast path settles the two shapes it
+can prove from the library's public metadata: ``+`` and digits (no national prefix after
+the country code), and 10 or 11 digits under a NANP region; everything else goes through
+``phonenumbers`` itself. Letters are refused unless the rule set reads vanity numbers:
+the library turns them into keypad digits (``415-555-XXXX`` -> ``+14155559999``).
 """
 
 from __future__ import annotations
@@ -14,16 +17,30 @@ from functools import cache, lru_cache
 from typing import Any
 
 import phonenumbers
-import phonenumbers.phonenumberutil as _pnu
-from phonenumbers import PhoneMetadata
-from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 
 _ATEXT = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]"
 _EMAIL_RE = re.compile(
     rf"{_ATEXT}+(?:\.{_ATEXT}+)*@(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}}"
 )
-_PHONE_STRIP = str.maketrans("", "", " -().\u00a0/\t")
+#: formatting the fast path drops: all of it is punctuation to phonenumbers too (a tab is
+#: not: the library refuses a number with one)
+PHONE_PUNCTUATION = " -()./\u00a0"
+_PHONE_STRIP = str.maketrans("", "", PHONE_PUNCTUATION)
+#: phonenumbers refuses longer input outright (its ``_MAX_INPUT_STRING_LENGTH``)
+MAX_PHONE_TEXT = 250
 _EXCEL_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
+#: an extension at the end (``x12``, ``ext. 5``, ``#12``, ``;ext=12``, ``, 12``): letters
+#: there are a marker, not keypad digits
+_EXTENSION = re.compile(
+    r"(?:;\s*ext=|[,;#]|\b(?:ext(?:ension|n)?\.?|x)|(?<=\d)x)\s*\d{1,7}#?\s*$", re.IGNORECASE)
+_TEL = re.compile(r"^tel:", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+#: values exports write for "no value"; compared trimmed and case-insensitively
+PLACEHOLDERS: tuple[str, ...] = ("NULL", "nan", "#N/A", "N/A", "none", "undefined", "0", "-")
+PLACEHOLDER_REASON = "placeholder value, treated as missing"
+LETTERS_REASON = ("phone has letters (a masked or vanity number); a rule set with "
+                  "vanity_phones: true reads letters as keypad digits")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +58,23 @@ def clean_raw(value: str | None) -> str | None:
     if v.startswith("'"):
         v = v[1:].strip()
     return v or None
+
+
+def placeholder_set(values: tuple[str, ...]) -> frozenset[str]:
+    """The case-folded forms a cleaned value is compared with (:func:`is_placeholder`)."""
+    return frozenset(v.strip().lower() for v in values)
+
+
+def is_placeholder(cleaned: str, placeholders: frozenset[str]) -> bool:
+    """True for a cleaned value that only says "no value" (``NULL``, ``N/A``, ``-``...)."""
+    return cleaned.lower() in placeholders
+
+
+def phone_has_letters(raw: str) -> bool:
+    """True when letters are part of the number itself (not a ``tel:`` scheme or an
+    extension marker): phonenumbers would read them as keypad digits."""
+    core = _EXTENSION.sub("", _TEL.sub("", raw.strip()))
+    return _LETTER.search(core) is not None
 
 
 def normalise_email(raw: str) -> str | Invalid:
@@ -92,7 +126,8 @@ class _Region:
 
 
 def _compile_region(md: PhoneMetadata) -> _Region | None:
-    """Reproduce ``_number_type_helper(...) != UNKNOWN``: general desc and any type desc."""
+    """``is_valid_number`` for one region, from its metadata: the general desc (pattern and
+    lengths) and any number type's desc must match the national number whole."""
     general = _desc_parts(md.general_desc)
     if general is None:
         return None
@@ -111,54 +146,42 @@ def _compile_region(md: PhoneMetadata) -> _Region | None:
     return _Region(leading, by_length, parts)
 
 
-def _compiled_regions(cc: int) -> tuple[tuple[str, ...], list[tuple[Any, _Region]]] | None:
-    """A calling code's region codes, and each region's metadata with its compiled rules
-    in library order; None when any of them is beyond the fast path."""
+@cache
+def _regions_for(cc: int) -> tuple[_Region, ...] | None:
+    """Compiled validity rules of every region sharing a calling code, in library order;
+    None (leave it to the library) for non-geographic codes, regions without rules, and
+    a main region whose national prefix is a pattern rather than digits."""
     codes = COUNTRY_CODE_TO_REGION_CODE.get(cc)
     if not codes or codes[0] == "001":
         return None
-    out: list[tuple[Any, _Region]] = []
+    out: list[_Region] = []
     for code in codes:
-        md = PhoneMetadata.metadata_for_region(code, None)
+        md: Any = PhoneMetadata.metadata_for_region(code, None)
         if md is None:
             continue
         region = _compile_region(md)
         if region is None:
             return None
-        out.append((md, region))
-    return tuple(codes), out
-
-
-@cache
-def _regions_for(cc: int) -> tuple[_Region, ...] | None:
-    """Compiled validity rules of every region sharing a calling code, in library order."""
-    compiled = _compiled_regions(cc)
-    if compiled is None:
-        return None
-    codes, regions = compiled
-    out = [region for _, region in regions]
-    main = PhoneMetadata.metadata_for_region(codes[0], None)
-    prefix = main.national_prefix_for_parsing if main is not None else None
+        out.append(region)
+    prefix = _main_prefix(cc)
     if prefix is not None and not prefix.isdigit():
-        return None  # complex national-prefix rules: leave to phonenumbers
+        return None
     return tuple(out)
 
 
 @cache
 def _main_prefix(cc: int) -> str | None:
-    md = PhoneMetadata.metadata_for_region(COUNTRY_CODE_TO_REGION_CODE[cc][0], None)
+    md: Any = PhoneMetadata.metadata_for_region(COUNTRY_CODE_TO_REGION_CODE[cc][0], None)
     return md.national_prefix_for_parsing if md is not None else None
 
 
 def _fast_valid(cc: int, nsn: str) -> bool:
-    """``is_valid_number`` for a number whose national part has no prefix to strip."""
+    """``is_valid_number`` as the library decides it among a calling code's regions: the
+    first whose leading digits match decides; a region without leading digits counts
+    when valid."""
     regions = _regions_for(cc)
-    return regions is not None and _valid_in(regions, nsn)
-
-
-def _valid_in(regions: tuple[_Region, ...], nsn: str) -> bool:
-    """Validity as the library decides it among a calling code's regions: the first whose
-    leading digits match decides; a region without leading digits counts when valid."""
+    if regions is None:
+        return False
     for region in regions:
         if region.leading is not None:
             if region.leading.match(nsn):
@@ -169,6 +192,10 @@ def _valid_in(regions: tuple[_Region, ...], nsn: str) -> bool:
 
 
 def _split_cc(digits: str) -> tuple[int, str] | None:
+    """The calling code as the library reads it: the first 1-3 digits that are one (a
+    number starting with 0 has none)."""
+    if digits[:1] == "0":
+        return None
     for size in (1, 2, 3):
         cc = int(digits[:size])
         if cc in COUNTRY_CODE_TO_REGION_CODE:
@@ -180,11 +207,18 @@ _NANP = frozenset(COUNTRY_CODE_TO_REGION_CODE.get(1, ()))
 
 
 def _fast_phone(v: str, region: str) -> str | None:
-    """E.164 for the common shapes when certainly valid; None means 'ask phonenumbers'."""
+    """E.164 for the shapes it can prove valid; None means 'ask phonenumbers'.
+
+    ``+`` then 5-17 digits (first not 0), and a national part that does not start with 0
+    or the national prefix; or, under a NANP region, 10 digits (an 11th: a leading 1) not
+    starting with 0 or 1. Only formatting both agree on may surround the digits.
+    """
+    if len(v) > MAX_PHONE_TEXT:
+        return None
     s = v.translate(_PHONE_STRIP)
     if s.startswith("+"):
         digits = s[1:]
-        if not digits.isdigit() or not 5 <= len(digits) <= 17:
+        if not digits.isascii() or not digits.isdigit() or not 5 <= len(digits) <= 17:
             return None
         split = _split_cc(digits)
         if split is None:
@@ -194,7 +228,7 @@ def _fast_phone(v: str, region: str) -> str | None:
         if nsn.startswith("0") or (prefix and nsn.startswith(prefix)):
             return None
         return f"+{digits}" if _fast_valid(cc, nsn) else None
-    if region in _NANP and s.isdigit():
+    if region in _NANP and s.isascii() and s.isdigit():
         if len(s) == 11 and s[0] == "1":
             s = s[1:]
         if len(s) == 10 and s[0] not in "01" and _fast_valid(1, s):
@@ -217,147 +251,13 @@ def is_nanp_region(region: str) -> bool:
     return region in _NANP
 
 
-# -- digits only: the library's own parsing steps, without its text handling ----------
+def normalise_phone(raw: str, region: str | None = None, default_region: str = "US", *,
+                    vanity: bool = False) -> str | Invalid:
+    """Parse a phone with the event's country (else the default region) into E.164.
 
-#: phonenumbers helpers the digits path calls; without them (another library version)
-#: every number the fast path cannot settle goes through ``phonenumbers.parse``
-_PN_STEPS = all(hasattr(_pnu, name) for name in (
-    "_extract_country_code", "_test_number_length", "ValidationResult",
-    "region_code_for_country_code"))
-#: raw text the library reduces to its digits (and a leading plus), nothing else: no
-#: letters, extensions, tabs or non-ASCII characters
-_DIGITS_SHAPE = re.compile(r"\(?\+?[0-9][0-9 ().\-/]*")
-_SHORT_OR_LOCAL = tuple(getattr(_pnu.ValidationResult, name, None) for name in (
-    "TOO_SHORT", "IS_POSSIBLE_LOCAL_ONLY", "INVALID_LENGTH"))
-
-
-@cache
-def _validity_regions(cc: int) -> tuple[tuple[_Region, ...], bool] | None:
-    """Validity rules of a calling code's regions, in library order, and whether the
-    library checks the first one alone (a single region); None: leave it to the library."""
-    compiled = _compiled_regions(cc)
-    if compiled is None:
-        return None
-    codes, regions = compiled
-    out: list[_Region] = []
-    for md, region in regions:
-        leading = re.compile(md.leading_digits) if md.leading_digits is not None else None
-        out.append(_Region(leading, region.by_length, region.parts))
-    return tuple(out), len(codes) == 1
-
-
-def _valid_number(cc: int, nsn: str) -> bool | None:
-    """``is_valid_number`` of a parsed number: its region as the library picks it
-    (leading digits, else the first whose rules match), then that region's rules."""
-    found = _validity_regions(cc)
-    if found is None:
-        return None
-    regions, single = found
-    if single:
-        return bool(regions) and regions[0].valid(nsn)
-    return _valid_in(regions, nsn)
-
-
-@lru_cache(maxsize=1024)
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-def _matches_whole(number: str, desc: object) -> bool:
-    """The library's ``_match_national_number(number, desc, False)``."""
-    pattern = getattr(desc, "national_number_pattern", None) if desc is not None else None
-    return bool(pattern) and _rx(pattern).fullmatch(number) is not None
-
-
-def _strip_national_prefix(number: str, md: PhoneMetadata) -> str | None:
-    """The library's ``_maybe_strip_national_prefix_carrier_code`` (number part), for
-    metadata without a prefix transform rule; None for the others."""
-    prefix = md.national_prefix_for_parsing
-    if not number or not prefix:
-        return number
-    found = _rx(prefix).match(number)
-    if not found:
-        return number
-    if md.national_prefix_transform_rule:
-        return None
-    rest = number[found.end():]
-    if _matches_whole(number, md.general_desc) and not _matches_whole(rest, md.general_desc):
-        return number
-    return rest
-
-
-def _country_code(s: str, md: PhoneMetadata) -> tuple[int, str] | None:
-    """The library's ``_maybe_extract_country_code`` for ``+``digits or digits; None
-    where it would raise, or read an international dialling prefix (left to it)."""
-    if s.startswith("+"):
-        digits = s[1:]
-        if len(digits) <= 2:
-            return None
-        cc, rest = _pnu._extract_country_code(digits)
-        return (int(cc), str(rest)) if cc else None
-    if md.international_prefix is not None and _rx(md.international_prefix).match(s):
-        return None
-    own = str(md.country_code)
-    if s.startswith(own):
-        potential = _strip_national_prefix(s[len(own):], md)
-        if potential is None:
-            return None
-        if ((not _matches_whole(s, md.general_desc)
-             and _matches_whole(potential, md.general_desc))
-                or _pnu._test_number_length(s, md) == _pnu.ValidationResult.TOO_LONG):
-            return int(md.country_code or 0), potential
-    return 0, ""
-
-
-def _digits_phone(v: str, region: str) -> str | Invalid | None:
-    """``_slow_phone`` for text that is only digits, formatting and a leading plus.
-
-    Follows ``phonenumbers.parse`` from the country code on (IDD, country code,
-    national prefix, possible lengths: the library's steps, with its metadata), and
-    checks validity with the compiled rules; None (ask the library) for anything that
-    would raise or take a rarer branch.
+    A number the library reads only by taking its letters as keypad digits is refused
+    unless ``vanity`` (the rule set's ``vanity_phones``).
     """
-    if not _PN_STEPS or len(v) > 64 or not _DIGITS_SHAPE.fullmatch(v):
-        return None
-    s = v.translate(_PHONE_STRIP)
-    if not 5 <= len(s.lstrip("+")) <= 17:
-        return None
-    metadata = PhoneMetadata.metadata_for_region(region, None)
-    if metadata is None:
-        return None
-    found = _country_code(s, metadata)
-    if found is None:
-        return None
-    cc, nsn = found
-    if cc != 0:
-        number_region = _pnu.region_code_for_country_code(cc)
-        if number_region != region:
-            metadata = PhoneMetadata.metadata_for_region_or_calling_code(cc, number_region)
-            if metadata is None:
-                return None
-    elif metadata.country_code:
-        nsn, cc = s, int(metadata.country_code)
-    else:
-        return None
-    if len(nsn) < 2:
-        return None
-    potential = _strip_national_prefix(nsn, metadata)
-    if potential is None:
-        return None
-    if _pnu._test_number_length(potential, metadata) not in _SHORT_OR_LOCAL:
-        nsn = potential
-    if not 2 <= len(nsn) <= 17:
-        return None
-    valid = _valid_number(cc, nsn)
-    if valid is None:
-        return None
-    return f"+{cc}{nsn}" if valid else Invalid(f"not a valid phone number for region {region}")
-
-
-def normalise_phone(
-    raw: str, region: str | None = None, default_region: str = "US"
-) -> str | Invalid:
-    """Parse a phone with the event's country (else the default region) into E.164."""
     reg = (region or default_region or "US").upper()
     v = raw.strip()
     if v.startswith("'"):
@@ -367,10 +267,10 @@ def normalise_phone(
     fast = _fast_phone(v, reg)
     if fast is not None:
         return fast
-    digits = _digits_phone(v, reg)
-    if digits is not None:
-        return digits
-    return _slow_phone(v, reg)
+    read = _slow_phone(v, reg)
+    if not vanity and not isinstance(read, Invalid) and phone_has_letters(v):
+        return Invalid(LETTERS_REASON)
+    return read
 
 
 @lru_cache(maxsize=65536)
@@ -400,3 +300,8 @@ def phone_reference(raw: str, region: str) -> str | Invalid:
     if v.startswith("'"):
         v = v[1:].strip()
     return _slow_phone.__wrapped__(v, region)
+
+
+def is_supported_region(region: str) -> bool:
+    """True for a region phonenumbers knows (``--default-region`` is checked with it)."""
+    return region.upper() in phonenumbers.SUPPORTED_REGIONS

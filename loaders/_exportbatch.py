@@ -29,6 +29,7 @@ class Mapped:
     rejected: list[Problem] = field(default_factory=list)  # e.g. malformed CSV rows
     folded: int = 0
     checked: frozenset[str] = frozenset()  # see RawBatch.checked
+    made_up: frozenset[str] = frozenset()  # see RawBatch.made_up
 
     def warn(self, i: int, column: str, value: str, reason: str) -> None:
         """Report a value of row ``i`` the loader dropped (the row still loads)."""
@@ -62,4 +63,5 @@ class Mapped:
             cols = {k: v.filter(mask) for k, v in cols.items()}
         return RawBatch(self.file, lines, cols, self.fmt, rejected=rejected,
                         folded=self.folded, warnings=self.warnings,
-                        source_columns=self.source_columns, checked=self.checked)
+                        source_columns=self.source_columns, checked=self.checked,
+                        made_up=self.made_up)

@@ -18,6 +18,8 @@ import pyarrow.compute as pc
 from identigraph.loaders._textcols import Distinct, bool_mask, valid_mask
 from identigraph.normalise import (
     _EMAIL_RE,
+    MAX_PHONE_TEXT,
+    PHONE_PUNCTUATION,
     Invalid,
     is_nanp_region,
     nanp_patterns,
@@ -29,7 +31,8 @@ from identigraph.normalise import (
 _EMAIL_FULL = f"^(?:{_EMAIL_RE.pattern})$"
 _EXCEL_FULL = r"^[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+$"
 _NULL = pa.scalar(None, pa.string())
-_PHONE_PUNCTUATION = " -().\t/"  # what the fast path strips, but for the non-ASCII space
+#: what the fast path strips, but for the non-ASCII space (values here are ASCII)
+_PHONE_PUNCTUATION = PHONE_PUNCTUATION.replace("\u00a0", "")
 
 
 @dataclass(slots=True)
@@ -101,6 +104,7 @@ def _nanp_bulk(values: pa.Array, nanp: np.ndarray) -> tuple[np.ndarray, pa.Array
     if nanp.any():
         candidate |= nanp & bool_mask(pc.match_substring_regex(digits, r"^1?[2-9][0-9]{9}$"))
     candidate &= bool_mask(pc.string_is_ascii(values))
+    candidate &= bool_mask(pc.less_equal(pc.utf8_length(values), MAX_PHONE_TEXT))
     if not candidate.any():
         return none, values
     nsn = pc.utf8_slice_codeunits(digits, -10)
@@ -110,12 +114,13 @@ def _nanp_bulk(values: pa.Array, nanp: np.ndarray) -> tuple[np.ndarray, pa.Array
     return settled, pc.binary_join_element_wise("+1", nsn, "")
 
 
-def phones(arr: pa.Array, countries: pa.Array | None, default_region: str) -> Normalised:
+def phones(arr: pa.Array, countries: pa.Array | None, default_region: str, *,
+           vanity: bool = False) -> Normalised:
     """:func:`normalise_phone` once per distinct (value, country) pair.
 
     A national number means different things under different countries, so the pair is
     the unit. The common US shapes are settled in bulk (:func:`_nanp_bulk`), the rest one
-    by one.
+    by one. ``vanity``: letters are read as keypad digits (the rule set's ``vanity_phones``).
     """
     regions: list[str | None]
     if countries is None or countries.null_count == len(countries):
@@ -132,7 +137,7 @@ def phones(arr: pa.Array, countries: pa.Array | None, default_region: str) -> No
     nanp = np.array([by_region[r] for r in regions], dtype=bool)
     settled, e164 = _nanp_bulk(values, nanp)
     rest = np.flatnonzero(~settled)
-    answers = [normalise_phone(v, regions[i], default_region)
+    answers = [normalise_phone(v, regions[i], default_region, vanity=vanity)
                for v, i in zip(values.take(pa.array(rest)).to_pylist(), rest.tolist(),
                                strict=True)]
     normal = e164

@@ -42,6 +42,9 @@ class RawBatch:
     #: fields the reader made itself and guarantees valid, which validation then skips
     #: (``attributes`` built with json.dumps or ``_columns.json_objects``)
     checked: frozenset[str] = frozenset()
+    #: fields the reader filled in itself rather than read (``timestamp`` of an undated
+    #: export): they do not tell two events with one id apart
+    made_up: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
         return len(self.lines)

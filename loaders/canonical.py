@@ -24,11 +24,11 @@ import pyarrow.compute as pc
 from identigraph.events import SCHEMA, EventTable
 from identigraph.loaders import _identcols
 from identigraph.loaders._columns import row_digests
-from identigraph.loaders._textcols import Distinct, clean_text, text_array, valid_mask
+from identigraph.loaders._textcols import Distinct, bool_mask, clean_text, text_array, valid_mask
 from identigraph.loaders.batch import RawBatch
 from identigraph.loaders.report import Problem
 from identigraph.model import Consent
-from identigraph.normalise import Invalid
+from identigraph.normalise import PLACEHOLDER_REASON, Invalid, placeholder_set
 from identigraph.rules.model import RuleSet
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -47,6 +47,8 @@ class Validated:
     warned: np.ndarray  # bool per event
     problems: list[Problem] = field(default_factory=list)
     rejected: int = 0
+    #: event fields the reader made up (see RawBatch.made_up), by their EventTable names
+    made_up: frozenset[str] = frozenset()
 
 
 def parse_timestamp(value: str) -> int | Invalid:
@@ -100,6 +102,8 @@ class Canonicaliser:
         self.ruleset = ruleset
         self.default_region = default_region.upper()
         self.channels = {name: t.channel for name, t in ruleset.event_types.items()}
+        self.placeholders = placeholder_set(ruleset.missing_values)
+        self._placeholder_len = max(map(len, self.placeholders), default=0)
 
     def validate(self, batch: RawBatch) -> Validated:
         """Check every row of a batch; keep the good ones, report the rest."""
@@ -115,10 +119,14 @@ class Canonicaliser:
         types = col("type")
         type_channel = self._types(types, res)
         countries = self._countries(col("country"), res)
+        for name in ("email", "phone", "external_id"):
+            if name in cols:
+                cols[name] = self._placeholders(cols[name], name, res)
         emails = _identcols.emails(col("email"))
         res.warn(emails.bad_rows.tolist(), "email", _values(col("email"), emails.bad_rows),
                  emails.reasons)
-        phones = _identcols.phones(col("phone"), countries, self.default_region)
+        phones = _identcols.phones(col("phone"), countries, self.default_region,
+                                   vanity=self.ruleset.vanity_phones)
         res.warn(phones.bad_rows.tolist(), "phone", _values(col("phone"), phones.bad_rows),
                  phones.reasons)
         externals = _identcols.external_ids(col("external_id"))
@@ -161,8 +169,28 @@ class Canonicaliser:
             warned = warned | np.isin(lines_np, [p.line for p in batch.warnings])
         lines = batch.lines if everything else lines_np[keep_mask].tolist()
         warned_out = warned if everything else warned[keep_mask]
+        made_up = frozenset("ts" if f == "timestamp" else f for f in batch.made_up)
         return Validated(out, lines, warned_out, res.problems,
-                         len(bad_rows) + len(batch.rejected))
+                         len(bad_rows) + len(batch.rejected), made_up)
+
+    def _placeholders(self, arr: pa.Array, name: str, res: _Outcome) -> pa.Array:
+        """A column without the values that only say "no value" (``NULL``, ``N/A``...): each
+        reported as a warning and then missing (a placeholder is no identifier)."""
+        if not self.placeholders or arr.null_count == len(arr):
+            return arr
+        short = bool_mask(pc.less_equal(pc.utf8_length(arr), self._placeholder_len))
+        if not short.any():
+            return arr
+        rows = np.flatnonzero(short)
+        hit = [v is not None and v.lower() in self.placeholders
+               for v in arr.take(pa.array(rows)).to_pylist()]
+        rows = rows[np.array(hit, dtype=bool)]
+        if not len(rows):
+            return arr
+        res.warn(rows.tolist(), name, _values(arr, rows), PLACEHOLDER_REASON)
+        mask = np.zeros(len(arr), dtype=bool)
+        mask[rows] = True
+        return pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), arr)
 
     @staticmethod
     def _timestamps(raw: pa.Array, res: _Outcome) -> np.ndarray:

@@ -35,6 +35,8 @@ class FileReport:
     loaded_with_warnings: int = 0
     rejected: int = 0
     duplicates: int = 0
+    #: rejected rows whose event id is used by an event with other content (in ``rejected``)
+    conflicts: int = 0
 
 
 @dataclass(slots=True)
@@ -55,9 +57,11 @@ class LoadReport:
         keys = ("rows_read", "loaded", "loaded_with_warnings", "rejected", "duplicates")
         return {
             **{k: self.total(k) for k in keys},
+            "conflicting_event_ids": self.total("conflicts"),
             "events_added": self.events_added,
             "files": [
-                {"file": f.file, "format": f.format, **{k: getattr(f, k) for k in keys}}
+                {"file": f.file, "format": f.format, **{k: getattr(f, k) for k in keys},
+                 "conflicting_event_ids": f.conflicts}
                 for f in self.files
             ],
         }

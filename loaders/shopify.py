@@ -139,6 +139,7 @@ class ShopifyCustomers:
             "email_consent": plan["email_consent"], "sms_consent": plan["sms_consent"],
             "timestamp": "--undated-time",
         }.items() if v}
+        m.made_up = frozenset({"timestamp"})  # --undated-time: a reload may give another
         m.drop_mangled_phones()
         return m
 

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from identigraph.model import KINDS
+from identigraph.normalise import PLACEHOLDERS
 
 
 class LinkMode(StrEnum):
@@ -147,6 +148,16 @@ class RuleSet(_Strict):
     limits: dict[str, Limit] = Field(default_factory=dict)
     event_types: dict[str, EventType]
     blocked: tuple[Blocked, ...] = ()
+    missing_values: tuple[str, ...] = Field(
+        default=PLACEHOLDERS,
+        description="identifier values that only say 'no value' (trimmed, any case): "
+        "treated as missing, with a warning, instead of becoming identifiers",
+    )
+    vanity_phones: bool = Field(
+        default=False,
+        description="read letters in phone numbers as keypad digits (1-800-FLOWERS); off: "
+        "a phone with letters is dropped with a warning (masked numbers like 415-555-XXXX)",
+    )
     version: Literal[1] = 1
 
     @field_validator("identifiers")
@@ -179,6 +190,14 @@ class RuleSet(_Strict):
     def kind_names(self) -> tuple[str, ...]:
         """The declared identifier kinds, in declaration order (the kind codes)."""
         return tuple(k.name for k in self.identifiers)
+    @field_validator("missing_values", mode="before")
+    @classmethod
+    def _as_text(cls, v: object) -> object:
+        """YAML reads an unquoted ``NULL`` as null and ``0`` as a number: both mean the text."""
+        if isinstance(v, list | tuple):
+            return tuple("NULL" if x is None else str(x) if isinstance(x, int | float) else x
+                         for x in v)
+        return v
 
     @field_validator("event_types")
     @classmethod

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import phonenumbers
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -13,7 +12,6 @@ from identigraph.loaders._identcols import emails, phones
 from identigraph.loaders._textcols import clean_text
 from identigraph.normalise import (
     Invalid,
-    _digits_phone,
     clean_raw,
     normalise_email,
     normalise_external_id,
@@ -71,26 +69,6 @@ def test_command_line_identifiers() -> None:
     assert parse_identifier("external_id:4155550101") == "external_id:4155550101"
     assert parse_identifier("CRM-0001") == "external_id:CRM-0001"
     assert parse_identifier("06 12 34 56 78", "FR") == "phone:+33612345678"
-
-
-_SUPPORTED = sorted(phonenumbers.SUPPORTED_REGIONS)
-
-
-@settings(max_examples=1500, deadline=None)
-@given(region=st.sampled_from(["US", "GB", "NL", "FR", "DE", "IT", "AU", "BR", "IN", "JP",
-                               *_SUPPORTED]),
-       lead=st.sampled_from(["", "+", "0", "00", "011", "(", "+1", "+44", "+31", "1"]),
-       digits=st.text("0123456789", min_size=3, max_size=15),
-       seps=st.lists(st.sampled_from([" ", "-", ".", "(", ")", "/", ""]), min_size=15,
-                     max_size=15))
-def test_digits_path_matches_phonenumbers(region: str, lead: str, digits: str,
-                                          seps: list[str]) -> None:
-    """Numbers past the fast path (national prefixes, invalid numbers, every region):
-    the digits path gives the library's answer, reason included, or leaves it to it."""
-    raw = lead + "".join(d + s for d, s in zip(digits, seps, strict=False))
-    got, ref = _digits_phone(raw, region), phone_reference(raw, region)
-    if got is not None:
-        assert got == ref, raw
 
 
 def test_columns_match_values() -> None:
