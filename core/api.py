@@ -20,9 +20,10 @@ from identigraph.eventids import settle_ids
 from identigraph.events import EventTable
 from identigraph.graph.store import Store
 from identigraph.loaders.batch import ReadOptions
-from identigraph.loaders.canonical import Canonicaliser, Validated
+from identigraph.loaders.canonical import Canonicaliser, Validated, parse_timestamp
 from identigraph.loaders.formats import pick_format
 from identigraph.loaders.report import FileReport, LoadReport
+from identigraph.normalise import Invalid, is_supported_region
 from identigraph.rules.model import RuleSet
 from identigraph.rules.registry import load_ruleset
 
@@ -58,6 +59,16 @@ def _warm_up(rs: RuleSet) -> None:
         warm_up(rs)
 
 
+def check_options(options: ReadOptions) -> None:
+    """Refuse options no row could be read with (exit 2), before anything is written."""
+    if not is_supported_region(options.default_region):
+        raise UsageError(f"--default-region {options.default_region!r} is not a region "
+                         "phonenumbers knows (a two-letter ISO 3166 code such as US, GB, FR)")
+    if isinstance(parse_timestamp(options.undated_time), Invalid):
+        raise UsageError(f"--undated-time {options.undated_time!r} is not an ISO 8601 "
+                         "timestamp (e.g. 2025-01-31T00:00:00Z)")
+
+
 def choose_ruleset(store: Store, name: str | None) -> RuleSet:
     """The rule set to load with; a store keeps the one it was first loaded with."""
     stored = store.stored_ruleset()
@@ -83,6 +94,7 @@ def load(
 ) -> LoadReport:
     """Read files, add their new events to the store and re-resolve; report every row."""
     opts = options or ReadOptions()
+    check_options(opts)
     rs = choose_ruleset(store, ruleset)
     files = [(Path(p), pick_format(Path(p), fmt)) for p in paths]  # all checked first
     canon = Canonicaliser(rs, opts.default_region)

@@ -18,6 +18,7 @@ import typer
 
 from identigraph import __version__
 from identigraph.errors import IdentigraphError, UsageError
+from identigraph.safetext import EscapingWriter, printable
 
 if TYPE_CHECKING:
     from identigraph.graph.explain import Explanation
@@ -31,6 +32,8 @@ app = typer.Typer(
     help="Graph-based identity resolution for marketing contacts (email, SMS, external ids).",
 )
 T = TypeVar("T")
+INTERRUPTED = 130  # exit code after Ctrl-C (128 + SIGINT)
+INTERRUPTED_TEXT = "identigraph: interrupted; the store keeps its last completed load"
 
 
 class _State:
@@ -87,7 +90,32 @@ def _main(
 
     STATE.store = store or default_location()
     STATE.debug = debug
-    STATE.region = default_region.upper()
+    STATE.region = _region(default_region)
+
+
+def _region(value: str) -> str:
+    """A ``--default-region`` phonenumbers knows, upper-cased; else a usage error."""
+    if value.upper() != "US":  # the default needs no check (nor phonenumbers at start-up)
+        from identigraph.normalise import is_supported_region
+
+        if not is_supported_region(value):
+            raise UsageError(f"--default-region {value!r} is not a region phonenumbers "
+                             "knows (a two-letter ISO 3166 code such as US, GB, FR)")
+    return value.upper()
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse, before anything is loaded, a --rejects path that cannot be written."""
+    if path.is_dir():
+        raise UsageError(f"--rejects {path} is a folder, not a file")
+    existed = path.exists()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write --rejects {path}: {exc.strerror or exc}") from exc
+    if not existed:
+        path.unlink()
 
 
 def _with_graph(fn: Callable[[IdentityGraph], T], *, query: bool = True) -> T:
@@ -147,8 +175,8 @@ def _print_load(report: LoadReport) -> None:
     )
     shown = report.problems[:10]
     for p in shown:
-        typer.echo(f"  {p.severity}: {p.file}:{p.line} {p.column}={p.value!r}: {p.reason}",
-                   err=True)
+        typer.echo(printable(f"  {p.severity}: {p.file}:{p.line} {p.column}={p.value!r}: "
+                             f"{p.reason}"), err=True)
     if len(report.problems) > len(shown):
         typer.echo(f"  ... and {len(report.problems) - len(shown):,} more (see --rejects)",
                    err=True)
@@ -185,6 +213,13 @@ def load(
 
     Example: identigraph --store shop.db load orders.csv customers.csv --rejects rejects.csv
     """
+    from identigraph.api import check_options
+    from identigraph.loaders.batch import ReadOptions
+
+    if rejects is not None:
+        _check_writable(rejects)
+    check_options(ReadOptions(default_region=(default_region or STATE.region).upper(),
+                              undated_time=undated_time))  # before the store is touched
     bar, advance = _progress_for(True)
 
     def run(graph: IdentityGraph) -> LoadReport:
@@ -468,22 +503,49 @@ def serve(
     run_server(STATE.store, host=host, port=port, token=token or None, region=STATE.region)
 
 
+def _error_line(exc: BaseException) -> str:
+    """An unexpected error as one line, without Python's class names."""
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot read or write{where}: {exc.strerror or exc}"
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else "unexpected error (run with --debug to see it)"
+
+
 def main() -> None:
-    """Entry point: one readable line and an exit code on error, never a traceback."""
+    """Entry point: one readable line and an exit code on error, never a traceback.
+
+    Standard output escapes terminal control characters: identifiers and values come from
+    input files, and an escape sequence in one must not drive the user's terminal.
+    """
+    real_stdout = sys.stdout
+    sys.stdout = cast(TextIO, EscapingWriter(real_stdout))
     try:
         rv = app(standalone_mode=False)
+        if rv == INTERRUPTED:  # typer's answer to a KeyboardInterrupt in a command
+            raise KeyboardInterrupt
         sys.exit(rv if isinstance(rv, int) else 0)
     except IdentigraphError as exc:
         if STATE.debug:
             import traceback
 
             traceback.print_exc()
-        typer.echo(f"identigraph: error: {exc}", err=True)
+        typer.echo(printable(f"identigraph: error: {exc}"), err=True)
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        typer.echo("identigraph: interrupted; the store keeps its last completed load", err=True)
-        sys.exit(130)
+        typer.echo(INTERRUPTED_TEXT, err=True)
+        sys.exit(INTERRUPTED)
     except Exception as exc:  # click usage errors carry their own exit code
+        duckdb = sys.modules.get("duckdb")
+        if duckdb is not None and isinstance(exc, duckdb.InterruptException):
+            typer.echo(INTERRUPTED_TEXT, err=True)
+            sys.exit(INTERRUPTED)
+        if duckdb is not None and isinstance(exc, duckdb.Error):  # one a store did not word
+            typer.echo(printable(f"identigraph: error: store {STATE.store} is damaged or "
+                                 f"unreadable: {_error_line(exc)}"), err=True)
+            sys.exit(3)
         code = getattr(exc, "exit_code", None)
         if isinstance(code, int) and hasattr(exc, "show"):
             exc.show()
@@ -492,9 +554,10 @@ def main() -> None:
             import traceback
 
             traceback.print_exc()
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        typer.echo(f"identigraph: error: {type(exc).__name__}: {msg}", err=True)
-        sys.exit(1)
+        typer.echo(printable(f"identigraph: error: {_error_line(exc)}"), err=True)
+        sys.exit(2 if isinstance(exc, OSError) else 1)
+    finally:
+        sys.stdout = real_stdout
 
 
 if __name__ == "__main__":

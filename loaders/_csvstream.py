@@ -4,11 +4,19 @@ Like :mod:`csvfile` (Arrow's parser; BOM, CRLF, quoted multi-line values, empty 
 as None) but it converts only the columns asked for, which matters for exports with
 eighty columns, and it keeps record numbers right when malformed rows are skipped: once
 Arrow reports one, the file is walked in step with ``csv`` to number every record.
+
+A quote that never closes would swallow every row after it into one value; a file whose
+quotes do not pair up is checked for one first, and the row that opens it is rejected
+with its record number while the rows after it are read on their own.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
+import io
+import itertools
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,14 +42,18 @@ class Slice:
         return self.table.column(name)
 
 
+UNTERMINATED = ("unterminated quote: a quoted value opens in this row and never closes "
+                "(the rows after it are read on their own)")
+
+
 class _RecordScan:
     """Walks the file with ``csv`` to number records once a malformed row shows up."""
 
-    def __init__(self, path: Path, width: int) -> None:
+    def __init__(self, path: Path, width: int, first: int) -> None:
         self.fh = open_text(path)
         self.rows = csv.reader(self.fh)
         next(self.rows, None)  # header
-        self.record = 1
+        self.record = first
         self.width = width
 
     def take(self, count: int) -> tuple[list[int], list[tuple[int, str]]]:
@@ -75,15 +87,94 @@ def _unique(header: list[str]) -> list[str]:
     return out
 
 
+def _odd_quotes(path: Path) -> bool:
+    """True when the file's double quotes do not pair up (cheap: one pass over bytes)."""
+    count = 0
+    opener = gzip.open if is_gzip(path) else open
+    try:
+        with opener(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 22), b""):
+                count += chunk.count(b'"')
+    except (OSError, EOFError):
+        return False  # the reader says what is wrong with the file
+    return count % 2 == 1
+
+
+def _unterminated(path: Path) -> tuple[int, int, str] | None:
+    """The record (header = 1) and physical line (0 = the header's) of a row whose quoted
+    value runs to the end of the file, and that line's text; None when there is none."""
+    if not _odd_quotes(path):
+        return None
+    limit = csv.field_size_limit(1 << 30)  # the swallowed rows are one long value
+    try:
+        return _last_open_record(path)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _last_open_record(path: Path) -> tuple[int, int, str] | None:
+    """The last record of a file when its quoted value never closes (see _unterminated)."""
+    with open_text(path) as fh:
+        reader = csv.reader(fh)
+        record, start, before = 0, 0, 0
+        for row in reader:
+            if row:
+                record, start = record + 1, before
+            before = reader.line_num
+    with open_text(path) as fh:
+        rest = "".join(itertools.islice(fh, start, None))
+    try:
+        list(csv.reader(io.StringIO(rest, newline=""), strict=True))
+    except csv.Error:
+        return record, start, rest.partition("\n")[0].rstrip("\r")
+    return None
+
+
 def csv_slices(path: Path, columns: Sequence[str], batch_rows: int) -> Iterator[Slice]:
     """Stream the named columns of a CSV export as text, ``batch_rows`` rows at a time."""
+    yield from _split_slices(path, path, columns, batch_rows, 1)
+
+
+def _split_slices(path: Path, shown: Path, columns: Sequence[str], batch_rows: int,
+                  first: int) -> Iterator[Slice]:
+    """Slices of ``path`` (reported as ``shown``, its header being record ``first``); a row
+    opening a quote that never closes splits it in two around that row, rejected."""
+    found = _unterminated(path)
+    if found is None:
+        yield from _slices(path, shown, columns, batch_rows, first)
+        return
+    record, line, text = found
+    with tempfile.TemporaryDirectory(prefix="identigraph-csv-") as tmp:
+        head, tail = Path(tmp) / "head.csv", Path(tmp) / "tail.csv"
+        with open_text(path) as fh, head.open("w", encoding="utf-8", newline="") as h, \
+                tail.open("w", encoding="utf-8", newline="") as t:
+            lines = iter(fh)
+            header = next(lines)
+            h.write(header)
+            t.write(header)
+            for _ in range(line - 1):
+                h.write(next(lines))
+            next(lines)  # the row that opens the quote
+            for rest in lines:
+                t.write(rest)
+        yield from _slices(head, shown, columns, batch_rows, first)
+        at = first + record - 1
+        empty = pa.table({h: pa.array([], pa.string()) for h in dict.fromkeys(columns)})
+        yield Slice([], empty, [Problem(str(shown), at, "", text[:200], UNTERMINATED,
+                                        "rejected")])
+        yield from _split_slices(tail, shown, columns, batch_rows, at)
+
+
+def _slices(path: Path, shown: Path, columns: Sequence[str], batch_rows: int,
+            first: int) -> Iterator[Slice]:
+    """Slices of one file whose quotes are sound (see :func:`_split_slices`)."""
     header = read_header(path)
     if not header or all(not h for h in header):
-        raise UsageError(f"{path}: empty file or no header row")
+        raise UsageError(f"{shown}: empty file or no header row")
     wanted = list(dict.fromkeys(columns))
     for name in wanted:
         if header.count(name) > 1:
-            raise UsageError(f"{path}: column {name!r} appears more than once in the header")
+            raise UsageError(f"{shown}: column {name!r} appears more than once in the header")
     names = _unique(header)
     ragged_text: list[str] = []
 
@@ -107,9 +198,9 @@ def csv_slices(path: Path, columns: Sequence[str], batch_rows: int) -> Iterator[
             ),
         )
     except (pa.ArrowInvalid, OSError) as exc:
-        raise UsageError(f"{path}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
+        raise UsageError(f"{shown}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
     scan: _RecordScan | None = None
-    done = 1  # records handed out so far, header included
+    done = first  # records handed out so far, header included
     pending: list[pa.RecordBatch] = []
     pending_rows = 0
     found = 0  # malformed records the scan found
@@ -121,8 +212,8 @@ def csv_slices(path: Path, columns: Sequence[str], batch_rows: int) -> Iterator[
         pending.clear()
         pending_rows = 0
         if ragged_text and scan is None:
-            scan = _RecordScan(path, len(header))
-            scan.take(done - 1)
+            scan = _RecordScan(path, len(header), first)
+            scan.take(done - first)
         if scan is None:
             lines = list(range(done + 1, done + 1 + n))
             done += n
@@ -135,13 +226,13 @@ def csv_slices(path: Path, columns: Sequence[str], batch_rows: int) -> Iterator[
         done = lines[-1] if lines else done
         found += len(bad)
         problems = [
-            Problem(str(path), line, "", text[:200],
+            Problem(str(shown), line, "", text[:200],
                     f"wrong number of fields (expected {len(header)})", "rejected")
             for line, text in bad
         ]
         if final and found < len(ragged_text):  # not found again: report Arrow's text
             problems += [
-                Problem(str(path), 0, "", text.rstrip("\r\n")[:200],
+                Problem(str(shown), 0, "", text.rstrip("\r\n")[:200],
                         f"wrong number of fields (expected {len(header)})", "rejected")
                 for text in ragged_text[found:]
             ]
@@ -163,7 +254,7 @@ def csv_slices(path: Path, columns: Sequence[str], batch_rows: int) -> Iterator[
         if pending:
             yield flush(final=True)
     except (pa.ArrowInvalid, OSError, EOFError) as exc:  # EOFError: a gzip cut short
-        raise UsageError(f"{path}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
+        raise UsageError(f"{shown}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
     finally:
         if scan is not None:
             scan.close()

@@ -35,6 +35,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CONSENTS = {c.value for c in Consent}
 _CONSENT_REASON = "consent must be subscribed, unsubscribed or never_subscribed"
 _COUNTRY_REASON = "country must be a two-letter ISO code"
+#: the largest single value a row may carry (1 MiB): a bigger one rejects its row
+MAX_VALUE_BYTES = 1 << 20
 Warn = Callable[[int, str, str, str], None]
 
 
@@ -115,6 +117,8 @@ class Canonicaliser:
             return cols.get(name, nulls)
 
         res = _Outcome(batch)
+        for name in list(cols):
+            cols[name] = _too_large(cols[name], name, res)
         ts = self._timestamps(col("timestamp"), res)
         types = col("type")
         type_channel = self._types(types, res)
@@ -264,7 +268,7 @@ class Canonicaliser:
             parsed = json.loads("[" + ",".join(present) + "]")
             if len(parsed) == len(present) and all(isinstance(d, dict) for d in parsed):
                 return raw
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
         rows: list[int] = []
         values: list[str] = []
@@ -272,7 +276,7 @@ class Canonicaliser:
             if v is not None:
                 try:
                     ok = isinstance(json.loads(v), dict)
-                except ValueError:
+                except (ValueError, RecursionError):
                     ok = False
                 if not ok:
                     rows.append(i)
@@ -297,6 +301,21 @@ class Canonicaliser:
                               + [p.filter(sel) for p in parts], digest_size=10)
         made = pc.binary_join_element_wise(f"{prefix}:", digests, "")
         return pc.replace_with_mask(ids, sel, made)
+
+
+def _too_large(arr: pa.Array, name: str, res: _Outcome) -> pa.Array:
+    """A column without values over MAX_VALUE_BYTES: their rows are rejected (a value that
+    size is no contact data, and the store would hold it whole)."""
+    if not len(arr) or (arr.nbytes < MAX_VALUE_BYTES):
+        return arr
+    big = bool_mask(pc.greater(pc.binary_length(arr), MAX_VALUE_BYTES))
+    if not big.any():
+        return arr
+    rows = np.flatnonzero(big)
+    sizes = pc.binary_length(arr.take(pa.array(rows))).to_pylist()
+    res.reject(rows.tolist(), name, [""] * len(rows),
+               [f"value too large ({n:,} bytes; at most {MAX_VALUE_BYTES:,})" for n in sizes])
+    return pc.if_else(pa.array(big), pa.scalar(None, pa.string()), arr)
 
 
 def _values(arr: pa.Array, rows: np.ndarray) -> list[str]:

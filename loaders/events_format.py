@@ -45,6 +45,9 @@ def jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]
                 except json.JSONDecodeError as exc:
                     yield number, None, f"malformed JSON: {exc.msg} at column {exc.colno}"
                     continue
+                except RecursionError:
+                    yield number, None, "JSON nested too deeply"
+                    continue
                 if not isinstance(obj, dict):
                     yield number, None, "a JSON Lines row must be an object"
                     continue

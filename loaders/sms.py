@@ -79,8 +79,9 @@ def read_source_map(path: Path) -> dict[str, str]:
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise UsageError(f"cannot read source map {path}: {exc}") from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        why = str(exc).splitlines()[0] if str(exc) else "unreadable"
+        raise UsageError(f"cannot read source map {path}: {why}") from exc
     if not isinstance(data, dict):
         raise UsageError(f"source map {path}: expected a mapping of source: type")
     return {str(k): str(v) for k, v in data.items()}

@@ -69,8 +69,9 @@ def load_ruleset(name_or_path: str | None) -> RuleSet:
         raise UsageError(f"unknown rule set {name!r} (shipped: {known}; or give a YAML file path)")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise UsageError(f"cannot read rule set {path}: {str(exc).splitlines()[0]}") from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        why = str(exc).splitlines()[0] if str(exc) else "unreadable"
+        raise UsageError(f"cannot read rule set {path}: {why}") from exc
     if not isinstance(data, dict):
         raise UsageError(f"rule set {path}: expected a mapping at the top")
     return parse_ruleset(data, str(path))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import duckdb
 
@@ -52,6 +53,9 @@ READ_MEMORY_LIMIT = "4GB"
 READ_TEMP = Path(tempfile.gettempdir()) / "identigraph-duckdb"
 #: Seconds a load waits for readers that keep the file open (`serve` lets go within 0.2 s)
 WRITE_WAIT = 5.0
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of a DuckDB file
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: the stored events' columns (``identigraph.events.FIELDS``, which imports pyarrow: a
 #: query reads them by these names and does not import it)
@@ -142,6 +146,42 @@ def _split_keys(keys: Sequence[str]) -> dict[str, list[str]]:
     return wanted
 
 
+def _cause(exc: BaseException) -> str:
+    """An error's first line (its class name only when it says nothing)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _unreadable(path: Path, exc: BaseException) -> StoreError:
+    """A DuckDB error while reading a store, as the one line a user sees."""
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return StoreError(f"store {path}: out of memory ({_cause(exc)})")
+    return StoreError(f"store is damaged: {path}: {_cause(exc)} (load the source files "
+                      "into a new store)")
+
+
+def _reads(method: Callable[P, R]) -> Callable[P, R]:
+    """A store read whose DuckDB errors are StoreErrors (exit 3) saying what went wrong;
+    DuckDB's own catch of a Ctrl-C is the KeyboardInterrupt it was."""
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except duckdb.InterruptException as exc:
+            raise KeyboardInterrupt from exc
+        except duckdb.Error as exc:
+            store = args[0]
+            assert isinstance(store, EmbeddedStore)
+            raise _unreadable(store.path, exc) from exc
+    return wrapper
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    with contextlib.suppress(OSError), path.open("rb") as fh:
+        return fh.read(12)[8:12] == DUCKDB_MAGIC
+    return False
+
+
 def _check_file(path: Path) -> None:
     """Refuse, before DuckDB touches it, a path that cannot be a store."""
     if path.is_dir():
@@ -180,12 +220,17 @@ class EmbeddedStore:
             tables = {r[0] for r in self.db.execute(
                 "SELECT table_name FROM information_schema.tables").fetchall()}
         except duckdb.Error as exc:
-            if fresh and self.path.exists():
-                self.path.unlink()
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            if "lock" in first.lower():
+            if fresh:
+                for made in (self.path, self.path.with_name(self.path.name + ".wal")):
+                    made.unlink(missing_ok=True)
+            first = _cause(exc)
+            if "could not set lock" in first.lower() or "conflicting lock" in first.lower():
                 raise StoreError(f"store {self.path} is in use by another identigraph process "
                                  "(a load?); try again when it has finished") from exc
+            if fresh:
+                raise StoreError(f"cannot create the store {self.path}: {first}") from exc
+            if _is_duckdb_file(self.path):
+                raise _unreadable(self.path, exc) from exc
             raise StoreError(f"{self.path} is not an identigraph store ({first})") from exc
         if tables and ("meta" not in tables or self._meta("app") != APP):
             self.db.close()
@@ -209,11 +254,13 @@ class EmbeddedStore:
         self._replace_derived(_empty_table)  # queries work before the first load
         db.execute("COMMIT")
 
+    @_reads
     def _first(self, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
         """The first row of a query (fetched whole: DuckDB wants results finished)."""
         rows = self.db.execute(sql, params or []).fetchall()
         return rows[0] if rows else None
 
+    @_reads
     def _meta(self, key: str) -> str | None:
         row = self._first("SELECT value FROM meta WHERE key = ?", [key])
         return None if row is None else str(row[0])
@@ -223,6 +270,7 @@ class EmbeddedStore:
         """Never: a write is one transaction, committed whole or not at all."""
         return False
 
+    @_reads
     def stored_ruleset(self) -> RuleSet | None:
         """The rule set of the last load, if any."""
         from identigraph.rules.model import RuleSet
@@ -230,6 +278,7 @@ class EmbeddedStore:
         text = self._meta("ruleset")
         return None if text is None else RuleSet.model_validate_json(text)
 
+    @_reads
     def event_ids(self) -> pa.Array:
         """Every stored event id."""
         import pyarrow as pa
@@ -239,6 +288,7 @@ class EmbeddedStore:
         table = self.db.sql("SELECT event_id FROM events").to_arrow_table()
         return as_array(table.column(0)).cast(pa.string())
 
+    @_reads
     def events(self) -> EventTable:
         """Every stored event."""
         from identigraph.events import FIELDS, EventTable
@@ -254,8 +304,8 @@ class EmbeddedStore:
         """
         events = new_events.table
         db = self.db
-        db.execute("BEGIN")
         try:
+            db.execute("BEGIN")
             for table, column in INDEXES:  # appends run unindexed, in little memory
                 db.execute(f"DROP INDEX IF EXISTS {table}_{column}")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('ruleset', ?)",
@@ -269,10 +319,24 @@ class EmbeddedStore:
             del events
             self._replace_derived(rows.table)
             db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
+        except BaseException as exc:
+            with contextlib.suppress(duckdb.Error):  # its own error would hide the cause
+                db.execute("ROLLBACK")
+            if isinstance(exc, duckdb.InterruptException):  # DuckDB took the Ctrl-C
+                raise KeyboardInterrupt from exc
+            if isinstance(exc, duckdb.Error):
+                raise StoreError(f"cannot write the store {self.path}: {_cause(exc)}; it keeps "
+                                 "its last completed load") from exc
             raise
-        db.execute("CHECKPOINT")  # fold the log into the file: one file at rest
+        try:
+            db.execute("CHECKPOINT")  # fold the log into the file: one file at rest
+        except duckdb.InterruptException as exc:  # committed: the next load folds it in
+            raise KeyboardInterrupt from exc
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"store {self.path}: the load is committed (in {self.path.name}.wal) but "
+                f"could not be folded into the file: {_cause(exc)}; the next load finishes "
+                "it") from exc
         self._index()
 
     def _append_events(self, events: pa.Table) -> None:
@@ -325,6 +389,7 @@ class EmbeddedStore:
             self.db.execute("RESET force_compression")
 
     # -- reading ---------------------------------------------------------------------------
+    @_reads
     def identifier(self, key: str) -> Identifier | None:
         """One identifier by key."""
         row = self._first(
@@ -336,6 +401,7 @@ class EmbeddedStore:
         return Identifier(key=k, kind=kind, value=value, profile_id=pid,
                           blocked=bool(blocked), consent=consent)
 
+    @_reads
     def profiles(self) -> list[Profile]:
         """Every profile, by id."""
         return list(self.profiles_where(ProfileQuery()))
@@ -353,12 +419,14 @@ class EmbeddedStore:
         while rows := cur.fetchmany(BATCH):
             yield from (_profile(r) for r in rows)
 
+    @_reads
     def profile(self, profile_id: str) -> Profile | None:
         """One profile by id."""
         row = self._first(
             f"SELECT {_PROFILE_COLS} FROM profiles WHERE profile_id = ?", [profile_id])
         return None if row is None else _profile(row)
 
+    @_reads
     def edges_touching(self, keys: Sequence[str]) -> list[Edge]:
         """Edges with either end among ``keys``."""
         if not keys:
@@ -373,6 +441,7 @@ class EmbeddedStore:
         edges = [_edge(r) for r in rows]
         return sorted(edges, key=lambda e: (e.ts, e.event_id, e.from_, e.to))
 
+    @_reads
     def cross_profile_edges(self, rules: Sequence[str]) -> list[CrossEdge]:
         """Edges of these rules whose ends are on two different profiles."""
         cols = ", ".join(f"e.{c}" for c in _EDGE_COLS.split(", "))
@@ -388,6 +457,7 @@ class EmbeddedStore:
         """All shortest paths, breadth first."""
         return bfs_shortest_paths(self.edges_touching, a, b, merging_only, MAX_HOPS)
 
+    @_reads
     def log(self, profile_ids: Sequence[str]) -> list[LogEntry]:
         """Profile-level changes of these profiles."""
         if not profile_ids:
@@ -400,6 +470,7 @@ class EmbeddedStore:
         return [LogEntry(profile_id=p, event_id=e, timestamp=iso(ts), ts=ts, action=a,
                          identifier=i, other=o) for p, e, ts, a, i, o in rows]
 
+    @_reads
     def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
         """Events carrying any of these identifiers, oldest first."""
         found: dict[str, tuple[Any, ...]] = {}
@@ -410,12 +481,14 @@ class EmbeddedStore:
                     found[row[0]] = row
         return sorted((_event(r) for r in found.values()), key=lambda e: (e.ts, e.event_id))
 
+    @_reads
     def event(self, event_id: str) -> EventRecord | None:
         """One stored event by id."""
         rows = self.db.execute(f"SELECT {_EVENT_COLS} FROM events WHERE event_id = ?",
                                [event_id]).fetchall()
         return _event(rows[0]) if rows else None
 
+    @_reads
     def stats(self) -> dict[str, object]:
         """Counts for ``identigraph stats``."""
         def one(sql: str) -> Any:
@@ -452,9 +525,11 @@ class EmbeddedStore:
             self._load_lock = None
 
     def close(self) -> None:
-        """Close the file (a writer then lets readers in again)."""
+        """Close the file (a writer then lets readers in again); after a failed write
+        DuckDB may refuse, and that error was already said."""
         try:
-            self.db.close()
+            with contextlib.suppress(duckdb.Error):
+                self.db.close()
         finally:
             self._release()
 
