@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import cli
+from support import cli
 
 HEADER = "event_id,timestamp,type,email,source\n"
 

@@ -7,7 +7,7 @@ import csv
 import json
 from pathlib import Path
 
-from helpers import cli, key_sets, load_events, write_jsonl
+from support import cli, key_sets, load_events, write_jsonl
 
 TS = "2025-01-01T10:00:00Z"
 

@@ -98,7 +98,8 @@ def test_column_path_gives_the_library_answer(region: str | None) -> None:
     sample = EXAMPLES[::3]
     raws = [m(e, n, i) for _, e, n, i in sample for m in MUTATIONS.values()]
     countries = [r for r, *_ in sample for _ in MUTATIONS] if region is None else None
-    got = phones(pa.array(raws, pa.string()), countries, region or "US")
+    got = phones(pa.array(raws, pa.string()),
+                 None if countries is None else pa.array(countries, pa.string()), region or "US")
     values = got.values.to_pylist()
     bad = dict(zip(got.bad_rows.tolist(), got.reasons, strict=True))
     for row, raw in enumerate(raws):

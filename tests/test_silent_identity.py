@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import cli, key_sets, load_events, write_jsonl
+from support import cli, key_sets, load_events, write_jsonl
 
 from identigraph.identifiers import parse_identifier
 
@@ -120,4 +120,4 @@ def test_show_finds_an_id_loaded_with_an_apostrophe(tmp_path: Path) -> None:
                                                           external_id="'abc")]))
     out = cli("show", "external_id:'abc", store=db)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("external_id:abc is on profile")
+    assert out.stdout.startswith("external id abc is on profile")
