@@ -190,6 +190,7 @@ class RuleSet(_Strict):
     def kind_names(self) -> tuple[str, ...]:
         """The declared identifier kinds, in declaration order (the kind codes)."""
         return tuple(k.name for k in self.identifiers)
+
     @field_validator("missing_values", mode="before")
     @classmethod
     def _as_text(cls, v: object) -> object:
