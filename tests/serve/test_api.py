@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from serve_support import Server, get, running_server
-from support import clear_neo4j, cli, example_files
+from support import clear_neo4j, cli, example_files, example_outcome
 from support import cli_json as _cli_json
 
 q = urllib.parse.quote
@@ -50,7 +50,7 @@ def test_answers_are_the_cli_json(served: tuple[str, Server], tmp_path: Path) ->
         got = get(f"{api}/explain?a={q(a)}&b={q(b)}")
         assert got.status == 200 and got.body == cli_json(store, "explain", a, b)
     stats = get(f"{api}/stats").body
-    assert stats == cli_json(store, "stats") and stats["events"] == 127
+    assert stats == cli_json(store, "stats") and stats["events"] == example_outcome().events
     everything = cli_json(store, "profiles")
     assert get(f"{api}/profiles?limit=100000").body == everything
     assert get(f"{api}/profiles?limit=3").body == everything[:3]
