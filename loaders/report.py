@@ -6,6 +6,8 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from identigraph.safetext import spreadsheet_cell
+
 LOADED = "loaded"
 WARNED = "loaded_with_warnings"
 REJECTED = "rejected"
@@ -67,9 +69,11 @@ class LoadReport:
         }
 
     def write_rejects(self, path: Path) -> None:
-        """Write every rejected row and dropped value as CSV."""
+        """Write every rejected row and dropped value as CSV; a cell that a spreadsheet would
+        run as a formula (``=``, ``+``, ``-``, ``@``...) starts with an apostrophe."""
         with path.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["file", "line", "column", "value", "reason", "severity"])
             for p in self.problems:
-                w.writerow([p.file, p.line, p.column, p.value, p.reason, p.severity])
+                w.writerow([p.file, p.line, *map(spreadsheet_cell, (p.column, p.value)),
+                            p.reason, p.severity])
