@@ -11,7 +11,7 @@ each run in a FRESH child process so that peak RSS belongs to that run alone:
   half of them *late* (timestamps inside the stored range), half after it, every one
   carrying an email or external id of a stored person (so each touches a stored group),
   a quarter with a new phone. With ``--neo4j`` the same first load and delta run on a
-  Neo4j test server (``tests/neo4j_server``, started by the script).
+  Neo4j test server instead (``tests/neo4j_server``, started by the script).
 
 Prints medians over ``--repeat`` runs (wall s, CPU s, events/s, peak RSS, the events and
 groups the load replayed when the store reports them) and the load average before each
@@ -127,7 +127,7 @@ def _neo4j_start() -> tuple[str, int]:
 
 def _neo4j_clear(uri: str) -> None:
     sys.path.insert(0, str(HERE.parent / "tests"))
-    from conftest import clear_neo4j  # the test suite's own reset
+    from support import clear_neo4j  # the test suite's own reset
 
     clear_neo4j(uri)
 
@@ -144,6 +144,12 @@ def _row(name: str, n: int, r: dict[str, object]) -> str:
             f"{float(r['load_avg']):>7.2f}")  # type: ignore[arg-type]
 
 
+def _ratio(first: dict[str, object], delta: dict[str, object]) -> str:
+    wall = float(delta["wall_s"]) / float(first["wall_s"])  # type: ignore[arg-type]
+    cpu = float(delta["cpu_s"]) / float(first["cpu_s"])  # type: ignore[arg-type]
+    return f"{'  delta / first load':<30}{wall:>8.1%}{cpu:>9.1%}"
+
+
 def main() -> None:
     """Command line."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -151,7 +157,9 @@ def main() -> None:
     ap.add_argument("--delta", type=int, default=1000, help="events in the delta load")
     ap.add_argument("--keep", type=Path, help="folder to keep (and reuse) CSVs and stores in")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each; medians shown")
-    ap.add_argument("--neo4j", action="store_true", help="also on a Neo4j test server")
+    ap.add_argument("--neo4j", action="store_true", help="on a Neo4j test server instead")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep a first-loaded store from --keep DIR: deltas only")
     ap.add_argument("--child", nargs=2, metavar=("CSV", "STORE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -178,17 +186,26 @@ def main() -> None:
             write_delta(n, args.delta, delta)
             base, work = folder / f"store_{n}.db", folder / f"store_{n}_delta.db"
             firsts, deltas = [], []
-            for _ in range(args.repeat):
-                _fresh(base)
-                print(f"first load {n:,} ...", flush=True)
-                firsts.append(_spawn([str(csv_path), str(base)]))
+            for _ in range(0 if neo else args.repeat):
+                if not (args.reuse and base.exists()):
+                    _fresh(base)
+                    print(f"first load {n:,} ...", flush=True)
+                    firsts.append(_spawn([str(csv_path), str(base)]))
+                    print(_row(f"first load {n:,}", n, firsts[-1]), flush=True)
                 _fresh(work)
                 shutil.copy(base, work)
                 print(f"delta {args.delta:,} into {n:,} ...", flush=True)
                 deltas.append(_spawn([str(delta), str(work)]))
+                print(_row(f"delta {args.delta:,} into {n:,}", args.delta, deltas[-1]),
+                      flush=True)
             _fresh(work)
-            lines.append(_row(f"first load {n:,}", n, _median(firsts)))
-            lines.append(_row(f"delta {args.delta:,} into {n:,}", args.delta, _median(deltas)))
+            if firsts:
+                lines.append(_row(f"first load {n:,}", n, _median(firsts)))
+            if deltas:
+                lines.append(_row(f"delta {args.delta:,} into {n:,}", args.delta,
+                                  _median(deltas)))
+            if firsts and deltas:
+                lines.append(_ratio(_median(firsts), _median(deltas)))
             if neo is not None:
                 nfirst, ndelta = [], []
                 for _ in range(args.repeat):
@@ -200,6 +217,7 @@ def main() -> None:
                 lines.append(_row(f"Neo4j first load {n:,}", n, _median(nfirst)))
                 lines.append(_row(f"Neo4j delta {args.delta:,} into {n:,}", args.delta,
                                   _median(ndelta)))
+                lines.append(_ratio(_median(nfirst), _median(ndelta)))
     finally:
         if neo is not None:
             subprocess.run(["kill", str(neo[1])], check=False)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from identigraph.arrays import as_array
 from identigraph.engine.resolver import resolve, warm_up
 from identigraph.engine.state import StateRows
 from identigraph.errors import UsageError
@@ -103,8 +104,7 @@ def load(
     warm = threading.Thread(target=_warm_up, args=(rs,), name="warm-up", daemon=True)
     warm.start()  # the replay's compiled kernels load while the files are read
     with gc_paused(), system_allocator():
-        stored = store.event_ids()
-        had_events = bool(len(stored))
+        had_events = store.has_events()
         unfinished = store.unfinished()  # a load that did not end: its state is rewritten
         for path, format_ in files:
             fr = FileReport(str(path), format_.name)
@@ -118,6 +118,11 @@ def load(
                 checked.append((fr, valid))
                 if progress is not None:
                     progress(str(path), len(batch) + len(batch.rejected) + batch.folded)
+        # the ids of these files the store already holds: asked of the store (a join), not
+        # a list of every stored id
+        stored = (store.known_ids(pa.concat_arrays([as_array(v.events.column("event_id"))
+                                                    for _, v in checked]))
+                  if had_events and checked else pa.array([], pa.string()))
         stored_table: list[EventTable] = []
 
         def stored_events() -> EventTable:
@@ -130,11 +135,24 @@ def load(
         del checked, stored
         report.events_added = len(new)
         warm.join()
-        if len(new) or not had_events or unfinished:
+        if len(new) and had_events and not unfinished and store.delta_ready():
+            # only the connected groups the new events touch, late events included
+            replayed = store.write_delta(rs, new)
+            report.incremental = report.replayed = True
+            report.replayed_events, report.replayed_groups = replayed.events, replayed.groups
+        elif len(new) or not had_events or unfinished:
             events = new
             if had_events:  # replay everything: late events land where they belong
                 events = EventTable.concat([stored_events(), new])
                 stored_table.clear()
             # the replay runs inside write: the embedded store writes the events meanwhile
-            store.write(rs, new, lambda: StateRows(events, resolve(events, rs)))
+            store.write(rs, new, lambda: _replay(events, rs, report))
     return report
+
+
+def _replay(events: EventTable, rs: RuleSet, report: LoadReport) -> StateRows:
+    """The whole replay of a load, counted in its report."""
+    rows = StateRows(events, resolve(events, rs))
+    report.replayed, report.replayed_events = True, len(events)
+    report.replayed_groups = int(rows.res.group_at.max()) + 1 if len(events) else 0
+    return rows

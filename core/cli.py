@@ -173,6 +173,11 @@ def _print_load(report: LoadReport) -> None:
         f"{t['duplicates']:,} duplicates; {report.events_added:,} new events"
         + _conflicts_note(report.total("conflicts"))
     )
+    if report.replayed:
+        scope = ("only the groups the new events touch" if report.incremental
+                 else "the whole history")
+        typer.echo(f"replayed {report.replayed_events:,} events in {report.replayed_groups:,} "
+                   f"connected groups ({scope})")
     shown = report.problems[:10]
     for p in shown:
         typer.echo(printable(f"  {p.severity}: {p.file}:{p.line} {p.column}={p.value!r}: "

@@ -7,6 +7,7 @@ DROP CONSTRAINT identigraph_profile_id IF EXISTS;
 DROP INDEX identigraph_identifier_key IF EXISTS;
 DROP INDEX identigraph_profile_id IF EXISTS;
 DROP INDEX identigraph_log_profile IF EXISTS;
+DROP INDEX identigraph_log_event IF EXISTS;
 DROP INDEX identigraph_email_value IF EXISTS;
 DROP INDEX identigraph_phone_value IF EXISTS;
 DROP INDEX identigraph_external_id_value IF EXISTS;

@@ -17,12 +17,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from identigraph.engine.group_kernel import connected_groups
 from identigraph.engine.resolver import _Blocker, _interned
 from identigraph.engine.state import SCHEMAS, StateRows
-from identigraph.events import EventTable
+from identigraph.events import FIELDS, EventTable
 from identigraph.rules.model import RuleSet
 
 
@@ -35,11 +36,22 @@ def event_groups(events: EventTable, ruleset: RuleSet) -> NDArray[np.int64]:
     return connected_groups(np.stack(by_kind, axis=1), blocked)
 
 
+def identifier_keys(events: EventTable, ruleset: RuleSet) -> pa.Array:
+    """Every ``kind:value`` key the events carry (with repeats), from the column of each
+    identifier kind of the rule set (a kind without a column of its own carries none)."""
+    keys = [pc.drop_null(pc.binary_join_element_wise(kind, events.column(kind), ":"))
+            for kind in ruleset.kind_names() if kind in FIELDS]
+    if not keys:
+        return pa.array([], pa.string())
+    return pa.concat_arrays([k.combine_chunks() if isinstance(k, pa.ChunkedArray) else k
+                             for k in keys])
+
+
 def split(events: EventTable, groups: NDArray[np.int64],
           parts: int) -> list[EventTable]:
     """The events cut into ``parts`` tables by group (group number modulo ``parts``):
     whole groups only, so each part replays on its own."""
-    return [events.take(np.flatnonzero(groups % parts == i).tolist()) for i in range(parts)]
+    return [events.take(np.flatnonzero(groups % parts == i)) for i in range(parts)]
 
 
 def combine(states: Sequence[StateRows]) -> dict[str, pa.Table]:

@@ -7,6 +7,7 @@ primitives, so they answer the same on every backend.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from identigraph.graph.records import (
@@ -33,6 +34,15 @@ StateLike: TypeAlias = "StateRows | Callable[[], StateRows]"
 MAX_HOPS = 12
 
 
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """What a delta load replayed: events, stored groups it touched, groups after it."""
+
+    events: int
+    touched: int
+    groups: int
+
+
 class Store(Protocol):
     """Persistence of events and of the state resolved from them."""
 
@@ -46,6 +56,14 @@ class Store(Protocol):
         """Ids of every stored event (for de-duplication), as an Arrow string array."""
         ...
 
+    def known_ids(self, ids: pa.Array) -> pa.Array:
+        """The ids among ``ids`` that are stored (de-duplication, by the store)."""
+        ...
+
+    def has_events(self) -> bool:
+        """True when any event is stored."""
+        ...
+
     def events(self) -> EventTable:
         """Every stored event (for a replay)."""
         ...
@@ -56,6 +74,15 @@ class Store(Protocol):
         ``state`` may be the replay itself (a function): a backend can run it while it
         writes the events.
         """
+        ...
+
+    def delta_ready(self) -> bool:
+        """True when a load may replay only the connected groups its events touch."""
+        ...
+
+    def write_delta(self, ruleset: RuleSet, new_events: EventTable) -> Replayed:
+        """Add events, replaying and rewriting only the groups they touch (when
+        :meth:`delta_ready`); all or nothing where the backend can."""
         ...
 
     def unfinished(self) -> bool:

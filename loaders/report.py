@@ -48,7 +48,10 @@ class LoadReport:
     files: list[FileReport] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     events_added: int = 0
-    replayed: bool = False
+    replayed: bool = False  # a replay ran
+    incremental: bool = False  # only the groups the new events touch were replayed
+    replayed_events: int = 0
+    replayed_groups: int = 0  # connected groups among the replayed events
 
     def total(self, name: str) -> int:
         """Sum of one counter over all files."""
@@ -61,6 +64,8 @@ class LoadReport:
             **{k: self.total(k) for k in keys},
             "conflicting_event_ids": self.total("conflicts"),
             "events_added": self.events_added,
+            "replayed": {"events": self.replayed_events, "groups": self.replayed_groups,
+                         "incremental": self.incremental},
             "files": [
                 {"file": f.file, "format": f.format, **{k: getattr(f, k) for k in keys},
                  "conflicting_event_ids": f.conflicts}

@@ -31,21 +31,24 @@ from identigraph.graph.records import (
     LogEntry,
     Profile,
 )
-from identigraph.graph.store import MAX_HOPS, StateLike, materialise
+from identigraph.graph.store import MAX_HOPS, Replayed, StateLike, materialise
 from identigraph.graph.timefmt import iso
 
 if TYPE_CHECKING:  # writing needs them; a query does not import them (start-up time)
     import pyarrow as pa
 
+    from identigraph.engine.state import StateRows
     from identigraph.events import EventTable
     from identigraph.rules.model import RuleSet
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: every event and derived row carries its connected group (grp)
 APP = "identigraph"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 THREADS = 2
 #: DuckDB's own cache: written blocks are evicted early, which keeps a big load's peak low
 MEMORY_LIMIT = "64MB"
+#: a delta's deletes scan the derived tables' group column: more than 64MB on 10M rows
+DELTA_MEMORY_LIMIT = "512MB"
 #: A query's: ``profiles`` sorts every profile (572k rows overflowed 64 MB at 1M events),
 #: and the indexes a query reads stay in memory (``how`` at 10M events needed over 1 GB);
 #: past this DuckDB spills to READ_TEMP rather than fail
@@ -62,6 +65,7 @@ R = TypeVar("R")
 _EVENT_COLS = ("event_id, ts, type, channel, source, email, phone, external_id, country, "
                "email_consent, sms_consent, attributes")
 #: derived tables: rewritten whole by every load from the resolution's Arrow tables
+#: (each row with ``grp``, its connected group: graph/embedded/delta.py)
 _DERIVED = {"identifiers": "identifiers", "edges": "edges", "profiles": "profiles",
             "log": "profile_log"}
 #: a profile's size (identifiers held), and the order of each ``--sort``
@@ -248,10 +252,11 @@ class EmbeddedStore:
         db.execute("INSERT INTO meta VALUES ('app', ?), ('schema_version', ?)",
                    [APP, SCHEMA_VERSION])
         from identigraph.events import FIELDS
+        from identigraph.graph.embedded.delta import empty_derived
 
-        db.execute("CREATE TABLE IF NOT EXISTS events ({})".format(
+        db.execute("CREATE TABLE IF NOT EXISTS events ({}, grp BIGINT)".format(
             ", ".join(f"{f} {'BIGINT' if f == 'ts' else 'VARCHAR'}" for f in FIELDS)))
-        self._replace_derived(_empty_table)  # queries work before the first load
+        self._replace_derived(empty_derived)  # queries work before the first load
         db.execute("COMMIT")
 
     @_reads
@@ -289,6 +294,28 @@ class EmbeddedStore:
         return as_array(table.column(0)).cast(pa.string())
 
     @_reads
+    def known_ids(self, ids: pa.Array) -> pa.Array:
+        """The ids among ``ids`` that are stored: a semi-join in DuckDB, so only they come
+        back (not every stored id)."""
+        import pyarrow as pa
+
+        self.db.register("asked", pa.table({"event_id": ids}))
+        try:
+            found = self.db.sql("SELECT DISTINCT event_id FROM events "
+                                "SEMI JOIN asked USING (event_id)").to_arrow_table()
+        finally:
+            self.db.unregister("asked")
+        return found.column(0).combine_chunks().cast(pa.string())
+
+    def has_events(self) -> bool:
+        """True when any event is stored."""
+        return self._first("SELECT 1 FROM events LIMIT 1") is not None
+
+    def delta_ready(self) -> bool:
+        """True when a load may replay only the groups it touches: events are stored and
+        their groups known (a store written before groups were kept is replayed whole once)."""
+        return self._meta("next_group") is not None and self.has_events()
+
     def events(self) -> EventTable:
         """Every stored event."""
         from identigraph.events import FIELDS, EventTable
@@ -297,12 +324,22 @@ class EmbeddedStore:
                           .to_arrow_table())
 
     def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
-        """Append events and rewrite the derived tables in one transaction.
+        """Append events and rewrite the derived tables in one transaction: a first load, or
+        a whole replay of a store written before groups were kept.
 
         Given a function (the replay), it runs while DuckDB writes the new events on another
-        thread: both take seconds on a big load, and they use different cores.
+        thread: both take seconds on a big load, and they use different cores. On a first
+        load the events' groups are numbered first, so the events are written with them.
         """
-        events = new_events.table
+        import numpy as np
+
+        from identigraph.engine.groups import event_groups
+        from identigraph.graph.embedded.delta import derived_with_groups, event_arrow
+
+        first = not self.has_events()
+        groups = (event_groups(new_events, ruleset) if first
+                  else np.full(len(new_events), -1, np.int64))
+        events = event_arrow(new_events, groups)
         db = self.db
         try:
             db.execute("BEGIN")
@@ -317,7 +354,15 @@ class EmbeddedStore:
                 finally:
                     appended.result()
             del events
-            self._replace_derived(rows.table)
+            res = rows.res
+            ids = np.arange(int(res.group_at.max()) + 1 if len(res.group_at) else 0)
+            if first:  # the replay's group numbers -> the ones the events were written with
+                ids[res.group_at] = groups[res.order]
+            else:
+                self._regroup_events(rows)
+            self._replace_derived(lambda name: derived_with_groups(rows, name, ids))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('next_group', ?)",
+                       [str(len(ids))])
             db.execute("COMMIT")
         except BaseException as exc:
             with contextlib.suppress(duckdb.Error):  # its own error would hide the cause
@@ -339,6 +384,40 @@ class EmbeddedStore:
                 "it") from exc
         self._index()
 
+    def _regroup_events(self, rows: StateRows) -> None:
+        """Every stored event's group, from a whole replay (joined on event ids)."""
+        import numpy as np
+        import pyarrow as pa
+
+        by_row = np.empty(len(rows.res.order), np.int64)
+        by_row[rows.res.order] = rows.res.group_at
+        self.db.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS grp BIGINT")
+        self.db.register("regroup", pa.table({"event_id": rows.res.event_id, "grp": by_row}))
+        self.db.execute("UPDATE events SET grp = regroup.grp FROM regroup "
+                        "WHERE events.event_id = regroup.event_id")
+        self.db.unregister("regroup")
+
+    def write_delta(self, ruleset: RuleSet, new_events: EventTable) -> Replayed:
+        """Add events to a store whose groups are known, replaying only the groups they
+        touch (graph/embedded/delta.py); one transaction."""
+        from identigraph.graph.embedded.delta import replay_delta
+
+        db = self.db
+        db.execute(f"SET memory_limit = '{DELTA_MEMORY_LIMIT}'")
+        db.execute("BEGIN")
+        try:
+            replayed, next_group = replay_delta(db, ruleset, new_events,
+                                                int(self._meta("next_group") or 0))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('next_group', ?)",
+                       [str(next_group)])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("CHECKPOINT")  # the limit stays raised: DuckDB cannot give pinned blocks back
+        self._index()
+        return replayed
+
     def _append_events(self, events: pa.Table) -> None:
         """INSERT the new events (runs on the writer thread, inside the load's transaction).
 
@@ -348,7 +427,8 @@ class EmbeddedStore:
             self.db.execute("SET threads = 1")
             try:
                 self.db.register("new_events", events)
-                self.db.execute(f"INSERT INTO events SELECT {_EVENT_COLS} FROM new_events")
+                self.db.execute(
+                    f"INSERT INTO events SELECT {_EVENT_COLS}, grp FROM new_events")
                 self.db.unregister("new_events")
             finally:
                 self.db.execute(f"SET threads = {THREADS}")
@@ -509,6 +589,7 @@ class EmbeddedStore:
             "profiles": one("SELECT count(*) FROM profiles"),
             "merged_profiles": one("SELECT count(*) FROM profiles WHERE len(merged_ids) > 0"),
             "edges": pairs("SELECT rule, count(*) FROM edges GROUP BY rule ORDER BY rule"),
+            "largest_groups": self._largest_groups(),
         }
 
     def cursor_store(self) -> EmbeddedStore:
@@ -524,6 +605,29 @@ class EmbeddedStore:
             self._load_lock.release()
             self._load_lock = None
 
+    def _largest_groups(self, top: int = 5) -> list[dict[str, object]]:
+        """The biggest connected groups of events (what a load touching one replays; ties by
+        their first event id), each with its most linked identifiers: a value shared by
+        strangers shows up there, and blocking it in the rule set splits the group."""
+        out: list[dict[str, object]] = []
+        if self._meta("next_group") is None:  # written before groups were kept
+            return out
+        sizes = self.db.execute(
+            "SELECT grp, count(*) AS n FROM events WHERE grp IS NOT NULL GROUP BY grp "
+            "ORDER BY n DESC, min(event_id) LIMIT ?", [top]).fetchall()
+        for grp, n in sizes:
+            idents, profiles = self.db.execute(
+                "SELECT count(*), count(DISTINCT profile_id) FROM identifiers WHERE grp = ?",
+                [grp]).fetchall()[0]
+            linked = self.db.execute(
+                "SELECT key, count(*) AS n FROM (SELECT src AS key FROM edges WHERE grp = $g "
+                "UNION ALL SELECT dst FROM edges WHERE grp = $g) GROUP BY key "
+                "ORDER BY n DESC, key LIMIT 3", {"g": grp}).fetchall()
+            out.append({"events": int(n), "identifiers": int(idents),
+                        "profiles": int(profiles),
+                        "most_linked": {str(k): int(c) for k, c in linked}})
+        return out
+
     def close(self) -> None:
         """Close the file (a writer then lets readers in again); after a failed write
         DuckDB may refuse, and that error was already said."""
@@ -533,8 +637,3 @@ class EmbeddedStore:
         finally:
             self._release()
 
-
-def _empty_table(name: str) -> pa.Table:
-    from identigraph.engine.state import SCHEMAS
-
-    return SCHEMAS[name].empty_table()

@@ -94,9 +94,11 @@ class StateBatches:
     - ``log``: the profile log.
 
     ``seq`` is an edge's (a log row's) position in the state's rows, wherever it is written.
+    ``stored`` marks identifiers already in the store (a delta's blocked values): not written.
     """
 
-    def __init__(self, state: StateRows, batch_size: int) -> None:
+    def __init__(self, state: StateRows, batch_size: int,
+                 stored: NDArray[np.bool_] | None = None) -> None:
         t = state.tables()
         ident, prof, edges, log = t["identifiers"], t["profiles"], t["edges"], t["log"]
         self.batch_size = batch_size
@@ -118,7 +120,7 @@ class StateBatches:
                        "consent_event": as_array(ident.column("consent_event")),
                        "blocked": _true_or_null(as_array(ident.column("blocked")))}
         self._kind = as_array(ident.column("kind"))
-        self._loose = np.flatnonzero(prow < 0)
+        self._loose = np.flatnonzero((prow < 0) if stored is None else (prow < 0) & ~stored)
 
         # members sorted by (profile row, kind, identifier order); offsets per (row, kind)
         on = np.flatnonzero(prow >= 0)

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 import neo4j
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -47,7 +48,7 @@ from identigraph.graph.records import (
     LogEntry,
     Profile,
 )
-from identigraph.graph.store import StateLike, materialise
+from identigraph.graph.store import Replayed, StateLike, materialise
 from identigraph.rules.model import RuleSet
 
 SCHEMA_VERSION = "2"  # 2: events as :EventChunk nodes; identifiers without kind/value
@@ -201,6 +202,66 @@ class Neo4jStore:
         if len(legacy):
             writer.clear("legacy_events")
 
+    def has_events(self) -> bool:
+        """True when any event is stored."""
+        row = self._read("has_events")[0]
+        return bool(row["chunked"] or row["legacy"])
+
+    def known_ids(self, ids: pa.Array) -> pa.Array:
+        """The ids among ``ids`` that are stored (events are kept in chunks: read whole)."""
+        table = self._event_table()
+        if table is None:
+            return pa.array([], pa.string())
+        stored = table.column("event_id")
+        return pc.unique(ids.filter(pc.is_in(ids, value_set=stored)))
+
+    def delta_ready(self) -> bool:
+        """True when a load may replay only the groups its events touch: the last write
+        finished and every event is in chunks."""
+        row = self._read("has_events")[0]
+        return bool(row["chunked"]) and not row["legacy"] and not self.unfinished()
+
+    def write_delta(self, ruleset: RuleSet, new_events: EventTable) -> Replayed:
+        """Add events, replaying only the connected groups they touch: the stored events are
+        read (chunks), grouped with the new ones, and only the touched groups' identifiers,
+        edges, profiles and log entries are deleted and written again. Marked unfinished
+        meanwhile, so a killed delta is finished by the next load."""
+        from identigraph.engine.groups import event_groups, identifier_keys
+        from identigraph.engine.resolver import resolve
+        from identigraph.engine.state import StateRows
+
+        with store_errors(self.location):
+            table = self._event_table()
+            before = EventTable() if table is None else EventTable(table)
+            n_old = len(before)
+            everything = EventTable.concat([before, new_events])
+            groups = event_groups(everything, ruleset)
+            touched = np.isin(groups, groups[n_old:])
+            old_at = np.flatnonzero(touched[:n_old])
+            events = everything.take(np.flatnonzero(touched))
+            state = StateRows(events, resolve(events, ruleset))
+            res = state.res
+            blocked_keys = res.ident_key.filter(pa.array(res.ident_blocked))
+            old = everything.take(old_at)
+            old_keys = pc.unique(identifier_keys(old, ruleset))
+            old_keys = old_keys.filter(pc.invert(pc.is_in(old_keys, value_set=blocked_keys)))
+            existing = [r["key"] for r in self._read("identifiers_existing",
+                                                      keys=blocked_keys.to_pylist())]
+            stored = np.asarray(pc.is_in(res.ident_key, value_set=pa.array(
+                existing, pa.string())).to_numpy(zero_copy_only=False), np.bool_)
+            writer = Writer(self.driver, self.database, self.batch_size, self.workers,
+                            self.progress, self.event_chunk_rows)
+            generation = writer.statement("meta_begin", ruleset=ruleset.model_dump_json(),
+                                          schema_version=SCHEMA_VERSION)
+            writer.schema("derived_schema")  # a store from before the log's event index
+            writer.append_events(new_events, generation)
+            writer.clear_groups(old_keys.to_pylist(), old.column("event_id").to_pylist())
+            writer.write_state(state, stored)
+            writer.statement("meta_end")
+            self.timings = writer.timings
+            return Replayed(events=len(events), touched=len(np.unique(groups[old_at])),
+                            groups=len(np.unique(groups[touched])))
+
     def unfinished(self) -> bool:
         """True when a write began and did not end (killed, or its replay failed): the
         derived state may be partial, and the next load must rewrite it."""
@@ -305,7 +366,41 @@ class Neo4jStore:
             "profiles": counts["profiles"],
             "merged_profiles": counts["merged_profiles"],
             "edges": {r["rule"]: r["n"] for r in self._read("stats_edges")},
+            "largest_groups": self._largest_groups(rs),
         }
+
+    def _largest_groups(self, rs: RuleSet | None, top: int = 5) -> list[dict[str, object]]:
+        """The embedded store's ``largest_groups``: Neo4j keeps no group ids, so the groups
+        are found from the stored events (read whole, as a delta load does)."""
+        from collections import Counter
+
+        from identigraph.engine.groups import event_groups, identifier_keys
+
+        table = self._event_table()
+        if rs is None or table is None:
+            return []
+        events = EventTable(table)
+        groups = event_groups(events, rs)
+        ids = events.column("event_id")
+        sizes = pa.table({"g": groups, "id": ids}).group_by("g").aggregate(
+            [("id", "count"), ("id", "min")]).sort_by(
+                [("id_count", "descending"), ("id_min", "ascending")]).slice(0, top)
+        out: list[dict[str, object]] = []
+        for g, n in zip(sizes.column("g").to_pylist(), sizes.column("id_count").to_pylist(),
+                        strict=True):
+            group = events.take(np.flatnonzero(groups == g))
+            keys = pc.unique(identifier_keys(group, rs)).to_pylist()
+            found = [r for r in self._read("group_identifiers", keys=keys) if not r["blocked"]]
+            in_group = set(group.column("event_id").to_pylist())
+            linked: Counter[str] = Counter()
+            for e in self.edges_touching(keys):
+                if e.event_id in in_group:
+                    linked.update((e.from_, e.to))
+            most = sorted(linked.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+            out.append({"events": int(n), "identifiers": len(found),
+                        "profiles": len({r["profile_id"] for r in found} - {None}),
+                        "most_linked": dict(most)})
+        return out
 
     def _identifier_counts(self) -> dict[str, int]:
         """Identifiers by kind, kinds without any left out (as the embedded GROUP BY)."""

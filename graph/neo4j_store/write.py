@@ -26,6 +26,8 @@ from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoo
 from typing import Any
 
 import neo4j
+import numpy as np
+from numpy.typing import NDArray
 
 from identigraph import cypher
 from identigraph.engine.state import StateRows
@@ -170,21 +172,34 @@ class Writer:
         self.clear("profiles")
         self._timed("clear", started)
 
+    def clear_groups(self, keys: list[str], event_ids: list[str]) -> None:
+        """Delete the derived state of the groups a delta replays: their identifiers (with
+        their edges and profiles) and their events' log entries, batch by batch."""
+        started = time.perf_counter()
+        step = self.batch_size
+        for start in range(0, len(keys), step):
+            self.statement("clear_group_state", keys=keys[start:start + step])
+        for start in range(0, len(event_ids), step):
+            self.statement("clear_group_log", event_ids=event_ids[start:start + step])
+        self._timed("clear", started)
+
     def clear_derived(self) -> None:
         """Drop the derived state's constraints (no index upkeep while it is rewritten) and
         delete its nodes and relationships."""
         self._schema("drop_derived_schema")
         self.clear_state()
 
-    def write_state(self, state: StateRows) -> None:
-        """Write the derived state into a store cleared by :meth:`clear_derived`.
+    def write_state(self, state: StateRows, stored: NDArray[np.bool_] | None = None) -> None:
+        """Write the derived state into a store cleared by :meth:`clear_derived` (or, for a
+        delta, the state of its groups once :meth:`clear_groups` deleted theirs; ``stored``
+        marks the identifiers that are already there: blocked values).
 
         Index builds run on one server thread: the log, then the edges between profiles,
         are written while they run (those edges once the identifier key constraint they look
         their ends up by is built; the others went with their profiles).
         """
         started = time.perf_counter()
-        rows = StateBatches(state, self.batch_size)  # indexes only: batches are cut as sent
+        rows = StateBatches(state, self.batch_size, stored)  # indexes only: cut as sent
         self._timed("prepare", started)
         self.rows("identifiers", rows.loose())
         self.rows("profiles", rows.profiles())

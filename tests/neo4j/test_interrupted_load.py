@@ -84,7 +84,8 @@ def _load_ok(uri: str, path: Path) -> None:
 
 def _load_with_failing_replay(store: Neo4jStore, path: Path,
                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """``api.load`` of ``path`` with a replay that raises, as a bug in the rules would."""
+    """``api.load`` of ``path`` with a replay that raises, as a bug in the rules would; a
+    whole replay (a delta replays before it writes anything: see test_incremental)."""
     from identigraph import api
 
     def broken(*_: object) -> None:
@@ -92,6 +93,7 @@ def _load_with_failing_replay(store: Neo4jStore, path: Path,
 
     with monkeypatch.context() as patched:
         patched.setattr(api, "resolve", broken)
+        patched.setattr(store, "delta_ready", lambda: False)
         with pytest.raises(RuntimeError, match="replay failed"):
             api.load(store, [path])
 
