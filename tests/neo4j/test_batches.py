@@ -36,6 +36,9 @@ class _Capture:
     def event_ids(self) -> pa.Array:
         return pa.array([], pa.string())
 
+    def has_events(self) -> bool:
+        return False
+
     def unfinished(self) -> bool:
         return False
 
