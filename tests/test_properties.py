@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import load_events, write_jsonl
@@ -71,6 +72,7 @@ SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow  # the longest test of a plain run (36-116 s at load 9-14): make test runs it
 @SETTINGS
 @given(evs=events(), data=st.data(),
        ruleset=st.sampled_from(["klaviyo-sms", "klaviyo-identity-resolution"]))
