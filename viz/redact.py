@@ -9,7 +9,8 @@ from typing import Any
 from .common import Cluster
 
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_PHONE_RE = re.compile(r"\+\d[\d ().-]{6,}\d")
+#: anything phone-shaped: 7 or more digits, maybe after a plus, with the usual formatting
+_PHONE_RE = re.compile(r"(?<![\w+(])\+?\(?\d(?:[ ().-]*\d){6,}(?!\w)")
 _MASKED_KINDS = {"email", "phone"}
 
 
@@ -21,25 +22,12 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def _country_code_len(digits: str) -> int:
-    """Return the length of the country calling code of an E.164 number's digits."""
-    try:
-        import phonenumbers
-
-        return len(str(phonenumbers.parse("+" + digits).country_code))
-    except Exception:
-        return 1 if digits[:1] in {"1", "7"} else 2
-
-
 def mask_phone(phone: str) -> str:
-    """Keep country code + 3 digits and the last 4: +14155550101 -> +1415***0101."""
+    """Keep the last 4 digits (2 of a number of 8 digits or fewer) and whether it had a
+    plus: +14155550101 -> +***0101, (415) 555-0101 -> ***0101."""
     digits = re.sub(r"\D", "", phone)
-    if not phone.strip().startswith("+"):
-        return digits[:3] + "***" + digits[-4:] if len(digits) > 8 else "***" + digits[-2:]
-    keep = _country_code_len(digits) + 3
-    if len(digits) <= keep + 4:
-        return "+" + digits[: keep - 3] + "***" + digits[-2:]
-    return "+" + digits[:keep] + "***" + digits[-4:]
+    plus = "+" if phone.strip().startswith("+") else ""
+    return f"{plus}***{digits[-4:] if len(digits) > 8 else digits[-2:]}"
 
 
 def mask_name(name: str) -> str:
@@ -79,7 +67,7 @@ def _id_map(nodes: list[dict[str, Any]]) -> dict[str, str]:
         if kind in _MASKED_KINDS and isinstance(value, str) and value and value in old:
             new = old.replace(value, _mask_value(kind, value))
         elif kind == "external_id":
-            new = old
+            new = mask_text(old)  # an email or phone used as an external id
         else:
             new = mask_text(old)
         candidate, n = new, 1
@@ -103,8 +91,8 @@ def _redact_node(node: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
                 k: mask_name(v) if "name" in k.lower() and isinstance(v, str) else _scrub(v)
                 for k, v in val.items()
             }
-        elif kind == "external_id" and key in {"value", "label"}:
-            out[key] = val
+        elif kind == "external_id" and key in {"value", "label"} and isinstance(val, str):
+            out[key] = mask_text(val)
         elif kind in _MASKED_KINDS and key == "value" and isinstance(val, str):
             out[key] = _mask_value(kind, val)
         elif kind in _MASKED_KINDS and key == "label" and isinstance(val, str):

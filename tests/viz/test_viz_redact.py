@@ -28,14 +28,25 @@ def test_mask_email(raw: str, masked: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "masked"),
     [
-        ("+14155550101", "+1415***0101"),
-        ("+447911123456", "+44791***3456"),
-        ("+3531234567", "+353***67"),
+        ("+14155550101", "+***0101"),
+        ("+447911123456", "+***3456"),
+        ("+3531234567", "+***4567"),
+        ("(415) 555-0101", "***0101"),
+        ("5550101", "***01"),
     ],
 )
 def test_mask_phone(raw: str, masked: str) -> None:
-    """Phones keep country code + 3 digits and the last 4 (less when the number is short)."""
+    """Phones keep at most their last 4 digits (2 when the number is short)."""
     assert mask_phone(raw) == masked
+
+
+def test_email_and_phone_shapes_are_masked_anywhere() -> None:
+    """An email used as an external id and digits in attributes are masked too."""
+    from identigraph.viz.redact import mask_text
+
+    assert mask_text("ann@example.com") == "a***@example.com"
+    assert mask_text("call (415) 555-0101 or 4155550199") == "call ***0101 or ***0199"
+    assert mask_text("order 12345 for CRM-0001") == "order 12345 for CRM-0001"
 
 
 def test_ids_stay_consistent_and_external_ids_untouched(cluster: Cluster) -> None:
@@ -49,9 +60,9 @@ def test_ids_stay_consistent_and_external_ids_untouched(cluster: Cluster) -> Non
     assert "external_id:shopify:98765" in ids
     phone = next(n for n in red["nodes"] if n["kind"] == "phone")
     assert (phone["id"], phone["value"], phone["label"]) == (
-        "phone:+1415***0101",
-        "+1415***0101",
-        "+1415***0101",
+        "phone:+***0101",
+        "+***0101",
+        "+***0101",
     )
     profile = next(n for n in red["nodes"] if n["kind"] == "profile")
     assert profile["attributes"] == {"first_name": "A***", "last_name": "L***", "city": "Oakland"}
@@ -98,7 +109,7 @@ def test_redacted_outputs_hold_no_raw_pii(cluster: Cluster, tmp_path: Path, ext:
     for name in ("Ann", "Lee", "Bob", "Smith"):
         assert not re.search(rf"\b{name}\b", data), f"{name} leaked into {out.name}"
     if ext in {".html", ".svg", ".json", ".graphml"}:
-        assert "a***@example.com" in data and "+1415***0101" in data
+        assert "a***@example.com" in data and "+***0101" in data
 
 
 def test_redacted_graphml_still_connects(cluster: Cluster, tmp_path: Path) -> None:
