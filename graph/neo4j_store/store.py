@@ -96,6 +96,7 @@ class Neo4jStore:
         self.progress = progress
         self.driver = open_driver(uri)
         self._schema_ready = False
+        self._held_events: tuple[int, pa.Table | None] | None = None  # see _answer_events
         self.timings: dict[str, float] = {}  # seconds per step of the last write
 
     # -- plumbing --------------------------------------------------------------------------
@@ -331,16 +332,27 @@ class Neo4jStore:
         rows.sort(key=lambda r: (r["ts"], r["event_id"], r["seq"]))
         return [read.log_entry(r) for r in rows]
 
+    def _answer_events(self) -> pa.Table | None:
+        """The event table for answers, read once per finished write: a long-running reader
+        (``serve``) filters the one it holds instead of fetching every chunk per answer."""
+        generation = self.write_generation()
+        held = self._held_events
+        if generation is not None and held is not None and held[0] == generation:
+            return held[1]
+        table = self._event_table()
+        self._held_events = None if generation is None else (generation, table)
+        return table
+
     def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
         """Events carrying any of these identifiers, oldest first (chunks filtered by Arrow,
         as in the embedded store)."""
-        table = self._event_table()
+        table = self._answer_events()
         found = [] if table is None else events_carrying(table, keys)
         return sorted(found, key=lambda e: (e.ts, e.event_id))
 
     def event(self, event_id: str) -> EventRecord | None:
         """One stored event by id."""
-        table = self._event_table()
+        table = self._answer_events()
         return None if table is None else event_with_id(table, event_id)
 
     def write_generation(self) -> int | None:

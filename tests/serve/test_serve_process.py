@@ -78,6 +78,8 @@ def test_answers_while_a_load_runs_and_recovers(either: str, tmp_path: Path) -> 
         url = server.url + "/api/explain?a=p1%40example.com&b=%2B14155559999"
         before = get(url).body
         assert before["same_profile"] is False
+        how = server.url + "/api/how/p1%40example.com"
+        assert "late" not in {s["event_id"] for s in get(how).body["steps"]}
         assert get(server.url + "/api/stats").body["events"] == 300  # remembered until a load
         seen: Counter[int] = Counter()
         errors: list[str] = []
@@ -108,6 +110,7 @@ def test_answers_while_a_load_runs_and_recovers(either: str, tmp_path: Path) -> 
         after = get(url).body
         assert after["same_profile"] is True and after["path"][0]["event_id"] == "late"
         assert get(server.url + "/api/stats").body["events"] == 301
+        assert "late" in {s["event_id"] for s in get(how).body["steps"]}  # events read anew
 
 
 def test_fifty_concurrent_clients_with_a_load_meanwhile(store: str, tmp_path: Path) -> None:
