@@ -47,8 +47,9 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 THREADS = 2
 #: DuckDB's own cache: written blocks are evicted early, which keeps a big load's peak low
 MEMORY_LIMIT = "64MB"
-#: a delta's deletes scan the derived tables' group column: more than 64MB on 10M rows
-DELTA_MEMORY_LIMIT = "512MB"
+#: a delta's deletes and inserts update the lookup indexes (INDEXES), which DuckDB holds in
+#: memory: a 3M store's passed 512 MB, so a delta gets what building them gets
+DELTA_MEMORY_LIMIT = "4GB"
 #: A query's: ``profiles`` sorts every profile (572k rows overflowed 64 MB at 1M events),
 #: and the indexes a query reads stay in memory (``how`` at 10M events needed over 1 GB);
 #: past this DuckDB spills to READ_TEMP rather than fail
