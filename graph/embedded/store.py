@@ -157,6 +157,13 @@ def _cause(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """True for DuckDB's catch of a Ctrl-C (an InterruptException, or at a checkpoint a
+    RuntimeError saying "Query interrupted")."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
+
+
 def _unreadable(path: Path, exc: BaseException) -> StoreError:
     """A DuckDB error while reading a store, as the one line a user sees."""
     if isinstance(exc, duckdb.OutOfMemoryException):
@@ -366,23 +373,11 @@ class EmbeddedStore:
                        [str(len(ids))])
             db.execute("COMMIT")
         except BaseException as exc:
-            with contextlib.suppress(duckdb.Error):  # its own error would hide the cause
-                db.execute("ROLLBACK")
-            if isinstance(exc, duckdb.InterruptException):  # DuckDB took the Ctrl-C
-                raise KeyboardInterrupt from exc
-            if isinstance(exc, duckdb.Error):
-                raise StoreError(f"cannot write the store {self.path}: {_cause(exc)}; it keeps "
-                                 "its last completed load") from exc
-            raise
-        try:
-            db.execute("CHECKPOINT")  # fold the log into the file: one file at rest
-        except duckdb.InterruptException as exc:  # committed: the next load folds it in
-            raise KeyboardInterrupt from exc
-        except duckdb.Error as exc:
-            raise StoreError(
-                f"store {self.path}: the load is committed (in {self.path.name}.wal) but "
-                f"could not be folded into the file: {_cause(exc)}; the next load finishes "
-                "it") from exc
+            failure = self._rolled_back(exc)
+            if failure is exc:
+                raise
+            raise failure from exc
+        self._checkpoint()
         self._index()
 
     def _regroup_events(self, rows: StateRows) -> None:
@@ -404,20 +399,48 @@ class EmbeddedStore:
         from identigraph.graph.embedded.delta import replay_delta
 
         db = self.db
-        db.execute(f"SET memory_limit = '{DELTA_MEMORY_LIMIT}'")
-        db.execute("BEGIN")
         try:
+            db.execute(f"SET memory_limit = '{DELTA_MEMORY_LIMIT}'")
+            db.execute("BEGIN")
             replayed, next_group = replay_delta(db, ruleset, new_events,
                                                 int(self._meta("next_group") or 0))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('next_group', ?)",
                        [str(next_group)])
             db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("CHECKPOINT")  # the limit stays raised: DuckDB cannot give pinned blocks back
+        except BaseException as exc:
+            failure = self._rolled_back(exc)
+            if failure is exc:
+                raise
+            raise failure from exc
+        self._checkpoint()  # the limit stays raised: DuckDB cannot give pinned blocks back
         self._index()
         return replayed
+
+    def _rolled_back(self, exc: BaseException) -> BaseException:
+        """Roll a failed write back and say what to raise: the cause, never the rollback's
+        own error ("no transaction is active"); DuckDB's catch of a Ctrl-C as one."""
+        with contextlib.suppress(duckdb.Error):
+            self.db.execute("ROLLBACK")
+        if _interrupted(exc):
+            return KeyboardInterrupt()
+        if isinstance(exc, duckdb.Error):
+            return StoreError(f"cannot write the store {self.path}: {_cause(exc)}; it keeps "
+                              "its last completed load")
+        return exc
+
+    def _checkpoint(self) -> None:
+        """Fold the committed load's log into the file (one file at rest)."""
+        try:
+            self.db.execute("CHECKPOINT")
+        except (duckdb.InterruptException, RuntimeError) as exc:
+            if not _interrupted(exc):
+                raise
+            raise KeyboardInterrupt from exc  # committed: the next load folds it in
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"store {self.path}: the load is committed (in {self.path.name}.wal) but "
+                f"could not be folded into the file: {_cause(exc)}; the next load finishes "
+                "it") from exc
 
     def _append_events(self, events: pa.Table) -> None:
         """INSERT the new events (runs on the writer thread, inside the load's transaction).
