@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from identigraph.arrays import as_array
 from identigraph.engine.resolver import resolve, warm_up
-from identigraph.engine.state import StateRows
+from identigraph.engine.state import State, StateRows
 from identigraph.errors import UsageError
 from identigraph.eventids import settle_ids
 from identigraph.events import EventTable
@@ -29,6 +29,9 @@ from identigraph.rules.model import RuleSet
 from identigraph.rules.registry import load_ruleset
 
 Progress = Callable[[str, int], None]  # (file, rows just read)
+#: Another engine: every event of the store (old and new) and the rule set in, the state
+#: out.
+Replay = Callable[[EventTable, RuleSet], State]
 
 
 @contextmanager
@@ -92,8 +95,11 @@ def load(
     ruleset: str | None = None,
     options: ReadOptions | None = None,
     progress: Progress | None = None,
+    replay: Replay | None = None,
 ) -> LoadReport:
-    """Read files, add their new events to the store and re-resolve; report every row."""
+    """Read files, add their new events to the store and re-resolve; report every row.
+    ``replay`` is another engine (e.g. the Spark engine's): it replays every stored event,
+    where the embedded engine replays only the groups new events touch."""
     opts = options or ReadOptions()
     check_options(opts)
     rs = choose_ruleset(store, ruleset)
@@ -135,7 +141,8 @@ def load(
         del checked, stored
         report.events_added = len(new)
         warm.join()
-        if len(new) and had_events and not unfinished and store.delta_ready():
+        if (len(new) and had_events and not unfinished and replay is None
+                and store.delta_ready()):
             # only the connected groups the new events touch, late events included
             replayed = store.write_delta(rs, new)
             report.incremental = report.replayed = True
@@ -146,12 +153,17 @@ def load(
                 events = EventTable.concat([stored_events(), new])
                 stored_table.clear()
             # the replay runs inside write: the embedded store writes the events meanwhile
-            store.write(rs, new, lambda: _replay(events, rs, report))
+            store.write(rs, new, lambda: _replay(events, rs, report, replay))
     return report
 
 
-def _replay(events: EventTable, rs: RuleSet, report: LoadReport) -> StateRows:
-    """The whole replay of a load, counted in its report."""
+def _replay(events: EventTable, rs: RuleSet, report: LoadReport,
+            replay: Replay | None) -> State:
+    """The whole replay of a load (by ``replay`` when given), counted in its report."""
+    if replay is not None:
+        state = replay(events, rs)
+        report.replayed, report.replayed_events = True, len(events)
+        return state
     rows = StateRows(events, resolve(events, rs))
     report.replayed, report.replayed_events = True, len(events)
     report.replayed_groups = int(rows.res.group_at.max()) + 1 if len(events) else 0

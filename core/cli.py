@@ -11,6 +11,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar, cast
 
@@ -21,6 +22,7 @@ from identigraph.errors import IdentigraphError, UsageError
 from identigraph.safetext import EscapingWriter, printable
 
 if TYPE_CHECKING:
+    from identigraph.api import Replay
     from identigraph.graph.explain import Explanation
     from identigraph.graph.query import Sort
     from identigraph.graph.timeline import Timeline
@@ -213,6 +215,14 @@ def load(
         "--checkout-event", help="Segment track event name that is a checkout (repeatable; "
         "default: Order Completed, Checkout Started)")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+    engine: Annotated[str, typer.Option(
+        help="embedded (one process) or spark (Apache Spark, partitioned by connected group)")
+    ] = "embedded",
+    spark_master: Annotated[str, typer.Option(
+        "--spark-master", help="Spark master URL for --engine spark (local[*], spark://..., "
+        "yarn)")] = "local[*]",
+    spark_conf: Annotated[list[str] | None, typer.Option(
+        "--spark-conf", help="KEY=VALUE Spark setting for --engine spark (repeatable)")] = None,
 ) -> None:
     """Load files; every row is loaded, loaded with warnings, rejected or a duplicate.
 
@@ -227,18 +237,20 @@ def load(
                               undated_time=undated_time))  # before the store is touched
     bar, advance = _progress_for(True)
 
-    def run(graph: IdentityGraph) -> LoadReport:
-        def go() -> LoadReport:
-            return graph.load(files, format=format, ruleset=ruleset,
-                              default_region=default_region, undated_time=undated_time,
-                              source_map=source_map, checkout_events=checkout_event,
-                              progress=advance)
-        if bar is None:
-            return go()
-        with bar:
-            return go()
+    with _engine(engine, spark_master, spark_conf or []) as replay:
 
-    report = _with_graph(run, query=False)
+        def run(graph: IdentityGraph) -> LoadReport:
+            def go() -> LoadReport:
+                return graph.load(files, format=format, ruleset=ruleset,
+                                  default_region=default_region, undated_time=undated_time,
+                                  source_map=source_map, checkout_events=checkout_event,
+                                  progress=advance, replay=replay)
+            if bar is None:
+                return go()
+            with bar:
+                return go()
+
+        report = _with_graph(run, query=False)
     if rejects is not None:
         report.write_rejects(rejects)
     if json_out:
@@ -249,6 +261,24 @@ def load(
                "problems_total": len(report.problems)})
     else:
         _print_load(report)
+
+
+@contextmanager
+def _engine(name: str, master: str, conf: list[str]) -> Iterator[Replay | None]:
+    """The replay of ``--engine``: None for the embedded one, or the Spark engine's (pyspark
+    is imported only for it; a missing pyspark or Java is a one-line usage error)."""
+    if name == "embedded":
+        yield None
+        return
+    if name != "spark":
+        raise UsageError(f"unknown engine {name!r}: use embedded or spark")
+    settings = dict(item.partition("=")[::2] for item in conf)
+    if any(not k or not v for k, v in settings.items()):
+        raise UsageError("--spark-conf wants KEY=VALUE")
+    from identigraph.spark.engine import SparkEngine
+
+    with SparkEngine(master, conf=settings) as spark:
+        yield spark.replay
 
 
 def _profile_line(p: dict[str, Any]) -> str:
@@ -418,6 +448,20 @@ def how(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = Fal
         _emit(t.as_json())
     else:
         print_timeline(t)
+
+
+@app.command(name="export-state")
+def export_state_cmd(
+    folder: Annotated[Path, typer.Argument(help="Folder for the Parquet files")],
+    store: Annotated[str | None, typer.Option(
+        help="Store to export (default: the global --store)")] = None,
+) -> None:
+    """Write the store's state (identifiers, edges, profiles, log) as Parquet files."""
+    if store is not None:
+        STATE.store = store
+    written = _with_graph(lambda graph: graph.export_state(folder))
+    for name, rows in written.items():
+        typer.echo(f"{folder / (name + '.parquet')}: {rows} rows")
 
 
 @app.command()

@@ -31,6 +31,7 @@ from identigraph.graph.store import Store
 from identigraph.graph.timeline import Timeline
 
 if TYPE_CHECKING:
+    from identigraph.api import Replay
     from identigraph.graph.suspects import Suspects
     from identigraph.loaders.report import LoadReport
     from identigraph.viz.common import Cluster
@@ -134,10 +135,12 @@ class IdentityGraph:
         source_map: Mapping[str, str] | Path | str | None = None,
         checkout_events: Sequence[str] | None = None,
         progress: Progress | None = None,
+        replay: Replay | None = None,
     ) -> LoadReport:
         """Load export or event files (creating the store if need be) and re-resolve; the
         report accounts for every row. ``source_map`` maps unknown SMS opt-in sources to
-        event types (a mapping, or a YAML file of ``source: type``)."""
+        event types (a mapping, or a YAML file of ``source: type``); ``replay`` is the
+        engine (the embedded one unless given, e.g. ``SparkEngine(master).replay``)."""
         from identigraph.api import load as load_files
         from identigraph.loaders.batch import ReadOptions
         from identigraph.loaders.sms import read_source_map
@@ -153,7 +156,7 @@ class IdentityGraph:
         store = open_store(self.location, create=True)
         try:
             return load_files(store, files, fmt=format, ruleset=ruleset, options=options,
-                              progress=progress)
+                              progress=progress, replay=replay)
         finally:
             store.close()
 
@@ -232,6 +235,13 @@ class IdentityGraph:
         from identigraph.graph.suspects import suspects
 
         return suspects(self._reader(), limit=limit)
+
+    def export_state(self, folder: Path | str) -> dict[str, int]:
+        """Write the state (identifiers, edges, profiles, log) as ``folder/<table>.parquet``;
+        the rows written, by table."""
+        from identigraph.graph.state_export import export_state
+
+        return export_state(self._reader(), Path(folder))
 
     def stats(self) -> Stats:
         """Counts of events, identifiers by kind, profiles and edges by rule."""

@@ -132,6 +132,13 @@ class _Blocker:
         return out
 
 
+def blocked_values(ruleset: RuleSet, kind: str, values: pa.Array) -> NDArray[np.bool_]:
+    """Which of these values of one identifier kind (``external_id``, ``email``, ``phone``)
+    are blocked values of the rule set: the replay's own test, for engines that group
+    events before they replay them."""
+    return _Blocker(ruleset)(KIND_NAMES.index(kind), values)
+
+
 def _interned(
     events: EventTable, order: NDArray[np.int64], blocker: _Blocker
 ) -> tuple[list[I32], NDArray[np.int8], pa.Array, NDArray[np.bool_]]:

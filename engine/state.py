@@ -7,8 +7,9 @@ schemas in :data:`SCHEMAS`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -50,6 +51,59 @@ class StateLinks:
     kind: NDArray[np.int64]
     edge_src: NDArray[np.int64]
     edge_dst: NDArray[np.int64]
+
+
+class State(Protocol):
+    """What a store writes: the four tables, and how their rows refer to each other."""
+
+    def tables(self) -> dict[str, pa.Table]:
+        """Every table (schemas in :data:`SCHEMAS`)."""
+        ...
+
+    def table(self, name: str) -> pa.Table:
+        """One table."""
+        ...
+
+    def links(self) -> StateLinks:
+        """Row links between the tables (:class:`StateLinks`)."""
+        ...
+
+
+class StateTables:
+    """A state given as its tables (computed elsewhere: on Spark, or read from a store);
+    each read once, when first asked for."""
+
+    def __init__(self, read: Callable[[str], pa.Table]) -> None:
+        self._read = read
+        self._tables: dict[str, pa.Table] | None = None
+
+    def table(self, name: str) -> pa.Table:
+        """One table, in :data:`SCHEMAS` form; read again each time unless :meth:`tables`
+        has read them all (a columnar store writes one table after another)."""
+        if self._tables is not None:
+            return self._tables[name]
+        return self._read(name).select(SCHEMAS[name].names).cast(SCHEMAS[name])
+
+    def tables(self) -> dict[str, pa.Table]:
+        """Every table, read once."""
+        if self._tables is None:
+            self._tables = {name: self.table(name) for name in SCHEMAS}
+        return self._tables
+
+    def links(self) -> StateLinks:
+        """Row links, found by key (the tables hold keys, not row numbers)."""
+        t = self.tables()
+        ident, edges, profile_ids = t["identifiers"], t["edges"], t["profiles"]["profile_id"]
+
+        def rows(values: pa.ChunkedArray, of: pa.ChunkedArray) -> NDArray[np.int64]:
+            found = pc.index_in(values, value_set=of.combine_chunks())
+            return np.asarray(found.fill_null(-1).to_numpy(), np.int64)
+
+        keys = ident.column("key")
+        return StateLinks(profile_row=rows(ident.column("profile_id"), profile_ids),
+                          kind=rows(ident.column("kind"), pa.chunked_array([list(KIND_NAMES)])),
+                          edge_src=rows(edges.column("src"), keys),
+                          edge_dst=rows(edges.column("dst"), keys))
 
 
 class StateRows:

@@ -22,13 +22,13 @@ from identigraph.graph.records import (
 if TYPE_CHECKING:  # the replay's modules (numba, pyarrow) stay off the query path
     import pyarrow as pa
 
-    from identigraph.engine.state import StateRows
+    from identigraph.engine.state import State
     from identigraph.events import EventTable
     from identigraph.graph.query import ProfileQuery
     from identigraph.rules.model import RuleSet
 
 #: The derived state, or the function (the replay) that computes it.
-StateLike: TypeAlias = "StateRows | Callable[[], StateRows]"
+StateLike: TypeAlias = "State | Callable[[], State]"
 
 #: Longest path, in hops, that ``explain`` looks for.
 MAX_HOPS = 12
@@ -129,6 +129,11 @@ class Store(Protocol):
         """One stored event by id."""
         ...
 
+    def state_table(self, name: str) -> pa.Table:
+        """One table of the derived state (engine/state.py ``SCHEMAS``), rows in the order
+        they were written (for ``export-state``)."""
+        ...
+
     def stats(self) -> dict[str, object]:
         """Counts: events, identifiers by kind, profiles, edges by rule."""
         ...
@@ -138,6 +143,6 @@ class Store(Protocol):
         ...
 
 
-def materialise(state: StateLike) -> StateRows:
+def materialise(state: StateLike) -> State:
     """The state itself, running the replay when given one."""
     return state() if callable(state) else state

@@ -593,6 +593,13 @@ class EmbeddedStore:
         return _event(rows[0]) if rows else None
 
     @_reads
+    def state_table(self, name: str) -> pa.Table:
+        """One derived table as written (DuckDB keeps the insertion order)."""
+        if name not in _DERIVED:
+            raise KeyError(name)
+        return self.db.sql(f"SELECT * FROM {_DERIVED[name]}").to_arrow_table()
+
+    @_reads
     def stats(self) -> dict[str, object]:
         """Counts for ``identigraph stats``."""
         def one(sql: str) -> Any:

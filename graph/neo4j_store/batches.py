@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from identigraph.arrays import as_array
-from identigraph.engine.state import StateRows
+from identigraph.engine.state import State
 from identigraph.events import EventTable
 from identigraph.graph.neo4j_store.chunks import event_chunks
 
@@ -97,7 +97,7 @@ class StateBatches:
     ``stored`` marks identifiers already in the store (a delta's blocked values): not written.
     """
 
-    def __init__(self, state: StateRows, batch_size: int,
+    def __init__(self, state: State, batch_size: int,
                  stored: NDArray[np.bool_] | None = None) -> None:
         t = state.tables()
         ident, prof, edges, log = t["identifiers"], t["profiles"], t["edges"], t["log"]

@@ -21,6 +21,8 @@ import pyarrow.compute as pc
 
 from identigraph import cypher
 from identigraph.arrays import as_array
+from identigraph.engine.resolver import resolve
+from identigraph.engine.state import SCHEMAS, State, StateRows, StateTables
 from identigraph.events import FIELDS, EventTable
 from identigraph.graph.neo4j_store import read
 from identigraph.graph.neo4j_store.chunks import (
@@ -98,6 +100,7 @@ class Neo4jStore:
         self._schema_ready = False
         self._held_events: tuple[int, pa.Table | None] | None = None  # see _answer_events
         self.timings: dict[str, float] = {}  # seconds per step of the last write
+        self._state: State | None = None  # the state's tables, for export-state
 
     # -- plumbing --------------------------------------------------------------------------
     def _session(self) -> neo4j.Session:
@@ -364,6 +367,17 @@ class Neo4jStore:
         if rows[0]["state"] == "writing":
             return None
         return int(rows[0]["generation"] or 0)
+
+    def state_table(self, name: str) -> pa.Table:
+        """One derived table, derived again from the stored events by the embedded engine:
+        the rows this store's state was written from (the graph does not keep the tables'
+        row order)."""
+        if self._state is None:
+            rs = self.stored_ruleset()
+            events = self.events()
+            self._state = (StateTables(lambda n: SCHEMAS[n].empty_table()) if rs is None
+                           else StateRows(events, resolve(events, rs)))
+        return self._state.table(name)
 
     def stats(self) -> dict[str, object]:
         """Counts for ``identigraph stats``, with the embedded store's keys."""

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from identigraph import cypher
-from identigraph.engine.state import StateRows
+from identigraph.engine.state import State
 from identigraph.events import EventTable
 from identigraph.graph.neo4j_store.batches import Params, StateBatches, chunk_batches, size
 
@@ -189,7 +189,7 @@ class Writer:
         self._schema("drop_derived_schema")
         self.clear_state()
 
-    def write_state(self, state: StateRows, stored: NDArray[np.bool_] | None = None) -> None:
+    def write_state(self, state: State, stored: NDArray[np.bool_] | None = None) -> None:
         """Write the derived state into a store cleared by :meth:`clear_derived` (or, for a
         delta, the state of its groups once :meth:`clear_groups` deleted theirs; ``stored``
         marks the identifiers that are already there: blocked values).

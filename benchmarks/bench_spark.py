@@ -1,0 +1,139 @@
+"""The Spark engine next to the embedded one: time and peak memory of a whole load.
+
+    python benchmarks/bench_spark.py --n 1000000 [--n 10000000] [--keep DIR]
+    python benchmarks/bench_spark.py --giant 1000000 [--giant 3000000]   # one group of N
+
+Each load is ``identigraph --store NEW.db load FILE`` in a child process (``--engine spark
+--spark-master local[2]`` for Spark); its process tree is sampled every 0.2 s and the peak
+resident memory is reported per part: the driver (the identigraph Python process), the JVM
+(Spark's driver and, in local mode, its executors: one JVM) and the Python workers that
+replay the partitions. ``--giant N`` loads N events that all share one external id: one
+connected group, so one Python worker replays it alone (the largest group an executor can
+replay is where that worker runs out of memory). The 1-minute load average is printed
+beside each figure: on a shared 2-core machine every time stretches with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from generate import generate
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _tree(root: int) -> dict[int, str]:
+    """The processes under ``root`` (itself included) and their command lines."""
+    children: dict[int, list[int]] = {}
+    cmd: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmd[int(entry)] = fh.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = {}, [root]
+    while todo:
+        pid = todo.pop()
+        out[pid] = cmd.get(pid, "")
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * PAGE
+    except OSError:
+        return 0
+
+
+def _part(pid: int, root: int, cmd: str) -> str:
+    if pid == root:
+        return "driver"
+    if "java" in cmd.split(" ", 1)[0]:
+        return "jvm"
+    return "workers" if "pyspark" in cmd or "python" in cmd else "other"
+
+
+def run(args: list[str]) -> dict[str, float]:
+    """Run one load; wall seconds and peak MB per part (and of their sum)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak: dict[str, int] = {}
+    while proc.poll() is None:
+        now: dict[str, int] = {}
+        for pid, cmd in _tree(proc.pid).items():
+            part = _part(pid, proc.pid, cmd)
+            now[part] = now.get(part, 0) + _rss(pid)
+        now["total"] = sum(now.values())
+        for part, rss in now.items():
+            peak[part] = max(peak.get(part, 0), rss)
+        time.sleep(0.2)
+    wall = time.perf_counter() - started
+    if proc.returncode:
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"load failed ({proc.returncode}): {err[-2000:]}")
+    return {"wall s": wall, **{f"{k} MB": v / 2**20 for k, v in peak.items()}}
+
+
+def giant(n: int, path: Path) -> None:
+    """``n`` events of one group: every event carries the external id ``one`` and an email
+    of its own (checkouts: a new email attaches, past the limit it is refused)."""
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["event_id", "timestamp", "type", "email", "external_id"])
+        for i in range(n):
+            w.writerow([f"g{i:09d}", f"2025-01-01T00:00:{i % 60:02d}Z", "checkout",
+                        f"user{i}@example.com", "one"])
+
+
+def load_avg() -> str:
+    with open("/proc/loadavg") as fh:
+        return fh.read().split()[0]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, action="append", default=[])
+    ap.add_argument("--giant", type=int, action="append", default=[])
+    ap.add_argument("--keep", type=Path, default=None)
+    ap.add_argument("--master", default="local[2]")
+    ap.add_argument("--engines", default="embedded,spark")
+    args = ap.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-spark-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    cases = [("events", n) for n in args.n] + [("giant", n) for n in args.giant]
+    for what, n in cases or [("events", 1_000_000)]:
+        src = folder / f"{what}_{n}.csv"
+        if not src.exists():
+            (generate if what == "events" else giant)(n, src)
+        for engine in args.engines.split(","):
+            db = folder / f"{what}_{n}_{engine}.db"
+            db.unlink(missing_ok=True)
+            cmd = [sys.executable, "-m", "identigraph.cli", "--store", str(db), "load",
+                   str(src), "--engine", engine]
+            if engine == "spark":
+                cmd += ["--spark-master", args.master]
+            before = load_avg()
+            got = run(cmd)
+            figures = "  ".join(f"{k} {v:,.1f}" for k, v in got.items())
+            print(f"{what} n={n:,} {engine:<8} {figures}  load avg {before} -> {load_avg()}",
+                  flush=True)
+            db.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
