@@ -13,8 +13,6 @@ from identigraph.rules.model import RuleSet
 from identigraph.rules.registry import load_ruleset
 from identigraph.spark.engine import SparkEngine
 
-pytestmark = pytest.mark.spark
-
 
 def with_blocked(name: str) -> RuleSet:
     """A shipped rule set that also blocks the shop's phone and test emails."""

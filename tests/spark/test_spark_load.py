@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
-from helpers import cli, load_events, write_jsonl
 from random_events import random_rows
 from scenarios import ANN, P1, SCENARIOS
+from support import cli, load_events, write_jsonl
 
 from identigraph.api import load
 from identigraph.engine.state import SCHEMAS
@@ -18,8 +17,6 @@ from identigraph.graph.open import open_store
 from identigraph.graph.state_export import export_state
 from identigraph.rules.registry import load_ruleset
 from identigraph.spark.engine import SparkEngine
-
-pytestmark = pytest.mark.spark
 
 
 def exported(location: str, folder: Path) -> dict[str, list[dict[str, object]]]:
@@ -58,7 +55,7 @@ def test_the_command_line_loads_with_spark_and_exports_the_state(tmp_path: Path)
     src = write_jsonl(tmp_path / "events.jsonl", scenario.events)
     spark_db, embedded_db = str(tmp_path / "spark.db"), str(tmp_path / "embedded.db")
     done = cli("load", str(src), "--engine", "spark", "--spark-master", "local[2]",
-               store=spark_db)
+               store=spark_db, process=True)  # its own Spark: the tests' session stays up
     assert done.returncode == 0, done.stderr
     assert "rows read" in done.stdout
     assert cli("load", str(src), store=embedded_db).returncode == 0
@@ -95,9 +92,10 @@ def test_without_pyspark_only_the_spark_engine_fails(tmp_path: Path) -> None:
     (fake / "__init__.py").write_text("raise ImportError('no pyspark here')\n")
     env = {"PYTHONPATH": str(fake.parent)}
     src = write_jsonl(tmp_path / "e.jsonl", SCENARIOS[0].events)
-    done = cli("load", str(src), "--engine", "spark", store=str(tmp_path / "s.db"), env=env)
+    done = cli("load", str(src), "--engine", "spark", store=str(tmp_path / "s.db"), env=env,
+               process=True)
     assert done.returncode == 2
     assert done.stderr.strip() == ("identigraph: error: --engine spark needs pyspark: "
                                    "pip install 'identigraph[spark]'")
-    done = cli("load", str(src), store=str(tmp_path / "e.db"), env=env)
+    done = cli("load", str(src), store=str(tmp_path / "e.db"), env=env, process=True)
     assert done.returncode == 0, done.stderr

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import load_events, write_jsonl
 from scenarios import BOTH, SCENARIOS
+from support import load_events, write_jsonl
 from test_spark_equivalence import assert_same_state
 
 from identigraph.events import FIELDS, EventTable
@@ -16,7 +16,6 @@ from identigraph.graph.open import open_store
 from identigraph.rules.registry import load_ruleset
 from identigraph.spark.engine import SparkEngine
 
-pytestmark = pytest.mark.spark
 RENAMED = ("event_id", "email", "phone", "external_id")
 
 
