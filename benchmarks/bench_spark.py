@@ -2,6 +2,7 @@
 
     python benchmarks/bench_spark.py --n 1000000 [--n 10000000] [--keep DIR]
     python benchmarks/bench_spark.py --giant 1000000 [--giant 3000000]   # one group of N
+    python benchmarks/bench_spark.py --group 1000000   # that group's replay as a worker does it
 
 Each load is ``identigraph --store NEW.db load FILE`` in a child process (``--engine spark
 --spark-master local[2]`` for Spark); its process tree is sampled every 0.2 s and the peak
@@ -100,6 +101,33 @@ def giant(n: int, path: Path) -> None:
                         f"user{i}@example.com", "one"])
 
 
+def one_group(n: int) -> None:
+    """Replay one group of ``n`` events as one Python worker does (``replay_partition``, in
+    this process: the events arrive as Arrow batches, the tagged state rows leave as Arrow
+    batches); print its time and this process's peak memory."""
+    import resource
+
+    from identigraph.events import EventTable
+    from identigraph.rules.registry import load_ruleset
+    from identigraph.spark.replay import replay_partition
+
+    events = EventTable.of({
+        "event_id": [f"g{i:09d}" for i in range(n)],
+        "ts": [1_735_689_600_000_000 + (i % 60) * 1_000_000 for i in range(n)],
+        "type": ["checkout"] * n, "email": [f"user{i}@example.com" for i in range(n)],
+        "external_id": ["one"] * n})
+    batches = events.table.to_batches(max_chunksize=10_000)  # Spark's Arrow batch size
+    del events
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    rows = sum(b.num_rows for b in replay_partition(
+        load_ruleset("klaviyo-sms").model_dump_json(), iter(batches)))
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"one group n={n:,}  replay s {wall:,.1f}  state rows {rows:,}  peak MB {peak:,.0f} "
+          f"(inputs built: {before:,.0f})  load avg {load_avg()}", flush=True)
+
+
 def load_avg() -> str:
     with open("/proc/loadavg") as fh:
         return fh.read().split()[0]
@@ -109,10 +137,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, action="append", default=[])
     ap.add_argument("--giant", type=int, action="append", default=[])
+    ap.add_argument("--group", type=int, default=None,
+                    help="replay one group of N events as a worker does, in this process")
     ap.add_argument("--keep", type=Path, default=None)
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--engines", default="embedded,spark")
     args = ap.parse_args()
+    if args.group:
+        one_group(args.group)
+        return
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-spark-"))
     folder.mkdir(parents=True, exist_ok=True)
     cases = [("events", n) for n in args.n] + [("giant", n) for n in args.giant]

@@ -154,6 +154,50 @@ class StateRows:
             return r.group_at[r.profile_created_at[r.profile_label[r.live]]]
         return r.group_at[_log_positions(r)[1]]
 
+    def row_keys(self, name: str) -> tuple[NDArray[np.int64], NDArray[np.int64],
+                                            NDArray[np.int64]]:
+        """Where each row of one table stands, as (section, event position, place): the
+        table's section (an identifier's kind; the log's creations, merges, replacements),
+        the position of the event that placed the row (an identifier's first event), and
+        its place among the rows that event placed in the section. The rows are in this
+        order; rows of separate replays of disjoint groups, sorted by (section, the event's
+        time and id, place), are in the order of one replay of all their events."""
+        r = self.res
+        if name == "identifiers":
+            return (r.ident_kind.astype(np.int64), self._first_positions(),
+                    np.zeros(len(r.ident_kind), np.int64))
+        if name == "edges":
+            at = r.edge_at.astype(np.int64)
+            return np.zeros(len(at), np.int64), at, _place(at)
+        created = r.profile_created_at.astype(np.int64)
+        if name == "profiles":
+            live = r.live.astype(np.int64)
+            return np.zeros(len(live), np.int64), created[live], _place(created)[live]
+        dead, at = _log_positions(r)
+        merges, detaches = 2 * len(r.merge_at), len(r.detach_at)
+        section = np.repeat(np.arange(3, dtype=np.int64), [len(dead), merges, detaches])
+        merge_place = 2 * np.repeat(_place(r.merge_at.astype(np.int64)), 2) + np.tile(
+            np.arange(2, dtype=np.int64), len(r.merge_at))
+        place = np.concatenate([_place(created)[dead], merge_place,
+                                _place(r.detach_at.astype(np.int64))])
+        return section, at, place
+
+    def _first_positions(self) -> NDArray[np.int64]:
+        """Position of the first event carrying each identifier (the replay numbers them,
+        per kind, in that order)."""
+        r = self.res
+        first = np.empty(len(r.ident_kind), np.int64)
+        start = 0
+        for name in KIND_NAMES:
+            ordered = self.events.column(name).take(pa.array(r.order))
+            index = np.asarray(ordered.dictionary_encode().indices.fill_null(-1)
+                               .to_numpy(zero_copy_only=False), np.int64)
+            carried = np.flatnonzero(index >= 0)
+            _, at = np.unique(index[carried], return_index=True)  # codes: first-seen order
+            first[start:start + len(at)] = carried[at]
+            start += len(at)
+        return first
+
     def _build(self, name: str) -> dict[str, Any]:
         build = {"identifiers": self._identifiers, "edges": self._edges,
                  "profiles": self._profiles, "log": self._log}[name]
@@ -289,6 +333,11 @@ def _log_positions(r: Resolution) -> tuple[NDArray[np.int64], NDArray[np.int64]]
     at = np.concatenate([r.profile_created_at[dead], np.repeat(r.merge_at, 2),
                          r.detach_at]).astype(np.int64)
     return dead, at
+
+
+def _place(at: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Each item's place among the items of the same (ascending) event position."""
+    return np.arange(len(at), dtype=np.int64) - np.searchsorted(at, at, "left")
 
 
 def _at(values: NDArray[Any], index: NDArray[Any]) -> NDArray[Any]:

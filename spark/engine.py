@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from identigraph.engine.state import SCHEMAS, StateTables
-from identigraph.events import FIELDS, EventTable
+from identigraph.events import EventTable
 from identigraph.rules.model import RuleSet
 from identigraph.spark.groups import GROUP, with_groups
 from identigraph.spark.replay import KEY, OUTPUT, TABLES, replay_partition
@@ -92,8 +92,7 @@ class SparkEngine:
         self._work.append(work)
         spark = self.session
         (work / "events").mkdir()
-        pq.write_table(pa.table({f: events.arrow(f) for f in FIELDS}),
-                       work / "events" / "part-00000.parquet")
+        pq.write_table(events.table, work / "events" / "part-00000.parquet")
         frame = spark.read.parquet(str(work / "events"))
         parts = max(spark.sparkContext.defaultParallelism,
                     math.ceil(len(events) / EVENTS_PER_PARTITION))

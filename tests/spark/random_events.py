@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from identigraph.events import FIELDS, EventTable
+from identigraph.events import EventTable
 from identigraph.rules.model import RuleSet
 
 SHOP = "+12125550100"  # typed by many people at checkout
@@ -57,11 +57,11 @@ def random_rows(n: int, ruleset: RuleSet, seed: int) -> list[dict[str, Any]]:
 
 def event_table(rows: list[dict[str, Any]]) -> EventTable:
     """Canonical events straight into an event table (no loader: values taken as given)."""
-    def fields(r: dict[str, Any]) -> tuple[object, ...]:
-        ts = int(datetime.fromisoformat(r["timestamp"]).timestamp() * 1_000_000)
-        return tuple(ts if f == "ts" else r.get(f) for f in FIELDS)
-
-    return EventTable.from_rows([fields(r) for r in rows])
+    columns: dict[str, list[object]] = {f: [r.get(f) for r in rows] for f in (
+        "event_id", "type", "email", "phone", "external_id", "email_consent", "sms_consent")}
+    columns["ts"] = [int(datetime.fromisoformat(r["timestamp"]).timestamp() * 1_000_000)
+                     for r in rows]
+    return EventTable.of(columns)
 
 
 def random_events(n: int, ruleset: RuleSet, seed: int) -> EventTable:

@@ -34,6 +34,7 @@ def assert_same_state(spark: SparkEngine, events: EventTable, rs: RuleSet) -> St
     return got
 
 
+@pytest.mark.timeout(1800)  # ~1-2 min alone; far longer on a machine shared with others
 @pytest.mark.parametrize("name", ["klaviyo-sms", "klaviyo-identity-resolution"])
 def test_100k_random_events_give_the_embedded_state(spark_engine: SparkEngine,
                                                     name: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from random_events import random_rows
 from scenarios import ANN, P1, SCENARIOS
-from support import cli, load_events, write_jsonl
+from support import clear_neo4j, cli, load_events, write_jsonl
 
 from identigraph.api import load
 from identigraph.engine.state import SCHEMAS
@@ -99,3 +99,29 @@ def test_without_pyspark_only_the_spark_engine_fails(tmp_path: Path) -> None:
                                    "pip install 'identigraph[spark]'")
     done = cli("load", str(src), store=str(tmp_path / "e.db"), env=env, process=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_spark_into_neo4j_answers_as_the_embedded_store(spark_engine: SparkEngine,
+                                                        neo4j_uri: str, tmp_path: Path) -> None:
+    """The Spark engine's tables go into Neo4j in Bolt batches (row links found by key):
+    every profile, explanation and timeline is the embedded store's."""
+    clear_neo4j(neo4j_uri)
+    rows = random_rows(3_000, load_ruleset("klaviyo-sms"), seed=9)
+    src = write_jsonl(tmp_path / "events.jsonl", rows)
+    store = open_store(neo4j_uri)
+    try:
+        load(store, [src], replay=spark_engine.replay)
+    finally:
+        store.close()
+    embedded = str(tmp_path / "embedded.db")
+    load_events(embedded, src)
+    a = cli("profiles", "--json", store=neo4j_uri)
+    b = cli("profiles", "--json", store=embedded)
+    assert a.returncode == b.returncode == 0, a.stderr
+    assert json.loads(a.stdout) == json.loads(b.stdout)
+    ids = next(ids for p in json.loads(b.stdout) if p["merged_ids"] and len(
+        ids := [*p["external_ids"], *p["emails"], *p["phones"]]) > 1)
+    for args in (("explain", ids[0], ids[-1]), ("how", ids[-1])):
+        a, b = cli(*args, "--json", store=neo4j_uri), cli(*args, "--json", store=embedded)
+        assert a.returncode == b.returncode == 0, a.stderr
+        assert json.loads(a.stdout) == json.loads(b.stdout)
