@@ -133,10 +133,10 @@ class _Blocker:
 
 
 def blocked_values(ruleset: RuleSet, kind: str, values: pa.Array) -> NDArray[np.bool_]:
-    """Which of these values of one identifier kind (``external_id``, ``email``, ``phone``)
-    are blocked values of the rule set: the replay's own test, for engines that group
-    events before they replay them."""
-    return _Blocker(ruleset)(KIND_NAMES.index(kind), values)
+    """Which of these values of one of the rule set's identifier kinds are its blocked
+    values: the replay's own test, for engines that group events before they replay them."""
+    blocker = _Blocker(ruleset)
+    return blocker(blocker.names.index(kind), values)
 
 
 def _interned(

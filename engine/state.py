@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from identigraph.engine.columns import masked
 from identigraph.engine.resolver import Resolution
-from identigraph.events import EventTable
+from identigraph.events import FIELDS, EventTable
 from identigraph.rules.decisions import MERGING, RULE_NAMES
 
 #: Arrow schemas of :meth:`StateRows.tables`: the same rows, lists as list<string>.
@@ -68,14 +68,25 @@ class State(Protocol):
         """Row links between the tables (:class:`StateLinks`)."""
         ...
 
+    @property
+    def kind_names(self) -> tuple[str, ...]:
+        """The identifier kinds, by the kind codes of :meth:`links`."""
+        ...
+
 
 class StateTables:
     """A state given as its tables (computed elsewhere: on Spark, or read from a store);
     each read once, when first asked for."""
 
-    def __init__(self, read: Callable[[str], pa.Table]) -> None:
+    def __init__(self, read: Callable[[str], pa.Table], kind_names: tuple[str, ...]) -> None:
         self._read = read
+        self._kind_names = kind_names
         self._tables: dict[str, pa.Table] | None = None
+
+    @property
+    def kind_names(self) -> tuple[str, ...]:
+        """The identifier kinds (the rule set's), by kind code."""
+        return self._kind_names
 
     def table(self, name: str) -> pa.Table:
         """One table, in :data:`SCHEMAS` form; read again each time unless :meth:`tables`
@@ -101,7 +112,8 @@ class StateTables:
 
         keys = ident.column("key")
         return StateLinks(profile_row=rows(ident.column("profile_id"), profile_ids),
-                          kind=rows(ident.column("kind"), pa.chunked_array([list(KIND_NAMES)])),
+                          kind=rows(ident.column("kind"),
+                                    pa.chunked_array([list(self._kind_names)])),
                           edge_src=rows(edges.column("src"), keys),
                           edge_dst=rows(edges.column("dst"), keys))
 
@@ -129,6 +141,11 @@ class StateRows:
             return self._tables[name]
         cols = self._columns.pop(name, None)
         return pa.table(cols if cols is not None else self._build(name), schema=SCHEMAS[name])
+
+    @property
+    def kind_names(self) -> tuple[str, ...]:
+        """The identifier kinds (the rule set's), by kind code."""
+        return self.res.kind_names
 
     def links(self) -> StateLinks:
         """How the tables' rows refer to each other, as row numbers (no key lookups)."""
@@ -188,7 +205,9 @@ class StateRows:
         r = self.res
         first = np.empty(len(r.ident_kind), np.int64)
         start = 0
-        for name in KIND_NAMES:
+        for name in r.kind_names:
+            if name not in FIELDS:  # a kind without a column of its own: no identifiers
+                continue
             ordered = self.events.column(name).take(pa.array(r.order))
             index = np.asarray(ordered.dictionary_encode().indices.fill_null(-1)
                                .to_numpy(zero_copy_only=False), np.int64)

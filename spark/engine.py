@@ -103,7 +103,8 @@ class SparkEngine:
             functools.partial(replay_partition, ruleset.model_dump_json()),
             from_arrow_schema(OUTPUT))
         replayed.write.partitionBy("t").parquet(str(work / "state"))
-        return StateTables(lambda name: read_state_table(work / "state", name))
+        return StateTables(lambda name: read_state_table(work / "state", name),
+                           ruleset.kind_names())
 
     def close(self) -> None:
         """Delete the staged files and stop Spark."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from identigraph.engine.resolver import KIND_NAMES, blocked_values
+from identigraph.engine.resolver import blocked_values
 from identigraph.rules.model import RuleSet
 from identigraph.spark.components import components
 
@@ -33,7 +33,7 @@ def _flag_blocked(ruleset_json: str, batches: Iterator[pa.RecordBatch]
     test of the rule set's blocked values)."""
     rs = RuleSet.model_validate_json(ruleset_json)
     for batch in batches:
-        for name in KIND_NAMES:
+        for name in rs.kind_names():
             sub = batch.filter(pc.equal(batch.column(0), name))
             if sub.num_rows:
                 yield sub.filter(pa.array(blocked_values(rs, name, sub.column(1))))
@@ -63,7 +63,7 @@ def with_groups(events: DataFrame, ruleset: RuleSet) -> DataFrame:
     """The events with a ``_group`` column (a long): equal for events of one group."""
     from pyspark.sql import functions as F
 
-    present = [k for k in KIND_NAMES if k in events.columns]
+    present = [k for k in ruleset.kind_names() if k in events.columns]
     nodes = events
     for k in present:  # a node per non-blocked identifier; null when absent or blocked
         nodes = nodes.withColumn(f"_n_{k}", F.when(F.col(k).isNotNull(),

@@ -113,7 +113,7 @@ class StateBatches:
         # a resolver kind code (Resolution.kind_names) -> its place in _KINDS (a declared
         # kind without a column of its own has no identifiers: any place does)
         kind_of_code = np.array([_KINDS.index(k) if k in _KINDS else len(_KINDS) - 1
-                                 for k in state.res.kind_names], np.int64)
+                                 for k in state.kind_names], np.int64)
         kinds = kind_of_code[links.kind]
         self._ident = {"key": as_array(ident.column("key")),
                        "consent": as_array(ident.column("consent")),

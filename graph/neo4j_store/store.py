@@ -375,7 +375,7 @@ class Neo4jStore:
         if self._state is None:
             rs = self.stored_ruleset()
             events = self.events()
-            self._state = (StateTables(lambda n: SCHEMAS[n].empty_table()) if rs is None
+            self._state = (StateTables(lambda n: SCHEMAS[n].empty_table(), ()) if rs is None
                            else StateRows(events, resolve(events, rs)))
         return self._state.table(name)
 
