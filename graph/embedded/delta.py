@@ -33,6 +33,11 @@ def with_groups(table: pa.Table, groups: NDArray[np.int64]) -> pa.Table:
     return table.append_column("grp", pa.array(groups, pa.int64(), mask=groups < 0))
 
 
+def ungrouped(table: pa.Table) -> pa.Table:
+    """A state table whose groups are not known (another engine's): ``grp`` all null."""
+    return with_groups(table, np.full(table.num_rows, -1, np.int64))
+
+
 def derived_with_groups(rows: StateRows, name: str, ids: NDArray[np.int64]) -> pa.Table:
     """One state table with each row's group id: ``ids[local group]`` (null when blocked)."""
     local = rows.groups(name)

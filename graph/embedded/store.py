@@ -342,7 +342,8 @@ class EmbeddedStore:
         import numpy as np
 
         from identigraph.engine.groups import event_groups
-        from identigraph.graph.embedded.delta import derived_with_groups, event_arrow
+        from identigraph.engine.state import StateRows
+        from identigraph.graph.embedded.delta import derived_with_groups, event_arrow, ungrouped
 
         first = not self.has_events()
         groups = (event_groups(new_events, ruleset) if first
@@ -362,15 +363,19 @@ class EmbeddedStore:
                 finally:
                     appended.result()
             del events
-            res = rows.res
-            ids = np.arange(int(res.group_at.max()) + 1 if len(res.group_at) else 0)
-            if first:  # the replay's group numbers -> the ones the events were written with
-                ids[res.group_at] = groups[res.order]
-            else:
-                self._regroup_events(rows)
-            self._replace_derived(lambda name: derived_with_groups(rows, name, ids))
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('next_group', ?)",
-                       [str(len(ids))])
+            if isinstance(rows, StateRows):
+                res = rows.res
+                ids = np.arange(int(res.group_at.max()) + 1 if len(res.group_at) else 0)
+                if first:  # the replay's group numbers -> the ones the events were written with
+                    ids[res.group_at] = groups[res.order]
+                else:
+                    self._regroup_events(rows)
+                self._replace_derived(lambda name: derived_with_groups(rows, name, ids))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('next_group', ?)",
+                           [str(len(ids))])
+            else:  # another engine's tables (Spark): no groups, so the next load is whole
+                self._replace_derived(lambda name: ungrouped(rows.table(name)))
+                db.execute("DELETE FROM meta WHERE key = 'next_group'")
             db.execute("COMMIT")
         except BaseException as exc:
             failure = self._rolled_back(exc)
