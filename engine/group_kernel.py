@@ -6,6 +6,8 @@ that the replay (engine/resolver.py) can number groups from its own interning.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -13,7 +15,8 @@ from identigraph.engine.jit import njit
 
 
 @njit
-def _root(parent: NDArray[np.int64], x: int) -> int:
+def find_root(parent: Any, x: int) -> int:
+    """The union-find root of ``x``, halving the path behind it (the replay's too)."""
     root = x
     while parent[root] != root:
         root = parent[root]
@@ -37,7 +40,7 @@ def _groups(carried: NDArray[np.int32], blocked: NDArray[np.bool_]) -> NDArray[n
             if first[e] < 0:
                 first[e] = x
                 continue
-            a, b = _root(parent, first[e]), _root(parent, x)
+            a, b = find_root(parent, first[e]), find_root(parent, x)
             if a != b:  # the smaller number stays the root: the result is order-free
                 if a < b:
                     parent[b] = a
@@ -51,7 +54,7 @@ def _groups(carried: NDArray[np.int32], blocked: NDArray[np.bool_]) -> NDArray[n
             out[e] = seen
             seen += 1
             continue
-        r = _root(parent, first[e])
+        r = find_root(parent, first[e])
         if number[r] < 0:
             number[r] = seen
             seen += 1

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from identigraph.engine.group_kernel import find_root
 from identigraph.engine.jit import njit
 from identigraph.rules.decisions import (
     ABSORB,
@@ -60,18 +61,6 @@ class ReplayOut(NamedTuple):
     detach_ident: I32
     detach_by: I32  # the identifier that replaced it (the event's own, or the one the
     # landing profile kept when the event's own did not land), -1 when none
-
-
-@njit
-def _find(parent: Any, p: int) -> int:
-    root = p
-    while parent[root] != root:
-        root = parent[root]
-    while parent[p] != root:
-        nxt = parent[p]
-        parent[p] = root
-        p = nxt
-    return root
 
 
 @njit
@@ -196,7 +185,7 @@ def _replay(
                 n_edge = _edge(n_edge, pos, ids[0], ids[j], BLOCKED_VALUE,
                                e_at, e_src, e_dst, e_rule)
             continue
-        root = -1 if prof[anchor] < 0 else _find(parent, prof[anchor])
+        root = -1 if prof[anchor] < 0 else find_root(parent, prof[anchor])
         if root < 0:
             root = n_prof
             _new_profile(n_prof, pos, anchor, parent, label, created_at, created_for,
@@ -211,7 +200,7 @@ def _replay(
             if blocked[x]:
                 rule = BLOCKED_VALUE
             else:
-                other = -1 if prof[x] < 0 else _find(parent, prof[x])
+                other = -1 if prof[x] < 0 else find_root(parent, prof[x])
                 if mode == 2:
                     rule = NEVER_MERGES
                     if other < 0:
@@ -246,7 +235,7 @@ def _replay(
                     break
                 v_in = v == x
                 if not v_in and prof[v] >= 0:
-                    rv = _find(parent, prof[v])
+                    rv = find_root(parent, prof[v])
                     v_in = rv == root or (other >= 0 and rv == other)
                 want = cur + inc - lim
                 if v_in:  # the event's own value wins: the earliest others make room
@@ -342,7 +331,7 @@ def _replay(
     # finish: identifiers point at roots; merging edges of detached identifiers superseded
     for x in range(ni):
         if prof[x] >= 0:
-            prof[x] = _find(parent, prof[x])
+            prof[x] = find_root(parent, prof[x])
     for i in range(n_edge):
         r = e_rule[i]
         if (r == MERGE or r == ATTACH or r == ABSORB) and (  # noqa: SIM109 (numba)
