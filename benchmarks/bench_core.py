@@ -74,11 +74,13 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
     """
     clock = time.perf_counter
     t0 = clock()
+    import pyarrow as pa
+
     from identigraph.api import choose_ruleset, gc_paused
+    from identigraph.arrays import as_array
     from identigraph.engine.resolver import resolve
     from identigraph.engine.state import StateRows
     from identigraph.eventids import settle_ids
-    from identigraph.events import EventTable
     from identigraph.graph.open import open_store
     from identigraph.loaders.batch import ReadOptions
     from identigraph.loaders.canonical import Canonicaliser
@@ -104,10 +106,8 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
     rows_read = warnings = rejected = 0
     with gc_paused():
         t, c = clock(), cpu_at()
-        stored = store.event_ids()
         checked = []
         report = FileReport(str(path), fmt.name)
-        timed("existing event ids", t, c)
         batches = iter(fmt.read(path, opts))
         while True:
             t, c = clock(), cpu_at()
@@ -122,7 +122,8 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
             rejected += valid.rejected
             checked.append((report, valid))
         t, c = clock(), cpu_at()
-        new, _ = settle_ids(checked, stored, EventTable)
+        ids = pa.concat_arrays([as_array(v.events.column("event_id")) for _, v in checked])
+        new, _ = settle_ids(checked, store.events_with_ids(ids))
         warnings = report.loaded_with_warnings
         timed("dedupe + collect events", t, c)
 

@@ -124,19 +124,12 @@ def load(
                 checked.append((fr, valid))
                 if progress is not None:
                     progress(str(path), len(batch) + len(batch.rejected) + batch.folded)
-        # the ids of these files the store already holds: asked of the store (a join), not
-        # a list of every stored id
-        stored = (store.known_ids(pa.concat_arrays([as_array(v.events.column("event_id"))
-                                                    for _, v in checked]))
-                  if had_events and checked else pa.array([], pa.string()))
-        stored_table: list[EventTable] = []
-
-        def stored_events() -> EventTable:
-            if not stored_table:
-                stored_table.append(store.events())
-            return stored_table[0]
-
-        new, conflicts = settle_ids(checked, stored, stored_events)
+        # the stored events that share an id with these files: asked of the store (a join
+        # on the id column), not every stored event
+        stored = (store.events_with_ids(pa.concat_arrays(
+            [as_array(v.events.column("event_id")) for _, v in checked]))
+            if had_events and checked else EventTable())
+        new, conflicts = settle_ids(checked, stored)
         report.problems.extend(conflicts)
         del checked, stored
         report.events_added = len(new)
@@ -150,8 +143,7 @@ def load(
         elif len(new) or not had_events or unfinished:
             events = new
             if had_events:  # replay everything: late events land where they belong
-                events = EventTable.concat([stored_events(), new])
-                stored_table.clear()
+                events = EventTable.concat([store.events(), new])
             # the replay runs inside write: the embedded store writes the events meanwhile
             store.write(rs, new, lambda: _replay(events, rs, report, replay))
     return report

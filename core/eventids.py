@@ -58,18 +58,19 @@ def _mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), bool)
 
 
-def settle_ids(checked: Sequence[tuple[FileReport, Checked]], stored: pa.Array,
-               stored_events: Callable[[], EventTable]) -> tuple[EventTable, list[Problem]]:
+def settle_ids(checked: Sequence[tuple[FileReport, Checked]],
+               stored: EventTable) -> tuple[EventTable, list[Problem]]:
     """The new events of a load to store, each id once, and a problem per conflict; counts
     every event of each file as loaded, loaded with warnings, a duplicate or rejected.
 
-    ``stored`` holds the ids already stored; ``stored_events`` (called only when a row
-    repeats one of them) reads the stored events to compare contents.
+    ``stored`` holds the stored events whose ids the load repeats (the store finds them:
+    ``Store.events_with_ids``), to compare contents with.
     """
     events = EventTable.concat([v.events for _, v in checked])
     ids = events.column("event_id")
     n = len(ids)
-    hit = _mask(pc.is_in(ids, value_set=stored)) if len(stored) else np.zeros(n, bool)
+    hit = (_mask(pc.is_in(ids, value_set=stored.column("event_id"))) if len(stored)
+           else np.zeros(n, bool))
     encoded = pc.dictionary_encode(ids)
     repeated = np.zeros(n, bool)
     codes = np.zeros(0, np.int64)
@@ -97,7 +98,7 @@ def settle_ids(checked: Sequence[tuple[FileReport, Checked]], stored: pa.Array,
 
         hits = np.flatnonzero(hit)
         if len(hits):
-            theirs = _stored_rows(stored_events(), ids.take(pa.array(hits)))
+            theirs = _stored_rows(stored)
             for row in hits.tolist():
                 ignore = made_up[owner[row]]
                 lose(row, mine.key(row, ignore), theirs(ids[row].as_py(), ignore), _STORED_WINS)
@@ -124,11 +125,8 @@ def settle_ids(checked: Sequence[tuple[FileReport, Checked]], stored: pa.Array,
     return (events if keep.all() else events.filter(keep)), problems
 
 
-def _stored_rows(stored: EventTable, wanted: pa.Array) -> Callable[[str, frozenset[str]],
-                                                                      Content]:
-    """The content key of a stored event by id, for the ids wanted."""
-    rows = np.flatnonzero(_mask(pc.is_in(stored.column("event_id"), value_set=wanted)))
-    theirs = _Rows(stored, rows)
-    by_id = {eid: int(r) for eid, r in zip(stored.column("event_id").take(pa.array(rows))
-                                            .to_pylist(), rows.tolist(), strict=True)}
+def _stored_rows(stored: EventTable) -> Callable[[str, frozenset[str]], Content]:
+    """The content key of a stored event by id."""
+    theirs = _Rows(stored, np.arange(len(stored)))
+    by_id = {eid: row for row, eid in enumerate(stored.column("event_id").to_pylist())}
     return lambda eid, ignore: theirs.key(by_id[eid], ignore)

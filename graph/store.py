@@ -56,8 +56,10 @@ class Store(Protocol):
         """Ids of every stored event (for de-duplication), as an Arrow string array."""
         ...
 
-    def known_ids(self, ids: pa.Array) -> pa.Array:
-        """The ids among ``ids`` that are stored (de-duplication, by the store)."""
+    def events_with_ids(self, ids: pa.Array) -> EventTable:
+        """The stored events whose ids are among ``ids``, each once: what de-duplication and
+        the conflict check compare a load with (found by the store, not by reading every
+        stored event)."""
         ...
 
     def has_events(self) -> bool:

@@ -9,6 +9,10 @@ from pathlib import Path
 
 from support import cli, key_sets, load_events, write_jsonl
 
+from identigraph.api import load
+from identigraph.events import EventTable
+from identigraph.graph.embedded.store import EmbeddedStore
+
 TS = "2025-01-01T10:00:00Z"
 
 
@@ -86,3 +90,30 @@ def test_segment_message_ids_conflict_too(tmp_path: Path) -> None:
     report = load_events(str(tmp_path / "s.db"), src)
     assert (report.total("loaded"), report.total("duplicates"), report.total("rejected")) == (
         1, 0, 1)
+
+
+class _NoWholeReads(EmbeddedStore):
+    """An embedded store that refuses to hand out every stored event."""
+
+    def events(self) -> EventTable:
+        raise AssertionError("the load read every stored event")
+
+
+def test_repeated_ids_are_checked_against_those_events_only(tmp_path: Path) -> None:
+    """A delta repeating stored ids (one the same, one with other content) is settled from
+    the stored events with those ids: the store is never asked for all its events."""
+    db = tmp_path / "s.db"
+    stored = [_ev(f"s{i}", email=f"u{i}@example.com") for i in range(50)]
+    load_events(str(db), write_jsonl(tmp_path / "a.jsonl", stored))
+    store = _NoWholeReads(db)
+    try:
+        report = load(store, [write_jsonl(tmp_path / "b.jsonl", [
+            stored[3], _ev("s7", email="other@example.com"),
+            _ev("n1", email="u9@example.com")])])
+    finally:
+        store.close()
+    assert (report.total("loaded"), report.total("duplicates"), report.total("rejected")) == (
+        1, 1, 1)
+    (conflict,) = [p for p in report.problems if p.severity == "rejected"]
+    assert (conflict.line, conflict.value) == (2, "s7") and "stored" in conflict.reason
+    assert report.incremental

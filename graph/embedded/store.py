@@ -302,18 +302,20 @@ class EmbeddedStore:
         return as_array(table.column(0)).cast(pa.string())
 
     @_reads
-    def known_ids(self, ids: pa.Array) -> pa.Array:
-        """The ids among ``ids`` that are stored: a semi-join in DuckDB, so only they come
-        back (not every stored id)."""
+    def events_with_ids(self, ids: pa.Array) -> EventTable:
+        """The stored events whose ids are among ``ids``: a semi-join in DuckDB over the id
+        column, so only those events come back (not every stored event)."""
         import pyarrow as pa
+
+        from identigraph.events import EventTable
 
         self.db.register("asked", pa.table({"event_id": ids}))
         try:
-            found = self.db.sql("SELECT DISTINCT event_id FROM events "
+            found = self.db.sql(f"SELECT {_EVENT_COLS} FROM events "
                                 "SEMI JOIN asked USING (event_id)").to_arrow_table()
         finally:
             self.db.unregister("asked")
-        return found.column(0).combine_chunks().cast(pa.string())
+        return EventTable(found)
 
     def has_events(self) -> bool:
         """True when any event is stored."""

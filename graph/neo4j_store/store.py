@@ -211,13 +211,13 @@ class Neo4jStore:
         row = self._read("has_events")[0]
         return bool(row["chunked"] or row["legacy"])
 
-    def known_ids(self, ids: pa.Array) -> pa.Array:
-        """The ids among ``ids`` that are stored (events are kept in chunks: read whole)."""
+    def events_with_ids(self, ids: pa.Array) -> EventTable:
+        """The stored events whose ids are among ``ids`` (events are kept in chunks: read
+        whole, then filtered)."""
         table = self._event_table()
         if table is None:
-            return pa.array([], pa.string())
-        stored = table.column("event_id")
-        return pc.unique(ids.filter(pc.is_in(ids, value_set=stored)))
+            return EventTable()
+        return EventTable(table.filter(pc.is_in(table.column("event_id"), value_set=ids)))
 
     def delta_ready(self) -> bool:
         """True when a load may replay only the groups its events touch: the last write
