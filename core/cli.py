@@ -349,7 +349,8 @@ def profiles(
 
 @app.command()
 def show(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Show the profile holding an identifier, with a summary in words.
+    """Show the profile holding an identifier (or a profile by id, or event:ID), with a
+    summary in words.
 
     Example: identigraph show "+1 (415) 555-0134"
     """
@@ -364,19 +365,33 @@ def show(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = Fa
         _emit(data)
         return
     typer.echo(_colour(data["summary"], bold=True))
-    p = data["profile"]
+    if shown.event is not None:
+        ev = shown.event.event
+        typer.echo(f"event {ev.event_id}: {ev.type} {ev.channel or '-'} "
+                   f"{_when(ev.ts, ev.timestamp)}, carried {', '.join(shown.event.identifiers)}")
+        for d in shown.event.edges:
+            typer.echo(_edge_line(d.edge))
+            typer.echo(f"      {d.sentence}")
+        return
+    p = shown.profile
     if p is None:
         return
-    typer.echo(f"{key} is on profile {p['profile_id']}")
+    if shown.target == "identifier":
+        typer.echo(f"{key} is on profile {p.profile_id}")
+    else:
+        typer.echo(f"profile {key}" + (f", now profile {p.profile_id}" if shown.merged_into
+                                       else ""))
     if data["name"]:
         typer.echo(f"  name: {data['name']}")
     for field in ("external_ids", "emails", "phones"):
-        typer.echo(f"  {field}: {', '.join(p[field]) or '-'}")
-    typer.echo(f"  email_consent: {p['email_consent'] or '-'}")
-    typer.echo(f"  sms_consent: {p['sms_consent'] or '-'}")
-    typer.echo(f"  created by event: {p['created_by'] or '-'}")
-    if p["merged_ids"]:
-        typer.echo(f"  merged profiles: {', '.join(p['merged_ids'])}")
+        typer.echo(f"  {field}: {', '.join(getattr(p, field)) or '-'}")
+    if p.other_ids:
+        typer.echo(f"  other ids: {', '.join(p.other_ids)}")
+    typer.echo(f"  email_consent: {p.email_consent or '-'}")
+    typer.echo(f"  sms_consent: {p.sms_consent or '-'}")
+    typer.echo(f"  created by event: {p.created_by or '-'}")
+    if p.merged_ids:
+        typer.echo(f"  merged profiles: {', '.join(p.merged_ids)}")
     if data["attributes"]:
         typer.echo("  attributes: " + ", ".join(f"{k}={v}" for k, v in data["attributes"].items()))
 
@@ -422,10 +437,13 @@ def explain_cmd(a: str, b: str,
 def print_timeline(t: Timeline) -> None:
     """Human form of ``how``: the summary, then each step (with its sentence when a link was
     refused or later superseded)."""
+    from identigraph.identifiers import EVENT_PREFIX
+
     typer.echo(_colour(t.summary, bold=True))
     if t.profile is not None:
-        typer.echo(f"{t.identifier} is on profile {t.profile_id}"
-                   + (f" ({t.name})" if t.name else ""))
+        whose = ("its identifiers are" if t.identifier.startswith(EVENT_PREFIX)
+                 else f"{t.identifier} is")
+        typer.echo(f"{whose} on profile {t.profile_id}" + (f" ({t.name})" if t.name else ""))
     for s in t.steps:
         typer.echo(f"  {_when(s.ts, s.timestamp):<20}  {s.event_type or '-':<18} {s.event_id}  "
                    f"{s.action}: {s.detail}")

@@ -2,9 +2,10 @@
 way in for scripts, notebooks and the command line.
 
 Identifiers are plain strings in any form the command line accepts (``+1 (415) 555-0134``,
-``Maria@Example.com``, ``email:…``, ``phone:…``, ``external_id:…``). An identifier that is
-not in the store is an answer (``known=False``, reason ``unknown_identifier``); one that
-cannot be an identifier at all raises :class:`InvalidIdentifier`.
+``Maria@Example.com``, ``email:…``, ``phone:…``, ``external_id:…``, ``klaviyo_id:…`` for any
+namespace the store's rule set declares), and so are profile ids (``p_…``) and events
+(``event:ID``). One that is not in the store is an answer (``known=False``, reason
+``unknown_identifier``); text that cannot be one at all raises :class:`InvalidIdentifier`.
 
 Imports stay light (no loaders, no replay) until ``load`` is called: a query's start-up
 time is what a support desk waits for.
@@ -29,11 +30,13 @@ from identigraph.graph.query import ProfileQuery, Sort
 from identigraph.graph.records import Profile
 from identigraph.graph.store import Store
 from identigraph.graph.timeline import Timeline
+from identigraph.identifiers import Target
 
 if TYPE_CHECKING:
     from identigraph.api import Replay
     from identigraph.graph.suspects import Suspects
     from identigraph.loaders.report import LoadReport
+    from identigraph.rules.model import IdentifierKind
     from identigraph.viz.common import Cluster
 
 #: (file, rows just read): what a load tells a progress bar
@@ -113,14 +116,31 @@ class IdentityGraph:
     # -- identifiers ---------------------------------------------------------------------
 
     def key(self, identifier: str) -> str:
-        """``kind:value`` of an identifier typed in any accepted form, normalised like input;
-        :class:`InvalidIdentifier` when it cannot be one."""
+        """``kind:value`` of an identifier typed in any accepted form, normalised like input
+        (a namespace the store's rule set declares, too); :class:`InvalidIdentifier` when it
+        cannot be one."""
         from identigraph.identifiers import parse_identifier
 
         try:
-            return parse_identifier(identifier, self.default_region)
+            return parse_identifier(identifier, self.default_region, self._declared)
         except UsageError as exc:
             raise InvalidIdentifier(str(exc)) from exc
+
+    def target(self, text: str) -> Target:
+        """What a query names: an identifier (as :meth:`key`), a profile id (``p_…`` or
+        ``profile:ID``) or an event (``event:ID``); :class:`InvalidIdentifier` when it is
+        none of them."""
+        from identigraph.identifiers import parse_target
+
+        try:
+            return parse_target(text, self.default_region, self._declared)
+        except UsageError as exc:
+            raise InvalidIdentifier(str(exc)) from exc
+
+    def _declared(self, name: str) -> IdentifierKind | None:
+        """The store's declared identifier kind of a name (a prefix that is no built-in one:
+        the store is opened to read its rule set)."""
+        return answers.namespaces(self._reader())(name)
 
     # -- loading -------------------------------------------------------------------------
 
@@ -190,30 +210,34 @@ class IdentityGraph:
         return list(self.iter_profiles(limit=limit, min_size=min_size, kind=kind, sort=sort))
 
     def show(self, identifier: str) -> Shown:
-        """The profile holding an identifier (``known=False`` when it is not in the store)."""
-        return answers.shown(self._reader(), self.key(identifier))
+        """The profile holding an identifier; a profile id: that profile (``merged_into``
+        says which one a merged-away id became); ``event:ID``: the event and the decision of
+        each of its edges (``known=False`` when it is not in the store)."""
+        return answers.shown(self._reader(), self.target(identifier))
 
     def explain(self, a: str, b: str) -> Explanation:
         """Why A and B are (or are not) on one profile: the merging path, or the reason
-        (``unknown_identifier``, ``no_evidence``, ``blocked``) and the edges that stopped it."""
-        return answers.explain(self._reader(), self.key(a), self.key(b))
+        (``unknown_identifier``, ``no_evidence``, ``blocked``) and the edges that stopped it.
+        A profile id or an event stands for its identifier (:func:`answers.anchor`)."""
+        return answers.explain(self._reader(), self.target(a), self.target(b))
 
     def how(self, identifier: str) -> Timeline:
-        """The timeline of the profile holding an identifier: created by, merged with,
-        identifiers replaced, consent changes (``known=False`` when not in the store)."""
-        key = self.key(identifier)
+        """The timeline of the profile holding an identifier (or of a profile by id):
+        created by, merged with, identifiers replaced, consent changes; ``event:ID``: a step
+        per edge the event made (``known=False`` when not in the store)."""
+        t = self.target(identifier)
         try:
-            return answers.how(self._reader(), key)
+            return answers.how(self._reader(), t)
         except NotFoundError:
-            return Timeline(identifier=key, profile_id=None, profile=None, blocked=False,
+            return Timeline(identifier=t.label, profile_id=None, profile=None, blocked=False,
                             steps=[], known=False)
 
     def cluster(self, identifier: str, *, depth: int = 1, other: str | None = None) -> Cluster:
-        """The identity cluster around an identifier: its profile and ``depth`` hops of
-        evidence, the explain path to ``other`` highlighted; :class:`NotFoundError` when
-        the identifier is not in the store (there is nothing to draw)."""
-        other_key = self.key(other) if other is not None else None
-        return answers.cluster(self._reader(), self.key(identifier), other=other_key,
+        """The identity cluster around an identifier (a profile's, an event's), its profile
+        and ``depth`` hops of evidence, the explain path to ``other`` (an event's own edges)
+        highlighted; :class:`NotFoundError` when it is not in the store (nothing to draw)."""
+        other_t = self.target(other) if other is not None else None
+        return answers.cluster(self._reader(), self.target(identifier), other=other_t,
                                depth=depth)
 
     def render(self, identifier: str, path: Path | str, *, depth: int = 1,

@@ -1,8 +1,17 @@
-"""Identifiers typed on the command line, normalised exactly like input (SPEC section 6)."""
+"""What a query names, typed on the command line, in the API or the explorer's search box:
+an identifier ``kind:value`` (normalised exactly like input, SPEC section 6), a profile id,
+or an event (``event:ID``)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict
+
 from identigraph.errors import UsageError
+from identigraph.model import KINDS
 from identigraph.normalise import (
     Invalid,
     clean_raw,
@@ -11,29 +20,92 @@ from identigraph.normalise import (
     normalise_phone,
 )
 
-PREFIXES = ("email:", "phone:", "external_id:")
+if TYPE_CHECKING:
+    from identigraph.rules.model import IdentifierKind
+
+#: ``event:ID`` names a stored event; ``profile:ID`` a profile (the prefix is optional for an
+#: id of the form profiles have)
+EVENT_PREFIX, PROFILE_PREFIX = "event:", "profile:"
+#: A profile id as the engine makes them (engine/ids.py: "p_" and 16 hex digits)
+PROFILE_ID = re.compile(r"^p_[0-9a-f]{16}$")
+#: The declared identifier kind of a name, or None (the store's rule set answers it)
+Namespaces = Callable[[str], "IdentifierKind | None"]
 
 
-def parse_identifier(text: str, default_region: str = "US") -> str:
-    """``kind:value`` for a typed identifier: explicit prefix, ``@`` for email, a valid
+class Target(BaseModel):
+    """What a query asks about: ``what`` is an identifier (``key`` is ``kind:value``), a
+    profile (``key`` its id) or an event (``key`` its id)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    what: Literal["identifier", "profile", "event"]
+    key: str
+
+    @property
+    def label(self) -> str:
+        """How answers name it: ``email:…``, ``p_…`` or ``event:…``."""
+        return f"{EVENT_PREFIX}{self.key}" if self.what == "event" else self.key
+
+
+def _no_namespaces(name: str) -> IdentifierKind | None:
+    return None
+
+
+def _builtin(kind: str, value: str, region: str) -> str | Invalid:
+    if kind == "email":
+        return normalise_email(value)
+    if kind == "phone":
+        return normalise_phone(value, None, region)
+    return normalise_external_id(value)
+
+
+def parse_identifier(text: str, default_region: str = "US",
+                     namespaces: Namespaces = _no_namespaces) -> str:
+    """``kind:value`` for a typed identifier: an explicit prefix (``email:``, ``phone:``,
+    ``external_id:`` or any namespace ``namespaces`` declares), ``@`` for email, a valid
     phone number, else an external id. The value is cleaned as a file's cell is (trimmed,
-    one leading apostrophe dropped), so a query finds what a load stored."""
+    one leading apostrophe dropped) and normalised as its kind's input is, so a query finds
+    what a load stored. A prefix that is no declared kind is part of an external id
+    (``gid://shop/1``)."""
     raw = clean_raw(text) or ""
-    for prefix in PREFIXES:
-        if raw.lower().startswith(prefix):
-            kind, value = prefix[:-1], clean_raw(raw[len(prefix):]) or ""
-            break
+    head, colon, rest = raw.partition(":")
+    name = head.strip().lower()
+    declared = namespaces(name) if colon and name not in KINDS else None
+    if colon and name in KINDS:
+        kind, value = name, clean_raw(rest) or ""
+    elif declared is not None:
+        value = clean_raw(rest) or ""
+        stored = declared.normalise(value) if value else ""
+        if not stored:
+            raise UsageError(f"{text!r} is not a valid {name}: no value after {name}:")
+        return f"{name}:{stored}"
+    elif "@" in raw:
+        kind, value = "email", raw
     else:
-        if "@" in raw:
-            kind, value = "email", raw
-        else:
-            phone = normalise_phone(raw, None, default_region)
-            if not isinstance(phone, Invalid):
-                return f"phone:{phone}"
-            kind, value = "external_id", raw
-    norm = {"email": normalise_email,
-            "phone": lambda v: normalise_phone(v, None, default_region),
-            "external_id": normalise_external_id}[kind](value)
+        phone = normalise_phone(raw, None, default_region)
+        if not isinstance(phone, Invalid):
+            return f"phone:{phone}"
+        kind, value = "external_id", raw
+    norm = _builtin(kind, value, default_region)
     if isinstance(norm, Invalid):
         raise UsageError(f"{text!r} is not a valid {kind}: {norm.reason}")
     return f"{kind}:{norm}"
+
+
+def parse_target(text: str, default_region: str = "US",
+                 namespaces: Namespaces = _no_namespaces) -> Target:
+    """What a query names: ``event:ID``, ``profile:ID`` or a bare profile id, else an
+    identifier (:func:`parse_identifier`); :class:`UsageError` for text that is none."""
+    raw = clean_raw(text) or ""
+    lowered = raw.lower()
+    for prefix, what in ((EVENT_PREFIX, "event"), (PROFILE_PREFIX, "profile")):
+        if lowered.startswith(prefix):
+            ident = raw[len(prefix):].strip()
+            if not ident:
+                raise UsageError(f"{text!r}: {prefix} needs an id after it")
+            return Target(what=what, key=ident)  # type: ignore[arg-type]
+    if PROFILE_ID.match(raw):
+        return Target(what="profile", key=raw)
+    if not raw:
+        raise UsageError("an identifier, a profile id or event:ID is required")
+    return Target(what="identifier", key=parse_identifier(raw, default_region, namespaces))

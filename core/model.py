@@ -21,7 +21,13 @@ class Consent(StrEnum):
     NEVER_SUBSCRIBED = "never_subscribed"
 
 
+#: The kinds every rule set may use without declaring them (the default declaration), in
+#: the seed's strength order: each has a field of its own in events and in profiles.
 KINDS: tuple[Kind, ...] = (Kind.EXTERNAL_ID, Kind.EMAIL, Kind.PHONE)
+#: A profile's list of each of them (``profiles --json``: ``external_ids`` is the
+#: external_id namespace only)
+PROFILE_FIELDS: dict[str, str] = {Kind.EXTERNAL_ID: "external_ids", Kind.EMAIL: "emails",
+                                  Kind.PHONE: "phones"}
 
 
 def ident_key(kind: str, value: str) -> str:

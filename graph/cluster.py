@@ -12,16 +12,15 @@ from identigraph.graph.names import attributes_by_owner, display_name, profile_k
 from identigraph.graph.records import Edge
 from identigraph.graph.sentences import day, edge_sentence, event_word
 from identigraph.graph.store import Store
+from identigraph.model import KINDS
 
 #: Expansion stops once the view holds this many identifiers.
 MAX_NODES = 300
-#: Kinds shown by their value alone; any other kind (a vendor namespace) is named.
-_BARE_KINDS = ("email", "phone", "external_id")
 
 
 def _label(kind: str, value: str) -> str:
     """What a node shows: the value, prefixed by its namespace for vendor kinds."""
-    return value if kind in _BARE_KINDS else f"{kind}: {value}"
+    return value if kind in KINDS else f"{kind}: {value}"
 
 
 def edge_label(edge: Edge) -> str:
@@ -30,9 +29,10 @@ def edge_label(edge: Edge) -> str:
 
 
 def build_cluster(store: Store, key: str, *, other: str | None = None,
-                  depth: int = 1) -> dict[str, Any]:
+                  depth: int = 1, event_id: str | None = None) -> dict[str, Any]:
     """The profile holding ``key``, ``depth`` hops of evidence around it, and the explain
-    path to ``other`` highlighted; with a summary sentence (the caption) and each edge's."""
+    path to ``other`` (or the edges of the event ``event_id``) highlighted; with a summary
+    sentence (the caption) and each edge's."""
     ident = store.identifier(key)
     if ident is None:
         raise NotFoundError(f"{key} is not in the store")
@@ -60,6 +60,13 @@ def build_cluster(store: Store, key: str, *, other: str | None = None,
             nodes.add(other)
     else:
         summary = describe(store, ident, profile).summary
+    if event_id is not None:
+        ev = store.event(event_id)
+        carried = [k for k in (ev.identifier_keys() if ev else [])
+                   if store.identifier(k) is not None]
+        nodes.update(carried)
+        path = [e for e in store.edges_touching(carried) if e.event_id == event_id]
+        highlight["event_id"] = event_id
     edges = [e for e in store.edges_touching(sorted(nodes)) if e.from_ in nodes and e.to in nodes]
     on_path = {(e.event_id, frozenset((e.from_, e.to))) for e in path}
     records = {k: store.identifier(k) for k in sorted(nodes)}

@@ -21,11 +21,6 @@ LAST = ("last_name", "lastName", "last", "family_name")
 WHOLE = ("name", "full_name", "fullName")
 
 
-def _carried(ev: EventRecord) -> list[str]:
-    return [f"{k}:{v}" for k, v in (("external_id", ev.external_id), ("email", ev.email),
-                                    ("phone", ev.phone)) if v]
-
-
 def attributes_by_owner(events: Iterable[EventRecord], owner: Mapping[str, str]
                         ) -> dict[str, dict[str, str]]:
     """Attributes per owner (an identifier, a profile: ``owner`` maps identifier keys to
@@ -41,7 +36,7 @@ def attributes_by_owner(events: Iterable[EventRecord], owner: Mapping[str, str]
         if not isinstance(data, dict):
             continue
         values = {str(k): _text(v) for k, v in data.items() if v is not None and v != ""}
-        for who in {owner[k] for k in _carried(ev) if k in owner}:
+        for who in {owner[k] for k in ev.identifier_keys() if k in owner}:
             out.setdefault(who, {}).update(values)
     return out
 
@@ -65,8 +60,7 @@ def display_name(attributes: dict[str, str]) -> str | None:
 
 def profile_keys(profile: Profile) -> list[str]:
     """Every identifier key of a profile, strongest kind first."""
-    return ([f"external_id:{v}" for v in profile.external_ids]
-            + [f"email:{v}" for v in profile.emails] + [f"phone:{v}" for v in profile.phones])
+    return profile.identifier_keys()
 
 
 def profile_attributes(store: Store, profiles: Iterable[Profile]) -> dict[str, dict[str, str]]:

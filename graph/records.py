@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from identigraph.model import KINDS, PROFILE_FIELDS
+
 
 class _Rec(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -21,6 +23,9 @@ class Profile(_Rec):
     created_by: str | None = None
     created_for: str | None = None
     merged_ids: list[str] = []
+    #: ``kind:value`` of each identifier of a namespace other than the three above (a
+    #: vendor id: ``klaviyo_id:01H…``), by declaration order then value
+    other_ids: list[str] = []
 
     def as_json(self) -> dict[str, object]:
         """``profiles --json``'s shape (SPEC section 6; keys may be added, never renamed)."""
@@ -28,6 +33,24 @@ class Profile(_Rec):
                 "external_ids": self.external_ids, "email_consent": self.email_consent,
                 "sms_consent": self.sms_consent, "created_by": self.created_by,
                 "merged_ids": self.merged_ids}
+
+    def identifier_keys(self) -> list[str]:
+        """Every identifier key of the profile: external ids, emails, phones, then the other
+        namespaces' (:attr:`other_ids`)."""
+        return [f"{kind}:{v}" for kind in KINDS
+                for v in getattr(self, PROFILE_FIELDS[kind])] + self.other_ids
+
+    def values(self, kind: str) -> list[str]:
+        """The profile's values of one identifier kind."""
+        if kind in PROFILE_FIELDS:
+            return list(getattr(self, PROFILE_FIELDS[kind]))
+        return [k.partition(":")[2] for k in self.other_ids if k.partition(":")[0] == kind]
+
+    def identifiers(self) -> list[dict[str, str]]:
+        """``[{"kind", "value"}, ...]``: every identifier of the profile, in
+        :meth:`identifier_keys` order."""
+        return [{"kind": kind, "value": value}
+                for kind, _, value in (k.partition(":") for k in self.identifier_keys())]
 
 
 class Identifier(_Rec):
@@ -105,3 +128,7 @@ class EventRecord(_Rec):
     email_consent: str | None
     sms_consent: str | None
     attributes: str | None = None  # JSON object text, as loaded
+
+    def identifier_keys(self) -> list[str]:
+        """The identifier keys the event carried, strongest kind first."""
+        return [f"{kind}:{v}" for kind in KINDS if (v := getattr(self, kind))]

@@ -45,7 +45,6 @@ _RULE_CLAUSES = {
     "attach_only": ("never joins two existing profiles", "exception A2"),
 }
 _KIND_WORDS = {"email": "email", "phone": "phone", "external_id": "external id"}
-_PROFILE_FIELDS = {"email": "emails", "phone": "phones", "external_id": "external_ids"}
 
 
 @dataclass(frozen=True)
@@ -156,14 +155,6 @@ def _ref(facts: Facts, *extra: str) -> str:
 
 # -- one edge ----------------------------------------------------------------------------
 
-def _values(profile: Profile, kind: str) -> list[str]:
-    found = getattr(profile, _PROFILE_FIELDS.get(kind, ""), None)
-    if isinstance(found, list):
-        return [str(v) for v in found]
-    keys = getattr(profile, "identifiers", None) or []
-    return [k.partition(":")[2] for k in keys if k.partition(":")[0] == kind]
-
-
 def _limit_reason(edge: Edge, facts: Facts) -> str:
     """Which profile holds which value that fills the slot, and the limit."""
     rs = facts.ruleset
@@ -174,7 +165,7 @@ def _limit_reason(edge: Edge, facts: Facts) -> str:
         if other is None or other.profile_id is None or limit is None or limit.max is None:
             continue
         profile = facts.profiles.get(other.profile_id)
-        held = [v for v in _values(profile, kind) if v != value] if profile else []
+        held = [v for v in profile.values(kind) if v != value] if profile else []
         if len(held) >= limit.max:
             kw = kind_word(kind)
             return (f"{ident(that)} is on {profile_ref(other.profile_id, facts)}, which "

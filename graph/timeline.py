@@ -6,8 +6,9 @@ from pydantic import BaseModel
 
 from identigraph.graph.facts import gather
 from identigraph.graph.names import attributes_by_owner, display_name, profile_keys
-from identigraph.graph.records import EventRecord, Identifier, LogEntry, Profile
+from identigraph.graph.records import Edge, EventRecord, Identifier, LogEntry, Profile
 from identigraph.graph.sentences import (
+    Facts,
     consent_sentence,
     edge_sentence,
     log_sentence,
@@ -110,16 +111,7 @@ def timeline(store: Store, key: str, ident: Identifier) -> Timeline:
     touched: set[str] = set()
     for edge in edges:
         touched.add(edge.event_id)
-        ev = events.get(edge.event_id)
-        # a superseded link did merge on its day; it was undone later
-        linked = edge.merges or edge.rule == "superseded"
-        detail = f"{edge.from_} - {edge.to}: {edge.rule}"
-        if edge.rule == "superseded":
-            detail += " (merged then, replaced later)"
-        step(ev, edge.event_id, edge.ts, edge.timestamp,
-             action="linked" if linked else "not_linked", rule=edge.rule,
-             identifiers=[edge.from_, edge.to], detail=detail,
-             sentence=edge_sentence(edge, facts))
+        steps.append(edge_step(edge, events.get(edge.event_id), facts))
     key_set = set(keys)
     for ev in events.values():
         changes = [(f"email:{ev.email}", "email", ev.email_consent),
@@ -131,7 +123,7 @@ def timeline(store: Store, key: str, ident: Identifier) -> Timeline:
                  sentence=consent_sentence(ev.type, ev.event_id, ev.ts, ch, c, k))
         if ev.event_id not in touched and not consent and ev.event_id != (
                 profile.created_by if profile else None):
-            carried = {f"email:{ev.email}", f"phone:{ev.phone}", f"external_id:{ev.external_id}"}
+            carried = set(ev.identifier_keys())
             step(ev, ev.event_id, ev.ts, ev.timestamp, action="seen",
                  identifiers=sorted(carried & key_set),
                  detail="event carried this profile's identifiers; no identity change",
@@ -140,3 +132,30 @@ def timeline(store: Store, key: str, ident: Identifier) -> Timeline:
     t = Timeline(identifier=key, profile_id=ident.profile_id, profile=profile,
                  blocked=ident.blocked, steps=steps, name=name, attributes=attributes)
     return t.model_copy(update={"summary": timeline_summary(t, facts)})
+
+
+def edge_step(edge: Edge, ev: EventRecord | None, facts: Facts) -> Step:
+    """The step of one evidence edge: linked (a superseded link did merge on its day; it
+    was undone later) or not, with its rule and sentence."""
+    linked = edge.merges or edge.rule == "superseded"
+    detail = f"{edge.from_} - {edge.to}: {edge.rule}"
+    if edge.rule == "superseded":
+        detail += " (merged then, replaced later)"
+    return Step(timestamp=edge.timestamp, event_id=edge.event_id, ts=edge.ts,
+                event_type=ev.type if ev else None, channel=ev.channel if ev else None,
+                action="linked" if linked else "not_linked", rule=edge.rule,
+                identifiers=[edge.from_, edge.to], detail=detail,
+                sentence=edge_sentence(edge, facts))
+
+
+def event_timeline(store: Store, label: str, ev: EventRecord, edges: list[Edge],
+                   summary: str) -> Timeline:
+    """``how event:ID``: one step per edge the event made, with its decision; the profile
+    is the one its strongest identifier is on now."""
+    facts = gather(store, edges, keys=ev.identifier_keys())
+    steps = [edge_step(e, ev, facts) for e in edges]
+    holder = next((i for k in ev.identifier_keys() if (i := store.identifier(k)) is not None), None)
+    pid = holder.profile_id if holder else None
+    return Timeline(identifier=label, profile_id=pid,
+                    profile=store.profile(pid) if pid else None, blocked=False, steps=steps,
+                    summary=summary)

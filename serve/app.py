@@ -23,7 +23,8 @@ from starlette.routing import Route
 from identigraph import answers
 from identigraph.errors import IdentigraphError, NotFoundError, StoreError, UsageError
 from identigraph.graph.query import ProfileQuery, Sort
-from identigraph.identifiers import parse_identifier
+from identigraph.graph.store import Store
+from identigraph.identifiers import Target
 from identigraph.serve.access import Busy, StoreAccess
 from identigraph.serve.page import explorer_html
 
@@ -92,11 +93,11 @@ class Api:
         self.access = access
         self.region = region
 
-    def key(self, text: str) -> str:
-        """A typed identifier as ``kind:value`` (400 when malformed)."""
+    def target(self, store: Store, text: str) -> Target:
+        """What typed text names, read with the store's namespaces (400 when malformed)."""
         if not text.strip():
-            raise UsageError("an identifier is required")
-        return parse_identifier(text, self.region)
+            raise UsageError("an identifier, a profile id or event:ID is required")
+        return answers.target(store, text, self.region)
 
     def answer(self, work: Callable[[Any], Any]) -> Any:
         """Run one answer against a store in a finished state."""
@@ -104,24 +105,25 @@ class Api:
             return work(store)
 
     def show(self, request: Request) -> Any:
-        key = self.key(request.path_params["identifier"])
-        return self.answer(lambda s: answers.show(s, key))
+        text = request.path_params["identifier"]
+        return self.answer(lambda s: answers.show(s, self.target(s, text)))
 
     def explain(self, request: Request) -> Any:
-        a = self.key(request.query_params.get("a", ""))
-        b = self.key(request.query_params.get("b", ""))
-        return self.answer(lambda s: answers.explain(s, a, b).as_json())
+        a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
+        return self.answer(lambda s: answers.explain(
+            s, self.target(s, a), self.target(s, b)).as_json())
 
     def how(self, request: Request) -> Any:
-        key = self.key(request.path_params["identifier"])
-        return self.answer(lambda s: answers.how(s, key).as_json())
+        text = request.path_params["identifier"]
+        return self.answer(lambda s: answers.how(s, self.target(s, text)).as_json())
 
     def cluster(self, request: Request) -> Any:
-        key = self.key(request.path_params["identifier"])
-        other_text = request.query_params.get("other")
-        other = self.key(other_text) if other_text else None
+        text = request.path_params["identifier"]
+        other = request.query_params.get("other")
         depth = _int_param(request, "depth", 1, 0, 5)
-        return self.answer(lambda s: answers.cluster(s, key, other=other, depth=depth or 0))
+        return self.answer(lambda s: answers.cluster(
+            s, self.target(s, text), other=self.target(s, other) if other else None,
+            depth=depth or 0))
 
     def stats(self, request: Request) -> Any:
         return self.answer(lambda s: self.access.memo("stats", lambda: answers.stats(s)))

@@ -81,6 +81,16 @@ def test_search_profile_card_and_event(served: tuple[str, Server]) -> None:
     event = get(f"{api}/events/c-lee-1").body
     assert event["event"]["type"] == "checkout"
     assert {e["rule"] for e in event["edges"]} == {"attach"}
+    # the query answers take profile ids and event:ID as the command line does
+    for typed in (merged, pid, "event:c-lee-1"):
+        assert get(f"{api}/identifiers/{q(typed)}").body == cli_json(store, "show", typed)
+        assert get(f"{api}/how/{q(typed)}").body == cli_json(store, "how", typed)
+    assert get(f"{api}/identifiers/{merged}").body["merged_into"] == pid
+    assert get(f"{api}/identifiers/event%3Ac-lee-1").body["event"] == event
+    assert get(f"{api}/search?q=event%3Ac-lee-1").body == {"kind": "event",
+                                                          "event_id": "c-lee-1"}
+    lit = get(f"{api}/cluster/event%3Ac-lee-1").body
+    assert {lit["edges"][i]["event_id"] for i in lit["highlight"]["edges"]} == {"c-lee-1"}
 
 
 def test_bad_and_unknown_input(served: tuple[str, Server]) -> None:
@@ -96,6 +106,8 @@ def test_bad_and_unknown_input(served: tuple[str, Server]) -> None:
                          ("/profiles?sort=name", 400), ("/profiles?kind=fax", 400),
                          ("/profiles?limit=-1", 400), ("/search?q=nothing-here", 404),
                          ("/events/no-such-event", 404), ("/profiles/p_0000000000000000", 404),
+                         ("/identifiers/event%3A", 400), ("/how/event%3Anope", 404),
+                         ("/identifiers/p_0000000000000000", 404),
                          ("/nothing", 404)):
         got = get(api + path)
         assert got.status == status, (path, got.text)
