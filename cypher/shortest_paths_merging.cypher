@@ -1,4 +1,5 @@
-// All shortest a-b paths over merging edges only; 12 = graph/store.py MAX_HOPS.
+// All shortest a-b paths over merging edges only; 12 = graph/paths.py MAX_HOPS.
+// The tests' reference for explain's own search (graph/paths.py search_paths).
 MATCH (a:Identifier {key: $a}), (b:Identifier {key: $b})
 MATCH p = allShortestPaths((a)-[:EVIDENCE*..12]-(b))
 WHERE all(r IN relationships(p) WHERE r.merges)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from identigraph.graph.facts import gather
-from identigraph.graph.paths import canonical_path
+from identigraph.graph.paths import PathSearch, canonical_path, search_paths
 from identigraph.graph.records import Edge
 from identigraph.graph.sentences import edge_sentence, explain_summary
 from identigraph.graph.store import Store
@@ -25,6 +25,8 @@ class Explanation(BaseModel):
     unknown: list[str] = []
     summary: str = ""  # one or two sentences for a ticket
     sentences: list[str] = []  # one per edge of ``path``
+    bounded: bool = False  # the search skipped hubs or stopped early: a path may exist
+    hubs: list[str] = []  # identifiers shared so widely that the search did not go through
 
     def as_json(self) -> dict[str, object]:
         """SPEC section 6's shape (keys may be added, never renamed), each edge with its
@@ -40,6 +42,7 @@ class Explanation(BaseModel):
             "blocked": [edge(e) for e in self.blocked],
             "a_profile": self.a_profile, "b_profile": self.b_profile,
             "unknown": self.unknown, "summary": self.summary,
+            "bounded": self.bounded, "hubs": self.hubs,
         }
 
 
@@ -68,13 +71,20 @@ def _explain(store: Store, a: str, b: str) -> Explanation:
     pa, pb = ia.profile_id, ib.profile_id
     if pa is not None and pa == pb:
         # merging edges only; an identifier replaced on the way may leave only superseded ones
-        paths = store.shortest_paths(a, b, True) or store.shortest_paths(a, b, False)
-        path = canonical_path(paths, a)
-        return Explanation(a=a, b=b, same_profile=True, reason="same_profile", path=path,
-                           blocked=[], a_profile=pa, b_profile=pb)
-    path = canonical_path(store.shortest_paths(a, b, False), a)
-    if not path:
-        return Explanation(a=a, b=b, same_profile=False, reason="no_evidence", path=[],
-                           blocked=[], a_profile=pa, b_profile=pb)
-    return Explanation(a=a, b=b, same_profile=False, reason="blocked", path=path,
-                       blocked=[e for e in path if not e.merges], a_profile=pa, b_profile=pb)
+        found = _search(store, a, b, True)
+        if not found.paths:
+            found = _search(store, a, b, False)
+        return Explanation(a=a, b=b, same_profile=True, reason="same_profile",
+                           path=canonical_path(found.paths, a), blocked=[], a_profile=pa,
+                           b_profile=pb, bounded=found.bounded, hubs=found.hubs)
+    found = _search(store, a, b, False)
+    path = canonical_path(found.paths, a)
+    return Explanation(a=a, b=b, same_profile=False, reason="blocked" if path else "no_evidence",
+                       path=path, blocked=[e for e in path if not e.merges], a_profile=pa,
+                       b_profile=pb, bounded=found.bounded, hubs=found.hubs)
+
+
+def _search(store: Store, a: str, b: str, merging_only: bool) -> PathSearch:
+    """The shortest paths, by the store's indexed edge lookup (the same search on every
+    backend: one query per breadth-first level)."""
+    return search_paths(store.edges_touching, a, b, merging_only)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from identigraph.graph.names import profile_keys
+from identigraph.graph.paths import HUB_NEIGHBOURS, MAX_VISITED
 from identigraph.graph.records import Edge, Identifier, LogEntry, Profile
 
 if TYPE_CHECKING:  # the answers' models import this module to word themselves
@@ -249,7 +250,24 @@ def _chain(path: Sequence[Edge]) -> str:
 
 
 def explain_summary(x: Explanation, facts: Facts) -> str:
-    """One or two sentences: same profile or not, the event(s) that decided, and the rule."""
+    """One or two sentences: same profile or not, the event(s) that decided, and the rule;
+    and when the search was bounded, where it stopped."""
+    said = _explain_summary(x, facts)
+    if x.bounded and x.path:
+        said += f" The search was bounded{_bound(x)}, so a shorter path may exist."
+    return said
+
+
+def _bound(x: Explanation) -> str:
+    """Where a bounded search stopped: the hubs it did not go through, or its size."""
+    if x.hubs:
+        return (f" (it did not go through {join([ident(h) for h in x.hubs[:3]])}"
+                f"{' and others' if len(x.hubs) > 3 else ''}: "
+                f"each is linked to over {HUB_NEIGHBOURS} identifiers without merging)")
+    return f" (it stopped after reaching {MAX_VISITED:,} identifiers)"
+
+
+def _explain_summary(x: Explanation, facts: Facts) -> str:
     a, b = ident(x.a), ident(x.b)
     if x.reason == "unknown_identifier":
         missing = [ident(k) for k in x.unknown]
@@ -272,6 +290,8 @@ def explain_summary(x: Explanation, facts: Facts) -> str:
     else:
         apart = (f"{a} and {b} are on different profiles ({_short(x.a_profile, facts)} and "
                  f"{_short(x.b_profile, facts)})")
+    if x.bounded and not x.path:
+        return f"{apart}: no evidence found between them{_bound(x)}."
     if x.reason == "no_evidence" or not x.path:
         return f"{apart}: no event ever connected them, even indirectly."
     first = x.blocked[0] if x.blocked else x.path[0]

@@ -30,10 +30,6 @@ if TYPE_CHECKING:  # the replay's modules (numba, pyarrow) stay off the query pa
 #: The derived state, or the function (the replay) that computes it.
 StateLike: TypeAlias = "State | Callable[[], State]"
 
-#: Longest path, in hops, that ``explain`` looks for.
-MAX_HOPS = 12
-
-
 @dataclass(frozen=True, slots=True)
 class Replayed:
     """What a delta load replayed: events, stored groups it touched, groups after it."""
@@ -113,10 +109,6 @@ class Store(Protocol):
 
     def cross_profile_edges(self, rules: Sequence[str]) -> list[CrossEdge]:
         """Edges decided by one of these rules whose ends are on two different profiles."""
-        ...
-
-    def shortest_paths(self, a: str, b: str, merging_only: bool) -> list[list[Edge]]:
-        """All shortest paths (up to MAX_HOPS hops, capped in number) from a to b."""
         ...
 
     def log(self, profile_ids: Sequence[str]) -> list[LogEntry]:

@@ -11,17 +11,18 @@ import contextlib
 import copy
 import functools
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import duckdb
 
 from identigraph.errors import StoreError
 from identigraph.graph.embedded.loadlock import LoadLock
-from identigraph.graph.paths import bfs_shortest_paths
 from identigraph.graph.query import ProfileQuery
 from identigraph.graph.records import (
     CrossEdge,
@@ -31,7 +32,7 @@ from identigraph.graph.records import (
     LogEntry,
     Profile,
 )
-from identigraph.graph.store import MAX_HOPS, Replayed, StateLike, materialise
+from identigraph.graph.store import Replayed, StateLike, materialise
 from identigraph.graph.timefmt import iso
 
 if TYPE_CHECKING:  # writing needs them; a query does not import them (start-up time)
@@ -88,6 +89,31 @@ _EVENT_FIELDS = tuple(_EVENT_COLS.split(", "))
 _PROFILE_COLS = ("profile_id, emails, phones, external_ids, email_consent, sms_consent, "
                  "created_by, created_for, merged_ids")
 _EDGE_COLS = "src, dst, event_id, type, channel, ts, rule, merges"
+#: point lookups (identifier, profile, rule set) a read-only store remembers
+MEMO_SIZE = 20_000
+
+
+class _Memo:
+    """Answers of a read-only store's point lookups, the oldest dropped past MEMO_SIZE: its
+    file cannot change while it is open (a load waits for readers to let go), and one
+    answer asks for the same identifier and profile several times. Shared by threads."""
+
+    def __init__(self) -> None:
+        self._found: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], R]) -> R:
+        """The remembered answer, or ``compute()``'s, remembered."""
+        with self._lock:
+            if key in self._found:
+                self._found.move_to_end(key)
+                return cast(R, self._found[key])
+        value = compute()
+        with self._lock:
+            self._found[key] = value
+            if len(self._found) > MEMO_SIZE:
+                self._found.popitem(last=False)
+        return value
 
 
 def _profile(row: tuple[Any, ...]) -> Profile:
@@ -213,6 +239,7 @@ class EmbeddedStore:
     def __init__(self, path: Path | str, *, create: bool = True) -> None:
         self.path = Path(path)
         self.location = str(self.path)
+        self._memo = None if create else _Memo()
         if not self.path.exists() and not create:
             raise StoreError(f"no store at {self.path} (run `identigraph load` first)")
         _check_file(self.path)
@@ -283,13 +310,20 @@ class EmbeddedStore:
         """Never: a write is one transaction, committed whole or not at all."""
         return False
 
+    def _remembered(self, key: Hashable, compute: Callable[[], R]) -> R:
+        """A read-only store's remembered lookup (a writer's data changes: never)."""
+        return compute() if self._memo is None else self._memo.get(key, compute)
+
     @_reads
     def stored_ruleset(self) -> RuleSet | None:
         """The rule set of the last load, if any."""
         from identigraph.rules.model import RuleSet
 
-        text = self._meta("ruleset")
-        return None if text is None else RuleSet.model_validate_json(text)
+        def read() -> RuleSet | None:
+            text = self._meta("ruleset")
+            return None if text is None else RuleSet.model_validate_json(text)
+
+        return self._remembered("ruleset", read)
 
     @_reads
     def event_ids(self) -> pa.Array:
@@ -500,9 +534,12 @@ class EmbeddedStore:
             self.db.execute("RESET force_compression")
 
     # -- reading ---------------------------------------------------------------------------
-    @_reads
     def identifier(self, key: str) -> Identifier | None:
         """One identifier by key."""
+        return self._remembered(("identifier", key), lambda: self._identifier(key))
+
+    @_reads
+    def _identifier(self, key: str) -> Identifier | None:
         row = self._first(
             "SELECT key, kind, value, profile_id, blocked, consent FROM identifiers "
             "WHERE key = ?", [key])
@@ -530,9 +567,12 @@ class EmbeddedStore:
         while rows := cur.fetchmany(BATCH):
             yield from (_profile(r) for r in rows)
 
-    @_reads
     def profile(self, profile_id: str) -> Profile | None:
         """One profile by id."""
+        return self._remembered(("profile", profile_id), lambda: self._profile(profile_id))
+
+    @_reads
+    def _profile(self, profile_id: str) -> Profile | None:
         row = self._first(
             f"SELECT {_PROFILE_COLS} FROM profiles WHERE profile_id = ?", [profile_id])
         return None if row is None else _profile(row)
@@ -563,10 +603,6 @@ class EmbeddedStore:
         ).fetchall()
         found = [CrossEdge(edge=_edge(r[:8]), from_profile=r[8], to_profile=r[9]) for r in rows]
         return sorted(found, key=lambda c: (c.edge.ts, c.edge.event_id, c.edge.from_, c.edge.to))
-
-    def shortest_paths(self, a: str, b: str, merging_only: bool) -> list[list[Edge]]:
-        """All shortest paths, breadth first."""
-        return bfs_shortest_paths(self.edges_touching, a, b, merging_only, MAX_HOPS)
 
     @_reads
     def log(self, profile_ids: Sequence[str]) -> list[LogEntry]:

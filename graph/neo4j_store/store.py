@@ -40,7 +40,6 @@ from identigraph.graph.neo4j_store.write import (
     Writer,
     statements,
 )
-from identigraph.graph.paths import MAX_PATHS
 from identigraph.graph.query import ProfileQuery
 from identigraph.graph.records import (
     CrossEdge,
@@ -320,14 +319,6 @@ class Neo4jStore:
                                          r["channel"], r["ts"], r["rule"], r["merges"]),
                           from_profile=r["src_profile"], to_profile=r["dst_profile"])
                 for r in rows]
-
-    def shortest_paths(self, a: str, b: str, merging_only: bool) -> list[list[Edge]]:
-        """All shortest paths by Cypher ``allShortestPaths`` (at most MAX_HOPS, MAX_PATHS)."""
-        if a == b:
-            return []
-        name = "shortest_paths_merging" if merging_only else "shortest_paths"
-        return [read.edge_list(r["path"])
-                for r in self._read(name, a=a, b=b, max_paths=MAX_PATHS)]
 
     def log(self, profile_ids: Sequence[str]) -> list[LogEntry]:
         """Profile-level changes of these profiles, by (ts, event_id)."""

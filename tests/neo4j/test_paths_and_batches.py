@@ -1,4 +1,5 @@
-"""Shortest paths agree with the embedded store's search; retried batches apply once."""
+"""Shortest paths: explain's search (both ends, indexed edge lookups) finds what Neo4j's
+allShortestPaths finds, on either backend; retried batches apply once."""
 
 from __future__ import annotations
 
@@ -15,12 +16,11 @@ from support import clear_neo4j, write_jsonl
 
 from identigraph import cypher
 from identigraph.api import load
-from identigraph.graph.neo4j_store import Neo4jStore
+from identigraph.graph.neo4j_store import Neo4jStore, read
 from identigraph.graph.neo4j_store.batches import Params, params
 from identigraph.graph.neo4j_store.write import _Batch
 from identigraph.graph.open import open_store
-from identigraph.graph.paths import canonical_path
-from identigraph.graph.store import MAX_HOPS
+from identigraph.graph.paths import MAX_HOPS, canonical_path, search_paths
 
 TYPES = ["form_submit", "checkout", "sms_keyword", "import", "click_to_text"]
 
@@ -42,14 +42,24 @@ def _dense_events(seed: int) -> list[dict[str, object]]:
     return events
 
 
-def _as_set(paths: list[list[object]]) -> set[tuple[object, ...]]:
+def _as_set(paths: list[list[Any]]) -> set[tuple[Any, ...]]:
     return {tuple(paths_edge for paths_edge in p) for p in paths}
+
+
+def _cypher_paths(uri: str, a: str, b: str, merging: bool) -> list[list[Any]]:
+    """Every shortest a-b path by Neo4j's own allShortestPaths (the reference)."""
+    if a == b:
+        return []
+    name = "shortest_paths_merging" if merging else "shortest_paths"
+    rows = query(uri, cypher.load(name), a=a, b=b, max_paths=10_000)
+    return [read.edge_list(r["path"]) for r in rows]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_all_shortest_paths_match_breadth_first(neo4j_uri: str, tmp_path: Path,
                                                 seed: int) -> None:
-    """For every pair: the same set of shortest paths, merging-only and not, and path shown."""
+    """For every pair: the search over either store's edges finds the set of shortest paths
+    Cypher's allShortestPaths finds, merging-only and not, and shows the same path."""
     clear_neo4j(neo4j_uri)
     src = write_jsonl(tmp_path / "dense.jsonl", _dense_events(seed))  # type: ignore[arg-type]
     emb, graph = open_store(str(tmp_path / "d.db")), Neo4jStore(neo4j_uri)
@@ -62,11 +72,14 @@ def test_all_shortest_paths_match_breadth_first(neo4j_uri: str, tmp_path: Path,
         for a in keys:
             for b in keys:
                 for merging in (True, False):
-                    pe, pg = emb.shortest_paths(a, b, merging), graph.shortest_paths(a, b, merging)
-                    assert _as_set(pe) == _as_set(pg), (a, b, merging)
-                    assert len(pe) == len(pg)
-                    assert canonical_path(pe, a) == canonical_path(pg, a)
-                    nonempty += bool(pe)
+                    pe = search_paths(emb.edges_touching, a, b, merging)
+                    pn = search_paths(graph.edges_touching, a, b, merging)
+                    pc = _cypher_paths(neo4j_uri, a, b, merging)
+                    assert not pe.bounded and not pn.bounded
+                    assert _as_set(pe.paths) == _as_set(pc) == _as_set(pn.paths), (a, b, merging)
+                    assert len(pe.paths) == len(pc)
+                    assert canonical_path(pe.paths, a) == canonical_path(pc, a)
+                    nonempty += bool(pc)
         assert nonempty > 100
     finally:
         emb.close()
@@ -74,7 +87,7 @@ def test_all_shortest_paths_match_breadth_first(neo4j_uri: str, tmp_path: Path,
 
 
 def test_path_queries_are_bounded_by_max_hops() -> None:
-    """The hop bound written in the Cypher files is graph/store.py's MAX_HOPS."""
+    """The hop bound written in the reference Cypher files is graph/paths.py's MAX_HOPS."""
     for name in ("shortest_paths", "shortest_paths_merging"):
         bounds = re.findall(r"\*\.\.(\d+)", cypher.load(name))
         assert bounds == [str(MAX_HOPS)], name
