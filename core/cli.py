@@ -282,7 +282,10 @@ def _engine(name: str, master: str, conf: list[str]) -> Iterator[Replay | None]:
 
 
 def _profile_line(p: dict[str, Any]) -> str:
-    ids = [*p["external_ids"], *p["emails"], *p["phones"]]
+    from identigraph.model import KINDS
+
+    ids = [i["value"] if i["kind"] in KINDS else f"{i['kind']}:{i['value']}"
+           for i in p["identifiers"]]
     merged = f"  (merged {len(p['merged_ids'])})" if p["merged_ids"] else ""
     name = f"  {p['name']}" if p.get("name") else ""
     return (f"{p['profile_id']}{name}  {', '.join(ids)}  email:{p['email_consent'] or '-'} "

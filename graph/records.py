@@ -28,11 +28,13 @@ class Profile(_Rec):
     other_ids: list[str] = []
 
     def as_json(self) -> dict[str, object]:
-        """``profiles --json``'s shape (SPEC section 6; keys may be added, never renamed)."""
+        """``profiles --json``'s shape (SPEC section 6; keys may be added, never renamed):
+        ``identifiers`` lists every identifier of the profile, vendor ids included, while
+        ``external_ids`` stays the external_id namespace alone."""
         return {"profile_id": self.profile_id, "emails": self.emails, "phones": self.phones,
                 "external_ids": self.external_ids, "email_consent": self.email_consent,
                 "sms_consent": self.sms_consent, "created_by": self.created_by,
-                "merged_ids": self.merged_ids}
+                "merged_ids": self.merged_ids, "identifiers": self.identifiers()}
 
     def identifier_keys(self) -> list[str]:
         """Every identifier key of the profile: external ids, emails, phones, then the other
@@ -80,10 +82,12 @@ class Edge(_Rec):
     ts: int = 0  # UTC microseconds, for ordering; not printed
 
     def as_json(self) -> dict[str, object]:
-        """The SPEC's edge shape (``from`` is a Python keyword, hence ``from_``)."""
+        """The SPEC's edge shape (``from`` is a Python keyword, hence ``from_``), and the
+        identifier kind of each end (``from_kind``, ``to_kind``)."""
         return {"from": self.from_, "to": self.to, "event_id": self.event_id,
                 "event_type": self.event_type, "channel": self.channel,
-                "timestamp": self.timestamp, "rule": self.rule, "merges": self.merges}
+                "timestamp": self.timestamp, "rule": self.rule, "merges": self.merges,
+                "from_kind": self.from_.partition(":")[0], "to_kind": self.to.partition(":")[0]}
 
     @property
     def why(self) -> str:

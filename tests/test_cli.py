@@ -37,6 +37,12 @@ def test_profiles_json_shape(demo: str) -> None:
     maria = next(p for p in data if "maria.lopez@example.com" in p["emails"])
     assert maria["phones"] == ["+14155550134"] and maria["external_ids"] == ["CRM-0001"]
     assert maria["sms_consent"] == "subscribed"
+    for p in data:  # every identifier, each kind's values as its own list has them
+        held = {(i["kind"], i["value"]) for i in p["identifiers"]}
+        assert len(held) == len(p["identifiers"])
+        assert held == {(kind, v) for kind, field in (("email", "emails"), ("phone", "phones"),
+                                                      ("external_id", "external_ids"))
+                        for v in p[field]}
 
 
 def test_explain_merge_and_non_merge(demo: str) -> None:
@@ -46,6 +52,8 @@ def test_explain_merge_and_non_merge(demo: str) -> None:
     assert {"a", "b", "same_profile", "reason", "path", "blocked"} <= set(merged)
     assert merged["same_profile"] is True and merged["b"] == "phone:+14155550134"
     assert all(set(e) >= EDGE_KEYS for e in merged["path"]) and merged["path"]
+    assert all((e["from_kind"], e["to_kind"]) == (e["from"].split(":")[0], e["to"].split(":")[0])
+               for e in merged["path"])
     apart = _json(demo, "explain", "sam.okafor@example.com", "212.555.0147")
     assert isinstance(apart, dict)
     assert (apart["same_profile"], apart["reason"]) == (False, "blocked")
