@@ -107,7 +107,7 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
     with gc_paused():
         t, c = clock(), cpu_at()
         checked = []
-        report = FileReport(str(path), fmt.name)
+        report = FileReport(file=str(path), format=fmt.name)
         batches = iter(fmt.read(path, opts))
         while True:
             t, c = clock(), cpu_at()

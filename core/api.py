@@ -113,7 +113,7 @@ def load(
         had_events = store.has_events()
         unfinished = store.unfinished()  # a load that did not end: its state is rewritten
         for path, format_ in files:
-            fr = FileReport(str(path), format_.name)
+            fr = FileReport(file=str(path), format=format_.name)
             report.files.append(fr)
             for batch in format_.read(path, opts):
                 valid = canon.validate(batch)

@@ -34,10 +34,10 @@ from identigraph.identifiers import Target
 
 if TYPE_CHECKING:
     from identigraph.api import Replay
+    from identigraph.graph.cluster import ClusterView
     from identigraph.graph.suspects import Suspects
     from identigraph.loaders.report import LoadReport
     from identigraph.rules.model import IdentifierKind
-    from identigraph.viz.common import Cluster
 
 #: (file, rows just read): what a load tells a progress bar
 Progress = Callable[[str, int], None]
@@ -232,13 +232,16 @@ class IdentityGraph:
             return Timeline(identifier=t.label, profile_id=None, profile=None, blocked=False,
                             steps=[], known=False)
 
-    def cluster(self, identifier: str, *, depth: int = 1, other: str | None = None) -> Cluster:
+    def cluster(self, identifier: str, *, depth: int = 1,
+                other: str | None = None) -> ClusterView:
         """The identity cluster around an identifier (a profile's, an event's), its profile
         and ``depth`` hops of evidence, the explain path to ``other`` (an event's own edges)
         highlighted; :class:`NotFoundError` when it is not in the store (nothing to draw)."""
+        from identigraph.graph.cluster import ClusterView
+
         other_t = self.target(other) if other is not None else None
-        return answers.cluster(self._reader(), self.target(identifier), other=other_t,
-                               depth=depth)
+        return ClusterView.model_validate(answers.cluster(
+            self._reader(), self.target(identifier), other=other_t, depth=depth))
 
     def render(self, identifier: str, path: Path | str, *, depth: int = 1,
                other: str | None = None, redact: bool = False) -> Drawing:
@@ -248,10 +251,10 @@ class IdentityGraph:
 
         drawn = self.cluster(identifier, depth=depth, other=other)
         try:
-            out = render(drawn, path, redact=redact)
+            out = render(drawn.as_json(), path, redact=redact)
         except ValueError as exc:  # an extension no renderer writes
             raise UsageError(str(exc)) from exc
-        return Drawing(path=out, nodes=len(drawn["nodes"]), edges=len(drawn["edges"]))
+        return Drawing(path=out, nodes=len(drawn.nodes), edges=len(drawn.edges))
 
     def suspects(self, *, limit: int = 20) -> Suspects:
         """Pairs of profiles that events tie together but the rules kept apart, strongest

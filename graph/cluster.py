@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from identigraph.errors import NotFoundError
 from identigraph.graph.describe import describe
 from identigraph.graph.explain import explain
@@ -16,6 +18,26 @@ from identigraph.model import KINDS
 
 #: Expansion stops once the view holds this many identifiers.
 MAX_NODES = 300
+
+
+class ClusterView(BaseModel):
+    """The cluster ``viz`` draws, typed: ``nodes`` (identifiers and profiles) and ``edges``
+    (membership and evidence) as the renderers take them (docs/viz.md), the ``highlight``ed
+    path, the ``summary`` (the caption), and ``left_out`` / ``note`` when the view was cut."""
+
+    model_config = ConfigDict(frozen=True)
+
+    center: str
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    highlight: dict[str, Any]
+    summary: str
+    left_out: dict[str, int] | None = None
+    note: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """``viz -o x.json``'s shape, which every renderer takes."""
+        return self.model_dump(exclude_none=True)
 
 
 def _label(kind: str, value: str) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from identigraph.safetext import spreadsheet_cell
 
@@ -16,7 +18,8 @@ DUPLICATE = "duplicate"
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A rejected row or a dropped value: where it was and why."""
+    """A rejected row or a dropped value: where it was and why (a plain dataclass: loaders
+    make one per bad row; a :class:`LoadReport` holds them as typed fields)."""
 
     file: str
     line: int  # record number in the file; the header (if any) is line 1
@@ -26,8 +29,7 @@ class Problem:
     severity: str  # "rejected" (whole row) or "warning" (value dropped, row loaded)
 
 
-@dataclass(slots=True)
-class FileReport:
+class FileReport(BaseModel):
     """Counts for one input file; they add up to ``rows_read``."""
 
     file: str
@@ -41,12 +43,12 @@ class FileReport:
     conflicts: int = 0
 
 
-@dataclass(slots=True)
-class LoadReport:
-    """What one ``load`` did, per file and in total."""
+class LoadReport(BaseModel):
+    """What one ``load`` did, per file and in total (a pydantic model: ``model_dump()`` is
+    the whole record, :meth:`as_dict` the ``load --json`` summary)."""
 
-    files: list[FileReport] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    files: list[FileReport] = []
+    problems: list[Problem] = []
     events_added: int = 0
     replayed: bool = False  # a replay ran
     incremental: bool = False  # only the groups the new events touch were replayed

@@ -13,6 +13,7 @@ from support import cli, cli_json, example_files, example_outcome
 import identigraph
 from identigraph.errors import NotFoundError, UsageError
 from identigraph.handle import IdentityGraph, InvalidIdentifier
+from identigraph.loaders.report import LoadReport
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +80,12 @@ def test_typed_answers_match_the_command_line(graph: IdentityGraph) -> None:
 def test_cluster_and_render(graph: IdentityGraph, tmp_path: Path) -> None:
     """The cluster around an identifier, drawn to the format its file name asks for."""
     cluster = graph.cluster("sam.okafor@example.com", other="+12125550147")
-    keys = {n["id"] for n in cluster["nodes"]}
+    keys = {n["id"] for n in cluster.nodes}
     assert {"email:sam.okafor@example.com", "phone:+12125550147"} <= keys
+    assert cluster.highlight["edges"] and cluster.summary
     drawn = graph.render("sam.okafor@example.com", tmp_path / "sam.json", other="+12125550147")
-    assert (drawn.nodes, drawn.edges) == (len(cluster["nodes"]), len(cluster["edges"]))
-    assert json.loads(drawn.path.read_text(encoding="utf-8"))["nodes"] == cluster["nodes"]
+    assert (drawn.nodes, drawn.edges) == (len(cluster.nodes), len(cluster.edges))
+    assert json.loads(drawn.path.read_text(encoding="utf-8")) == cluster.as_json()
     with pytest.raises(UsageError, match="unsupported output extension"):
         graph.render("sam.okafor@example.com", tmp_path / "sam.bmp")
 
@@ -99,6 +101,10 @@ def test_load_options_and_a_source_map_file(tmp_path: Path) -> None:
         with identigraph.open(tmp_path / f"s{n}.db") as g:
             report = g.load(export, source_map=source_map)
             assert report.events_added == 1, report.problems
+            # a typed pydantic record: its JSON reads back as the same report
+            assert LoadReport.model_validate_json(report.model_dump_json()) == report
+            assert [(f.rows_read, f.loaded + f.loaded_with_warnings) for f in report.files] == [
+                (1, 1)]
             assert g.show("(415) 555-0101").known
     broken = tmp_path / "broken.yaml"
     broken.write_text("- a list\n", encoding="utf-8")
