@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from support import clear_neo4j, load_events, write_jsonl
 from test_properties import EMAILS, EXTERNAL, PHONES, SETTINGS, events
 
+from identigraph.graph.embedded.store import INDEXES
 from identigraph.graph.open import open_store
 
 KEYS = ([f"email:{e}" for e in EMAILS] + [f"phone:{p}" for p in PHONES]
@@ -144,6 +145,9 @@ def test_a_delta_replays_only_the_groups_it_touches(tmp_path: Path) -> None:
     once = str(tmp_path / "once.db")
     load_events(once, write_jsonl(tmp_path / "all.jsonl", base + delta))
     assert state(db, keys_of(base + delta)) == state(once, keys_of(base + delta))
+    with duckdb.connect(db, read_only=True) as con:  # lookups stay index probes (issue 12)
+        built = {r[0] for r in con.execute("SELECT index_name FROM duckdb_indexes()").fetchall()}
+    assert built == {f"{table}_{column}" for table, column in INDEXES}
 
 
 def test_neo4j_a_delta_replays_only_the_groups_it_touches(neo4j_uri: str,

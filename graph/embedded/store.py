@@ -36,9 +36,11 @@ from identigraph.graph.store import Replayed, StateLike, materialise
 from identigraph.graph.timefmt import iso
 
 if TYPE_CHECKING:  # writing needs them; a query does not import them (start-up time)
+    import numpy as np
     import pyarrow as pa
+    from numpy.typing import NDArray
 
-    from identigraph.engine.state import StateRows
+    from identigraph.engine.state import State, StateRows
     from identigraph.events import EventTable
     from identigraph.rules.model import RuleSet
 
@@ -378,8 +380,7 @@ class EmbeddedStore:
         import numpy as np
 
         from identigraph.engine.groups import event_groups
-        from identigraph.engine.state import StateRows
-        from identigraph.graph.embedded.delta import derived_with_groups, event_arrow, ungrouped
+        from identigraph.graph.embedded.delta import event_arrow
 
         first = not self.has_events()
         groups = (event_groups(new_events, ruleset) if first
@@ -395,31 +396,41 @@ class EmbeddedStore:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-events") as pool:
                 appended = pool.submit(self._append_events, events)
                 try:
-                    rows = materialise(state)
+                    replayed = [materialise(state)]  # popped below: nothing else holds it
                 finally:
                     appended.result()
             del events
-            if isinstance(rows, StateRows):
-                res = rows.res
-                ids = np.arange(int(res.group_at.max()) + 1 if len(res.group_at) else 0)
-                if first:  # the replay's group numbers -> the ones the events were written with
-                    ids[res.group_at] = groups[res.order]
-                else:
-                    self._regroup_events(rows)
-                self._replace_derived(lambda name: derived_with_groups(rows, name, ids))
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('next_group', ?)",
-                           [str(len(ids))])
-            else:  # another engine's tables (Spark): no groups, so the next load is whole
-                self._replace_derived(lambda name: ungrouped(rows.table(name)))
-                db.execute("DELETE FROM meta WHERE key = 'next_group'")
+            self._write_derived(replayed.pop(), groups, first)
             db.execute("COMMIT")
         except BaseException as exc:
             failure = self._rolled_back(exc)
             if failure is exc:
                 raise
             raise failure from exc
-        self._checkpoint()
+        self._checkpoint()  # the state's arrays are gone before DuckDB builds the indexes
         self._index()
+
+    def _write_derived(self, rows: State, groups: NDArray[np.int64], first: bool) -> None:
+        """The derived tables of a whole replay, each row with its group (inside the load's
+        transaction)."""
+        import numpy as np
+
+        from identigraph.engine.state import StateRows
+        from identigraph.graph.embedded.delta import derived_with_groups, ungrouped
+
+        if isinstance(rows, StateRows):
+            at = rows.res.group_at
+            ids = np.arange(int(at.max()) + 1 if len(at) else 0)
+            if first:  # the replay's group numbers -> the ones the events were written with
+                ids[at] = groups[rows.res.order]
+            else:
+                self._regroup_events(rows)
+            self._replace_derived(lambda name: derived_with_groups(rows, name, ids))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('next_group', ?)",
+                            [str(len(ids))])
+        else:  # another engine's tables (Spark): no groups, so the next load is whole
+            self._replace_derived(lambda name: ungrouped(rows.table(name)))
+            self.db.execute("DELETE FROM meta WHERE key = 'next_group'")
 
     def _regroup_events(self, rows: StateRows) -> None:
         """Every stored event's group, from a whole replay (joined on event ids)."""
@@ -500,18 +511,20 @@ class EmbeddedStore:
 
     def _index(self) -> None:
         """Build the lookup indexes, after the load is committed (an index is no data: a
-        store without them answers the same, by scans; the next load builds them again)."""
+        store without them answers the same, by scans; the next load builds them again).
+
+        One at a time, each committed and folded into the file before the next: DuckDB then
+        holds one index being built, not all of them (a 1M store's build peaked ~190 MB
+        lower than with all of them in one transaction).
+        """
         db = self.db
         db.execute(f"SET memory_limit = '{INDEX_MEMORY_LIMIT}'")
         try:
-            db.execute("BEGIN")
             for table, column in INDEXES:
                 db.execute(f"CREATE INDEX IF NOT EXISTS {table}_{column} ON {table} ({column})")
-            db.execute("COMMIT")
-            db.execute("CHECKPOINT")
+                db.execute("CHECKPOINT")
         except duckdb.Error:
-            with contextlib.suppress(duckdb.Error):
-                db.execute("ROLLBACK")
+            pass  # the indexes built so far stay; the next load builds the others
         finally:
             with contextlib.suppress(duckdb.Error):
                 db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
