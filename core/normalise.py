@@ -29,7 +29,12 @@ PHONE_PUNCTUATION = " -()./\u00a0"
 _PHONE_STRIP = str.maketrans("", "", PHONE_PUNCTUATION)
 #: phonenumbers refuses longer input outright (its ``_MAX_INPUT_STRING_LENGTH``)
 MAX_PHONE_TEXT = 250
-_EXCEL_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
+#: A number a spreadsheet wrote in scientific notation (``7.21045E+12``), the whole value: in
+#: the syntax Python's ``re`` and Arrow's RE2 read alike (ASCII digits), so the loaders'
+#: column checks and these per-value ones agree
+SPREADSHEET_NUMBER = r"^[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+$"
+SPREADSHEET_REASON = "looks like a number mangled by a spreadsheet (scientific notation)"
+_SPREADSHEET_NUMBER = re.compile(SPREADSHEET_NUMBER)
 #: an extension at the end (``x12``, ``ext. 5``, ``#12``, ``;ext=12``, ``, 12``): letters
 #: there are a marker, not keypad digits
 _EXTENSION = re.compile(
@@ -58,6 +63,12 @@ def clean_raw(value: str | None) -> str | None:
     if v.startswith("'"):
         v = v[1:].strip()
     return v or None
+
+
+def is_spreadsheet_number(value: str) -> bool:
+    """True for ``7.21045E+12``-like text (trimmed, leading apostrophes dropped): a long id
+    or number a spreadsheet turned into a float."""
+    return _SPREADSHEET_NUMBER.match(value.strip().lstrip("'")) is not None
 
 
 def placeholder_set(values: tuple[str, ...]) -> frozenset[str]:
@@ -90,8 +101,8 @@ def normalise_email(raw: str) -> str | Invalid:
 def normalise_external_id(raw: str) -> str | Invalid:
     """Trim an external id; refuse Excel-mangled numbers like ``7.21045E+12``."""
     v = raw.strip()
-    if _EXCEL_NUMBER.fullmatch(v):
-        return Invalid("looks like a number mangled by a spreadsheet (scientific notation)")
+    if _SPREADSHEET_NUMBER.match(v):
+        return Invalid(SPREADSHEET_REASON)
     if len(v) > 512:
         return Invalid("external id longer than 512 characters")
     return v
@@ -262,8 +273,8 @@ def normalise_phone(raw: str, region: str | None = None, default_region: str = "
     v = raw.strip()
     if v.startswith("'"):
         v = v[1:].strip()
-    if _EXCEL_NUMBER.fullmatch(v):
-        return Invalid("looks like a number mangled by a spreadsheet (scientific notation)")
+    if _SPREADSHEET_NUMBER.match(v):
+        return Invalid(SPREADSHEET_REASON)
     fast = _fast_phone(v, reg)
     if fast is not None:
         return fast

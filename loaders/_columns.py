@@ -17,6 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from identigraph.arrays import as_array
+from identigraph.normalise import SPREADSHEET_NUMBER
+from identigraph.normalise import is_spreadsheet_number as is_spreadsheet_number  # loaders'
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -54,20 +56,9 @@ def row_digests(parts: Sequence[pa.Array], digest_size: int = 6) -> pa.Array:
                      for t in joined.cast(pa.binary()).to_pylist()], pa.string())
 
 
-def is_spreadsheet_number(value: str) -> bool:
-    """True for ``7.21045E+12``-like text: a long id a spreadsheet turned into a float."""
-    return _EXCEL_NUMBER.fullmatch(value.strip().lstrip("'")) is not None
-
-
-_EXCEL_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
-
-
 def spreadsheet_numbers(column: pa.Array) -> pa.Array:
     """:func:`is_spreadsheet_number` of each value of a trimmed column (false for nulls)."""
-    return pc.fill_null(pc.match_substring_regex(column, _EXCEL_TRIMMED), False)
-
-
-_EXCEL_TRIMMED = r"^[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+$"
+    return pc.fill_null(pc.match_substring_regex(column, SPREADSHEET_NUMBER), False)
 
 
 def trimmed(column: pa.Array) -> pa.Array:
@@ -195,7 +186,8 @@ def iso_times(column: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 # -- Arrow columns -----------------------------------------------------------------------
 
-_EXCEL_RE2 = r"^\s*'?[+-]?\d+(?:\.\d+)?[eE][+-]?\d+\s*$"
+#: :data:`SPREADSHEET_NUMBER` in an untrimmed cell (spaces, one leading apostrophe)
+_SPREADSHEET_CELL = r"^\s*'?" + SPREADSHEET_NUMBER[1:-1] + r"\s*$"
 _NULL_TEXT = pa.scalar(None, pa.string())
 
 
@@ -206,7 +198,7 @@ def drop_spreadsheet_numbers(column: pa.Array, on_drop: Callable[[int, str], Non
         return column
     if not pc.any(pc.match_substring(column, "e", ignore_case=True)).as_py():
         return column
-    hit = pc.fill_null(pc.match_substring_regex(column, _EXCEL_RE2), False)
+    hit = pc.fill_null(pc.match_substring_regex(column, _SPREADSHEET_CELL), False)
     rows = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
     if len(rows) == 0:
         return column

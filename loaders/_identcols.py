@@ -20,6 +20,7 @@ from identigraph.normalise import (
     _EMAIL_RE,
     MAX_PHONE_TEXT,
     PHONE_PUNCTUATION,
+    SPREADSHEET_NUMBER,
     Invalid,
     is_nanp_region,
     nanp_patterns,
@@ -29,7 +30,6 @@ from identigraph.normalise import (
 )
 
 _EMAIL_FULL = f"^(?:{_EMAIL_RE.pattern})$"
-_EXCEL_FULL = r"^[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+$"
 _NULL = pa.scalar(None, pa.string())
 #: what the fast path strips, but for the non-ASCII space (values here are ASCII)
 _PHONE_PUNCTUATION = PHONE_PUNCTUATION.replace("\u00a0", "")
@@ -80,7 +80,7 @@ def external_ids(arr: pa.Array) -> Normalised:
     if not valid.any():
         return Normalised(arr, np.zeros(0, dtype=np.int64), [])
     odd = valid & ~(bool_mask(pc.string_is_ascii(arr))
-                    & ~bool_mask(pc.match_substring_regex(arr, _EXCEL_FULL))
+                    & ~bool_mask(pc.match_substring_regex(arr, SPREADSHEET_NUMBER))
                     & bool_mask(pc.less_equal(pc.utf8_length(arr), 512)))
     return _settle(arr, arr, odd, normalise_external_id)
 

@@ -8,11 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from identigraph.identifiers import parse_identifier
+from identigraph.loaders._columns import drop_spreadsheet_numbers, spreadsheet_numbers
 from identigraph.loaders._identcols import emails, phones
 from identigraph.loaders._textcols import clean_text
 from identigraph.normalise import (
     Invalid,
     clean_raw,
+    is_spreadsheet_number,
     normalise_email,
     normalise_external_id,
     normalise_phone,
@@ -100,3 +102,18 @@ def test_clean_text_matches_clean_raw(values: list[str | None]) -> None:
     """Trimming a whole column gives what trimming each value gives (None for empty)."""
     got = clean_text(pa.array(values, pa.string())).to_pylist()
     assert got == [clean_raw(v) for v in values]
+
+
+def test_one_spreadsheet_number_pattern() -> None:
+    """The per-value check (external ids, phones) and the loaders' Arrow column checks read
+    one pattern, so they agree on every value (non-ASCII digits included)."""
+    values = ["7.21045E+12", "-1e5", "+4.1E-3", "1.5e", "e5", "CRM-1E5", "4.1E+9x", "12345",
+              "\u0664.\u0661E+9", "1E5\u0664"]
+    mangled = [is_spreadsheet_number(v) for v in values]
+    assert mangled == [True, True, True, False, False, False, False, False, False, False]
+    assert spreadsheet_numbers(pa.array(values)).to_pylist() == mangled
+    assert [isinstance(normalise_external_id(v), Invalid) for v in values] == mangled
+    dropped: list[int] = []
+    cells = [f" '{v} " for v in values]
+    drop_spreadsheet_numbers(pa.array(cells), lambda row, _: dropped.append(row))
+    assert dropped == [i for i, m in enumerate(mangled) if m]
