@@ -281,6 +281,34 @@ class EmbeddedStore:
             raise StoreError(f"no store at {self.path} (run `identigraph load` first)")
         if not tables:
             self._create_schema()
+        else:
+            self._upgrade(create)
+
+    def _upgrade(self, write: bool) -> None:
+        """Bring a store an earlier version wrote up to this schema (graph/embedded/migrate.py;
+        a reader opens the file for writing for that moment), or refuse one this version
+        cannot read."""
+        from identigraph.graph.embedded.migrate import migrate, pending
+
+        steps = pending(self.path, self._meta("schema_version"), SCHEMA_VERSION)
+        if not steps:
+            return
+        if write:
+            migrate(self.db, steps, SCHEMA_VERSION)
+            return
+        self.db.close()
+        try:
+            db = _connect(self.path, True)
+            try:
+                migrate(db, steps, SCHEMA_VERSION)
+            finally:
+                db.close()
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"store {self.path} was written by an earlier identigraph and must be upgraded "
+                f"once, which needs it alone ({_cause(exc)}): stop what else uses it and run "
+                "again") from exc
+        self.db = _connect(self.path, False)
 
     def _create_schema(self) -> None:
         db = self.db
