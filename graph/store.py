@@ -137,6 +137,16 @@ class Store(Protocol):
         ...
 
 
+def refuse_newer(location: object, found: int, current: int) -> None:
+    """:class:`StoreError` for a store whose schema version is newer than this version's."""
+    if found > current:
+        from identigraph.errors import StoreError
+
+        raise StoreError(f"store {location} was written by a newer identigraph (store schema "
+                         f"{found}, this version reads up to {current}): upgrade identigraph, "
+                         "or load your files into a new store")
+
+
 def materialise(state: StateLike) -> State:
     """The state itself, running the replay when given one."""
     return state() if callable(state) else state

@@ -13,6 +13,7 @@ from __future__ import annotations
 import duckdb
 
 from identigraph.errors import StoreError
+from identigraph.graph.store import refuse_newer
 
 #: The statements that take a store of a version to the next one.
 STEPS: dict[int, tuple[str, ...]] = {
@@ -35,10 +36,7 @@ def pending(path: object, found: str | None, current: str) -> list[int]:
         raise StoreError(f"store {path} has an unknown schema version {found!r}: load your "
                          "files into a new store") from None
     want = int(current)
-    if have > want:
-        raise StoreError(f"store {path} was written by a newer identigraph (store schema {have}, "
-                         f"this version reads up to {want}): upgrade identigraph, or load "
-                         "your files into a new store")
+    refuse_newer(path, have, want)
     if have < OLDEST:
         raise StoreError(f"store {path} has schema {have}, older than this version reads: "
                          "load your files into a new store")

@@ -49,7 +49,7 @@ from identigraph.graph.records import (
     LogEntry,
     Profile,
 )
-from identigraph.graph.store import Replayed, StateLike, materialise
+from identigraph.graph.store import Replayed, StateLike, materialise, refuse_newer
 from identigraph.rules.model import RuleSet
 
 SCHEMA_VERSION = "2"  # 2: events as :EventChunk nodes; identifiers without kind/value
@@ -100,6 +100,15 @@ class Neo4jStore:
         self._held_events: tuple[int, pa.Table | None] | None = None  # see _answer_events
         self.timings: dict[str, float] = {}  # seconds per step of the last write
         self._state: State | None = None  # the state's tables, for export-state
+        self._refuse_newer()
+
+    def _refuse_newer(self) -> None:
+        """Refuse a store a newer identigraph wrote (older ones are read, and moved to this
+        version's form by their next load)."""
+        rows = self._read("meta_read")
+        found = rows[0]["schema_version"] if rows else None
+        if found is not None:
+            refuse_newer(self.location, int(found), int(SCHEMA_VERSION))
 
     # -- plumbing --------------------------------------------------------------------------
     def _session(self) -> neo4j.Session:

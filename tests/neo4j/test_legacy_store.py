@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from n4j_support import query
-from support import clear_neo4j, cli_json, write_jsonl
+from support import clear_neo4j, cli, cli_json, write_jsonl
 
 from identigraph.api import load
 from identigraph.graph.neo4j_store import Neo4jStore
+from identigraph.graph.neo4j_store.store import SCHEMA_VERSION as NEO4J_SCHEMA
 from identigraph.graph.open import open_store
 
 DATA = Path(__file__).parent / "data" / "parity.jsonl"
@@ -51,3 +52,21 @@ def test_version_1_events_are_read_then_moved(neo4j_uri: str, tmp_path: Path) ->
     finally:
         embedded.close()
     assert cli_json("profiles", store=neo4j_uri) == cli_json("profiles", store=str(tmp_path / "same.db"))
+
+
+def test_a_store_from_a_newer_version_is_refused(neo4j_uri: str) -> None:
+    """A store whose Meta says a newer schema: exit 3 and one line, queries and loads alike."""
+    clear_neo4j(neo4j_uri)
+    store = Neo4jStore(neo4j_uri)
+    try:
+        load(store, [DATA])
+    finally:
+        store.close()
+    newer = str(int(NEO4J_SCHEMA) + 1)
+    query(neo4j_uri, "MATCH (m:Meta) SET m.schema_version = $v", v=newer)
+    for args in (["profiles"], ["stats"], ["load", str(DATA)]):
+        out = cli(*args, store=neo4j_uri)
+        assert out.returncode == 3, (args, out.stderr)
+        assert len(out.stderr.strip().splitlines()) == 1 and "newer identigraph" in out.stderr
+    assert query(neo4j_uri, "MATCH (m:Meta) RETURN m.schema_version AS v") == [{"v": newer}]
+    clear_neo4j(neo4j_uri)
