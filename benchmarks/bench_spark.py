@@ -53,6 +53,19 @@ def _tree(root: int) -> dict[int, str]:
     return out
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _rss(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm") as fh:
@@ -70,15 +83,19 @@ def _part(pid: int, root: int, cmd: str) -> str:
 
 
 def run(args: list[str]) -> dict[str, float]:
-    """Run one load; wall seconds and peak MB per part (and of their sum)."""
+    """Run one load; wall seconds, CPU seconds and peak MB per part (and of their sum).
+    CPU is each process's last sampled user + system time: a process that lived less than
+    a sample apart (0.2 s) is missed."""
     started = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak: dict[str, int] = {}
+    cpu: dict[int, tuple[str, float]] = {}
     while proc.poll() is None:
         now: dict[str, int] = {}
         for pid, cmd in _tree(proc.pid).items():
             part = _part(pid, proc.pid, cmd)
             now[part] = now.get(part, 0) + _rss(pid)
+            cpu[pid] = (part, max(_cpu(pid), cpu.get(pid, (part, 0.0))[1]))
         now["total"] = sum(now.values())
         for part, rss in now.items():
             peak[part] = max(peak.get(part, 0), rss)
@@ -87,7 +104,12 @@ def run(args: list[str]) -> dict[str, float]:
     if proc.returncode:
         err = proc.stderr.read().decode() if proc.stderr else ""
         raise SystemExit(f"load failed ({proc.returncode}): {err[-2000:]}")
-    return {"wall s": wall, **{f"{k} MB": v / 2**20 for k, v in peak.items()}}
+    cpu_s: dict[str, float] = {}
+    for part, seconds in cpu.values():
+        cpu_s[part] = cpu_s.get(part, 0.0) + seconds
+    cpu_s["total"] = sum(cpu_s.values())
+    return {"wall s": wall, **{f"{k} cpu s": v for k, v in cpu_s.items()},
+            **{f"{k} MB": v / 2**20 for k, v in peak.items()}}
 
 
 def giant(n: int, path: Path) -> None:
@@ -103,9 +125,10 @@ def giant(n: int, path: Path) -> None:
 
 def one_group(n: int) -> None:
     """Replay one group of ``n`` events as one Python worker does (``replay_partition``, in
-    this process: the events arrive as Arrow batches, the tagged state rows leave as Arrow
-    batches); print its time and this process's peak memory."""
+    this process: the events arrive as Arrow batches, the keyed state rows are written as
+    Parquet); print its time and this process's peak memory."""
     import resource
+    import shutil
 
     from identigraph.events import EventTable
     from identigraph.rules.registry import load_ruleset
@@ -119,10 +142,12 @@ def one_group(n: int) -> None:
     batches = events.table.to_batches(max_chunksize=10_000)  # Spark's Arrow batch size
     del events
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    folder = tempfile.mkdtemp(prefix="bench-group-")
     started = time.perf_counter()
-    rows = sum(b.num_rows for b in replay_partition(
-        load_ruleset("klaviyo-sms").model_dump_json(), iter(batches)))
+    rows = sum(sum(b.column("rows").to_pylist()) for b in replay_partition(
+        load_ruleset("klaviyo-sms").model_dump_json(), folder, iter(batches)))
     wall = time.perf_counter() - started
+    shutil.rmtree(folder)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"one group n={n:,}  replay s {wall:,.1f}  state rows {rows:,}  peak MB {peak:,.0f} "
           f"(inputs built: {before:,.0f})  load avg {load_avg()}", flush=True)

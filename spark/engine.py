@@ -2,9 +2,9 @@
 
 On the driver the events are read and validated as for the embedded engine; then, on
 Spark: the events' connected groups (groups.py), each partition of whole groups replayed by
-the embedded engine's kernel (replay.py), the state rows written as Parquet (a folder per
-table) with the keys that order them; the store then reads them back a table at a time,
-sorted into the order of one full replay.
+the embedded engine's kernel (replay.py), whose worker writes the state rows as Parquet (a
+file per table) with the keys that order them; the store then reads them back a table at a
+time, sorted into the order of one full replay.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from identigraph.engine.state import SCHEMAS, StateTables
 from identigraph.events import EventTable
 from identigraph.rules.model import RuleSet
 from identigraph.spark.groups import GROUP, with_groups
-from identigraph.spark.replay import KEY, OUTPUT, TABLES, replay_partition
+from identigraph.spark.replay import KEY, TABLES, WRITTEN, replay_partition
 from identigraph.spark.session import require, spark_session
 
 if TYPE_CHECKING:
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 #: Events per replay partition, at most (a partition is replayed in one Python worker).
 EVENTS_PER_PARTITION = 250_000
 DEFAULT_MASTER = "local[*]"
+#: Rows per row group of the staged events (the unit Spark splits a Parquet file by).
+ROW_GROUP = 131_072
 
 
 def _first_of_each(keys: pa.ChunkedArray, among: NDArray[np.bool_]) -> NDArray[np.bool_]:
@@ -49,18 +51,15 @@ def _first_of_each(keys: pa.ChunkedArray, among: NDArray[np.bool_]) -> NDArray[n
     return keep
 
 
-def read_state_table(folder: Path, name: str) -> pa.Table:
-    """One table of the replayed rows Spark wrote (``folder/t=<table>``), in the order of
-    one full replay; a blocked identifier once (it is in every group that carries it, the
-    same row each time)."""
-    index = TABLES.index(name)
-    parts = sorted((folder / f"t={index}").glob("*.parquet"))
-    keys = [f.name for f in KEY]
+def read_state_table(parts: list[str], name: str) -> pa.Table:
+    """One table of the replayed rows the workers wrote (``parts``: its Parquet files), in
+    the order of one full replay; a blocked identifier once (it is in every group that
+    carries it, the same row each time)."""
     if not parts:
         return SCHEMAS[name].empty_table()
-    rows = pa.concat_tables([pq.read_table(p, columns=[*keys, name]) for p in parts])
-    rows = rows.take(pc.sort_indices(rows, sort_keys=[(k, "ascending") for k in keys]))
-    state = pa.Table.from_struct_array(rows.column(name).combine_chunks())
+    rows = pa.concat_tables([pq.read_table(p) for p in sorted(parts)])
+    rows = rows.take(pc.sort_indices(rows, sort_keys=[(k, "ascending") for k in KEY.names]))
+    state = rows.drop_columns(KEY.names)
     if name == "identifiers":
         blocked = np.asarray(state.column("blocked").to_numpy(), np.bool_)
         state = state.filter(pa.array(_first_of_each(state.column("key"), blocked)))
@@ -92,18 +91,21 @@ class SparkEngine:
         self._work.append(work)
         spark = self.session
         (work / "events").mkdir()
-        pq.write_table(events.table, work / "events" / "part-00000.parquet")
+        pq.write_table(events.table, work / "events" / "part-00000.parquet",
+                       row_group_size=ROW_GROUP)  # Spark splits a file by row group
         frame = spark.read.parquet(str(work / "events"))
         parts = max(spark.sparkContext.defaultParallelism,
                     math.ceil(len(events) / EVENTS_PER_PARTITION))
         grouped = with_groups(frame, ruleset).repartition(parts, GROUP)
         from pyspark.sql.pandas.types import from_arrow_schema
 
-        replayed = grouped.mapInArrow(
-            functools.partial(replay_partition, ruleset.model_dump_json()),
-            from_arrow_schema(OUTPUT))
-        replayed.write.partitionBy("t").parquet(str(work / "state"))
-        return StateTables(lambda name: read_state_table(work / "state", name),
+        written = grouped.mapInArrow(
+            functools.partial(replay_partition, ruleset.model_dump_json(), str(work / "state")),
+            from_arrow_schema(WRITTEN)).collect()
+        files: dict[str, list[str]] = {name: [] for name in TABLES}
+        for line in written:  # the files of the tasks that succeeded, none of a failed try
+            files[TABLES[line["t"]]].append(line["path"])
+        return StateTables(lambda name: read_state_table(files[name], name),
                            ruleset.kind_names())
 
     def close(self) -> None:

@@ -5,14 +5,21 @@ several groups at once decides exactly what replaying each alone does (they shar
 non-blocked identifier), so one call of the embedded engine's kernel replays them all.
 Each row goes out with a sort key that places it where a replay of every event at once
 would have put it: the four tables are then sorted by it and are the same, row for row.
+
+The worker writes its rows itself, one Parquet file per table (``t=<table>/``), and hands
+Spark one line per file (:data:`WRITTEN`): the rows never pass through the JVM, which
+turned them into Spark rows and back and cost more than the replay (docs/scale.md).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from identigraph.engine.resolver import resolve
 from identigraph.engine.state import SCHEMAS, StateRows
@@ -24,9 +31,8 @@ TABLES: tuple[str, ...] = tuple(SCHEMAS)
 #: then its place among the rows of that event.
 KEY = pa.schema([("k0", pa.int8()), ("k1", pa.int64()), ("k2", pa.string()),
                  ("k3", pa.int64())])
-OUTPUT = pa.schema([("t", pa.int8()), *KEY,
-                    *[(name, pa.struct(list(SCHEMAS[name]))) for name in TABLES]])
-ROWS_PER_BATCH = 65_536
+#: What a replayed partition returns to Spark: one line per Parquet file it wrote.
+WRITTEN = pa.schema([("t", pa.int8()), ("rows", pa.int64()), ("path", pa.string())])
 
 
 def keys(state: StateRows, name: str) -> list[pa.Array]:
@@ -38,30 +44,33 @@ def keys(state: StateRows, name: str) -> list[pa.Array]:
             state.res.event_id.take(pa.array(rows)), pa.array(place, pa.int64())]
 
 
-def _tagged(index: int, table: pa.Table, keys: list[pa.Array]) -> Iterator[pa.RecordBatch]:
-    """One table's rows with their keys, in the shape of :data:`OUTPUT`."""
-    n = table.num_rows
-    if n == 0:
-        return
-    name = TABLES[index]
-    rows = pa.StructArray.from_arrays([table.column(f.name).combine_chunks()
-                                       for f in SCHEMAS[name]], fields=list(SCHEMAS[name]))
-    columns = [pa.array(np.full(n, index, np.int8)), *keys]
-    columns += [rows if other == name else pa.nulls(n, OUTPUT.field(other).type)
-                for other in TABLES]
-    batch = pa.RecordBatch.from_arrays(columns, schema=OUTPUT)
-    for start in range(0, n, ROWS_PER_BATCH):
-        yield batch.slice(start, ROWS_PER_BATCH)
+def table_folder(folder: Path, index: int) -> Path:
+    """Where the replayed rows of table number ``index`` go."""
+    return folder / f"t={index}"
 
 
-def replay_partition(ruleset_json: str, batches: Iterator[pa.RecordBatch]
+def replay_partition(ruleset_json: str, folder: str, batches: Iterator[pa.RecordBatch]
                      ) -> Iterator[pa.RecordBatch]:
-    """Runs on Spark: a partition's events in, its state rows (tagged, keyed) out."""
+    """Runs on Spark: a partition's events in; its state rows, keyed, written as Parquet
+    under ``folder`` (a file per table, named anew by each attempt of the task); one line
+    per file out."""
     got = list(batches)
     if not got or not sum(b.num_rows for b in got):
         return
     events = EventTable(pa.Table.from_batches(got))
     del got
     state = StateRows(events, resolve(events, RuleSet.model_validate_json(ruleset_json)))
+    name_of = uuid.uuid4().hex
     for index, name in enumerate(TABLES):
-        yield from _tagged(index, state.table(name), keys(state, name))
+        table = state.table(name)
+        if not table.num_rows:
+            continue
+        out = table_folder(Path(folder), index)
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"part-{name_of}.parquet"
+        rows = pa.Table.from_arrays([*keys(state, name), *table.columns],
+                                    names=[*KEY.names, *table.column_names])
+        pq.write_table(rows, path)
+        yield pa.RecordBatch.from_arrays(
+            [pa.array([index], pa.int8()), pa.array([table.num_rows], pa.int64()),
+             pa.array([str(path)])], schema=WRITTEN)
