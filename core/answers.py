@@ -133,6 +133,12 @@ def _as_target(t: Target | str) -> Target:
     return t if isinstance(t, Target) else Target(what="identifier", key=t)
 
 
+def _key(store: Store, t: Target) -> str | None:
+    """The identifier key a query looks up: an identifier's own (no lookup here: the
+    answer looks it up), else the :func:`anchor` of a profile or an event."""
+    return t.key if t.what == "identifier" else anchor(store, t)
+
+
 def anchor(store: Store, t: Target | str) -> str | None:
     """The identifier key that stands for a target: itself; for a profile (or a merged-away
     one) the identifier it was created for while on it, else its strongest; for an event
@@ -165,7 +171,7 @@ def shown(store: Store, t: Target | str) -> Shown:
             return Shown(identifier=t.label, target="event", known=False)
         return Shown(identifier=t.label, target="event", known=True, event=found,
                      summary=event_summary(found))
-    key = anchor(store, t)
+    key = _key(store, t)
     ident = store.identifier(key) if key is not None else None
     if ident is None:
         return Shown(identifier=t.label, target=t.what, known=False)
@@ -204,7 +210,7 @@ def how(store: Store, t: Target | str) -> Timeline:
             raise NotFoundError(f"{t.label} is not in the store")
         return event_timeline(store, t.label, found.event, [d.edge for d in found.edges],
                               event_summary(found))
-    key = anchor(store, t)
+    key = _key(store, t)
     ident = store.identifier(key) if key is not None else None
     if key is None or ident is None:
         raise NotFoundError(f"{t.label} is not in the store")
@@ -219,7 +225,7 @@ def explain(store: Store, a: Target | str, b: Target | str) -> Explanation:
     """``explain A B``: why they are (or are not) on one profile; a profile id or an event
     stands for its :func:`anchor` identifier."""
     ta, tb = _as_target(a), _as_target(b)
-    return explain_pair(store, anchor(store, ta) or ta.label, anchor(store, tb) or tb.label)
+    return explain_pair(store, _key(store, ta) or ta.label, _key(store, tb) or tb.label)
 
 
 def cluster(store: Store, t: Target | str, *, other: Target | str | None = None,
@@ -229,13 +235,13 @@ def cluster(store: Store, t: Target | str, *, other: Target | str | None = None,
     from identigraph.graph.cluster import build_cluster
 
     t = _as_target(t)
-    key = anchor(store, t)
+    key = _key(store, t)
     if key is None:
         raise NotFoundError(f"{t.label} is not in the store")
     other_key = None
     if other is not None:
         o = _as_target(other)
-        other_key = anchor(store, o) or o.label
+        other_key = _key(store, o) or o.label
     return build_cluster(store, key, other=other_key, depth=depth,
                          event_id=t.key if t.what == "event" else None)
 

@@ -132,7 +132,10 @@ class EventRecord(_Rec):
     email_consent: str | None
     sms_consent: str | None
     attributes: str | None = None  # JSON object text, as loaded
+    #: ``kind:value`` of each id the event carried in a namespace other than the three above
+    other_ids: list[str] = []
 
     def identifier_keys(self) -> list[str]:
-        """The identifier keys the event carried, strongest kind first."""
-        return [f"{kind}:{v}" for kind in KINDS if (v := getattr(self, kind))]
+        """The identifier keys the event carried: external id, email, phone, then the other
+        namespaces' (:attr:`other_ids`)."""
+        return [f"{kind}:{v}" for kind in KINDS if (v := getattr(self, kind))] + self.other_ids

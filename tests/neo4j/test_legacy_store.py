@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from n4j_support import query
-from support import clear_neo4j, cli, cli_json, write_jsonl
+from support import clear_neo4j, cli, cli_json, cli_load, write_jsonl
 
 from identigraph.api import load
 from identigraph.graph.neo4j_store import Neo4jStore
@@ -57,11 +57,7 @@ def test_version_1_events_are_read_then_moved(neo4j_uri: str, tmp_path: Path) ->
 def test_a_store_from_a_newer_version_is_refused(neo4j_uri: str) -> None:
     """A store whose Meta says a newer schema: exit 3 and one line, queries and loads alike."""
     clear_neo4j(neo4j_uri)
-    store = Neo4jStore(neo4j_uri)
-    try:
-        load(store, [DATA])
-    finally:
-        store.close()
+    assert cli_load(str(DATA), store=neo4j_uri)["events_added"] > 0
     newer = str(int(NEO4J_SCHEMA) + 1)
     query(neo4j_uri, "MATCH (m:Meta) SET m.schema_version = $v", v=newer)
     for args in (["profiles"], ["stats"], ["load", str(DATA)]):
