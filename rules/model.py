@@ -93,12 +93,12 @@ class IdentifierKind(_Strict):
         return v
 
 
-#: Today's three kinds: what a rule set that declares none has (SPEC section 2).
-DEFAULT_IDENTIFIERS: tuple[IdentifierKind, ...] = (
-    IdentifierKind(name="external_id", description="a shop's or CRM's customer id"),
-    IdentifierKind(name="email", normaliser=Normaliser.EMAIL),
-    IdentifierKind(name="phone", normaliser=Normaliser.PHONE),
-)
+#: Today's three kinds (identigraph.model.KINDS, in their strength order): what a rule set
+#: that declares none has (SPEC section 2).
+DEFAULT_IDENTIFIERS: tuple[IdentifierKind, ...] = tuple(
+    IdentifierKind(name=kind, normaliser=Normaliser(kind)) if kind in ("email", "phone")
+    else IdentifierKind(name=kind, description="a shop's or CRM's customer id")
+    for kind in KINDS)
 
 
 class EventType(_Strict):
