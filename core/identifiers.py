@@ -73,11 +73,16 @@ def parse_identifier(text: str, default_region: str = "US",
     declared = namespaces(name) if colon and name not in KINDS else None
     if colon and name in KINDS:
         kind, value = name, clean_raw(rest) or ""
-    elif declared is not None:
-        value = clean_raw(rest) or ""
-        stored = declared.normalise(value) if value else ""
-        if not stored:
+    elif declared is not None:  # checked as an external id, then its own normaliser (a load's)
+        base = normalise_external_id(clean_raw(rest) or "")
+        if isinstance(base, Invalid):
+            raise UsageError(f"{text!r} is not a valid {name}: {base.reason}")
+        if not base:
             raise UsageError(f"{text!r} is not a valid {name}: no value after {name}:")
+        stored = declared.normalise(base)
+        if not stored:
+            raise UsageError(f"{text!r} is not a valid {name}: nothing left after its "
+                             f"{declared.normaliser.value} normaliser")
         return f"{name}:{stored}"
     elif "@" in raw:
         kind, value = "email", raw
