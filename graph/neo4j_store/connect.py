@@ -40,6 +40,9 @@ def _line(exc: BaseException) -> str:
 
 def describe(uri: str, exc: BaseException) -> str:
     """One readable line for a driver error."""
+    if isinstance(exc, neo4j_errors.ConstraintError):
+        return (f"Neo4j at {uri} refused a write: {_line(exc)} (a constraint identigraph did "
+                "not create? SHOW CONSTRAINTS lists them)")
     if isinstance(exc, neo4j_errors.AuthError):
         return (f"Neo4j at {uri} refused the credentials (NEO4J_USER / NEO4J_PASSWORD): "
                 f"{_line(exc)}")
@@ -50,13 +53,18 @@ def describe(uri: str, exc: BaseException) -> str:
     return f"Neo4j at {uri}: {_line(exc)}"
 
 
+#: What a failed write adds to its cause: the store says it is unfinished until a load ends.
+UNFINISHED = "; the load did not finish: load the same files again once that is mended"
+
+
 @contextmanager
-def store_errors(uri: str) -> Iterator[None]:
-    """Turn driver and server errors into StoreError (exit code 3, one line)."""
+def store_errors(uri: str, *, writing: bool = False) -> Iterator[None]:
+    """Turn driver and server errors into StoreError (exit code 3, one line); ``writing``:
+    the line also says that the next load finishes the store."""
     try:
         yield
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as exc:
-        raise StoreError(describe(uri, exc)) from exc
+        raise StoreError(describe(uri, exc) + (UNFINISHED if writing else "")) from exc
 
 
 def open_driver(uri: str) -> neo4j.Driver:

@@ -179,7 +179,7 @@ class Neo4jStore:
     def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
         """Mark the store unfinished; while the replay runs, append the new events and delete
         the old derived state; write the new one (batched, idempotent); mark it finished."""
-        with store_errors(self.location):
+        with store_errors(self.location, writing=True):
             with self._session() as session:
                 self._ensure_schema(session)
             writer = Writer(self.driver, self.database, self.batch_size, self.workers,
@@ -242,7 +242,7 @@ class Neo4jStore:
         from identigraph.engine.resolver import resolve
         from identigraph.engine.state import StateRows
 
-        with store_errors(self.location):
+        with store_errors(self.location, writing=True):
             table = self._event_table()
             before = EventTable() if table is None else EventTable(table)
             n_old = len(before)

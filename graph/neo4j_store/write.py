@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any
+from typing import Any, NoReturn
 
 import neo4j
 import numpy as np
@@ -97,6 +97,9 @@ class Writer:
         #: Set when the load fails elsewhere: a delete (:meth:`clear`) stops before its next
         #: batch (the events' append is short and goes on, so what it sends is kept).
         self.stopping = threading.Event()
+        #: The first batch that found the server gone: the batches after it are not sent,
+        #: so the load stops after one retry window of the driver, not one per batch
+        self.failure: BaseException | None = None
 
     def _timed(self, step: str, started: float) -> None:
         self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - started
@@ -117,9 +120,22 @@ class Writer:
                 session.run(text).consume()
             session.run(cypher.load("await_indexes"), seconds=3600).consume()
 
+    def _stop(self) -> NoReturn:
+        """Give up before the next batch or delete: with the first failure, if one failed."""
+        if self.failure is not None:
+            raise self.failure
+        raise Stopped("the load stopped")
+
     def _send(self, batch: _Batch) -> int:
-        with self._session() as session:
-            session.execute_write(batch)
+        if self.failure is not None:  # not ``stopping``: the events' append goes on
+            raise self.failure
+        try:
+            with self._session() as session:
+                session.execute_write(batch)
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
+            if self.failure is None:  # the server is gone: each later batch would wait too
+                self.failure = exc
+            raise
         return size(batch.batch)
 
     def rows(self, name: str, batches: Iterable[Params], *, workers: int | None = None,
@@ -156,8 +172,8 @@ class Writer:
     def clear(self, name: str) -> None:
         """Run ``clear_<name>`` (``... LIMIT $limit DELETE``) until it deletes nothing."""
         while self.statement(f"clear_{name}", limit=self.batch_size):
-            if self.stopping.is_set():
-                raise Stopped("the load stopped")
+            if self.stopping.is_set() or self.failure is not None:
+                self._stop()
 
     def clear_state(self) -> None:
         """Delete the derived state: the log (nothing links to it) alongside the identifiers

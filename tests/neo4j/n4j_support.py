@@ -44,3 +44,46 @@ def synthetic_events(n: int, seed: int = 1) -> list[dict[str, Any]]:
                 ["subscribed", "unsubscribed", "never_subscribed"])
         out.append(ev)
     return out
+
+
+def snapshot(uri: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Everything the commands show: profiles, explanations and timelines of ``pairs``,
+    counts, the stored events (how many chunks hold them depends on how the loads went:
+    not compared), nodes, relationships and indexes by kind."""
+    from support import cli_json
+
+    from identigraph.graph.neo4j_store import Neo4jStore
+
+    stats = cli_json("stats", store=uri)
+    stats.pop("store")
+    store = Neo4jStore(uri)
+    try:
+        events = sorted(store.events().table.to_pylist(), key=lambda r: str(r["event_id"]))
+    finally:
+        store.close()
+    return {
+        "profiles": cli_json("profiles", store=uri),
+        "explain": [cli_json("explain", a, b, store=uri) for a, b in pairs],
+        "how": [cli_json("how", a, store=uri) for a, _ in pairs],
+        "stats": stats,
+        "events": events,
+        "nodes": query(uri, "MATCH (n) WHERE NOT n:EventChunk "
+                            "RETURN labels(n) AS l, count(*) AS n ORDER BY l"),
+        "rels": query(uri, "MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS n ORDER BY t"),
+        "indexes": query(uri, "SHOW INDEXES YIELD name, state RETURN name, state ORDER BY name"),
+    }
+
+
+def merge_pairs(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(email, phone) of the first event of each of four kinds carrying both: pairs that
+    merge and pairs that do not."""
+    return [next((e["email"], e["phone"]) for e in events if e["type"] == t and "email" in e
+                 and "phone" in e) for t in ("form_submit", "checkout", "sms_keyword", "import")]
+
+
+def one_error_line(stderr: str) -> str:
+    """The one line a failed command writes on stderr (no traceback, no second line)."""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("identigraph: error: ") and "Traceback" not in stderr
+    return lines[0]

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from n4j_support import one_error_line
 from support import AUTH_PASSWORD, cli, free_port
 
 from identigraph.errors import StoreError
 from identigraph.graph.neo4j_store import Neo4jStore
-
-
-def _one_error_line(stderr: str) -> str:
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("identigraph: error: ") and "Traceback" not in stderr
-    return lines[0]
 
 
 def test_server_down_is_a_store_error() -> None:
@@ -30,7 +24,7 @@ def test_cli_server_down_exits_3(command: list[str]) -> None:
     """Every command on an unreachable server: exit 3, one stderr line, nothing on stdout."""
     out = cli(*command, store=f"bolt://127.0.0.1:{free_port()}", process=True)
     assert out.returncode == 3, out
-    assert "cannot reach Neo4j" in _one_error_line(out.stderr)
+    assert "cannot reach Neo4j" in one_error_line(out.stderr)
     assert out.stdout == ""
 
 
@@ -41,28 +35,28 @@ def test_cli_load_server_down_exits_3(tmp_path: object) -> None:
     data = Path(__file__).parent / "data" / "parity.jsonl"
     out = cli("load", str(data), store=f"neo4j://127.0.0.1:{free_port()}", process=True)
     assert out.returncode == 3, out
-    _one_error_line(out.stderr)
+    one_error_line(out.stderr)
 
 
 def test_cli_bad_uri_exits_3() -> None:
     """A URI the driver cannot use is a store error too."""
     out = cli("profiles", store="bolt://127.0.0.1:notaport", process=True)
     assert out.returncode == 3, out
-    assert "bad Neo4j store URI" in _one_error_line(out.stderr)
+    assert "bad Neo4j store URI" in one_error_line(out.stderr)
 
 
 def test_cli_wrong_password_exits_3(auth_neo4j_uri: str) -> None:
     """Bad credentials: exit 3 and a line naming the variables to fix."""
     out = cli("profiles", env={"NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "not-the-password"}, store=auth_neo4j_uri, process=True)
     assert out.returncode == 3, out
-    assert "refused the credentials" in _one_error_line(out.stderr)
+    assert "refused the credentials" in one_error_line(out.stderr)
 
 
 def test_cli_missing_credentials_exits_3(auth_neo4j_uri: str) -> None:
     """No credentials for a server that wants some."""
     out = cli("stats", store=auth_neo4j_uri, process=True)
     assert out.returncode == 3, out
-    assert "requires credentials" in _one_error_line(out.stderr)
+    assert "requires credentials" in one_error_line(out.stderr)
 
 
 def test_right_password_works(auth_neo4j_uri: str) -> None:

@@ -9,15 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from n4j_support import query, synthetic_events
-from support import CONSOLE_SCRIPT, clear_neo4j, cli, cli_json, write_jsonl
+from n4j_support import merge_pairs, query, snapshot, synthetic_events
+from support import CONSOLE_SCRIPT, clear_neo4j, cli, write_jsonl
 
 from identigraph.graph.neo4j_store import Neo4jStore
 
 EVENTS = synthetic_events(3000, seed=4)
-#: (email, phone) of the first event of each kind carrying both: merges and non-merges.
-PAIRS = [next((e["email"], e["phone"]) for e in EVENTS if e["type"] == t and "email" in e
-              and "phone" in e) for t in ("form_submit", "checkout", "sms_keyword", "import")]
+PAIRS = merge_pairs(EVENTS)
 #: The state a load must be caught in, by what it is writing ($base: events stored before).
 #: The new events are appended while the derived state is replaced, so the phases overlap.
 _WRITING = ("OPTIONAL MATCH (m:Meta {state: 'writing'}) "
@@ -31,29 +29,6 @@ PHASES = {  # replacing identifiers, profiles (deleting or writing them)
     # appending the new events
     "events": _WRITING + "RETURN m IS NOT NULL AND events > $base AS hit",
 }
-
-def _snapshot(uri: str) -> dict[str, Any]:
-    """Everything the commands show: profiles, explanations, timelines, counts, the stored
-    events (how many chunks hold them depends on how the loads went: not compared)."""
-    stats = cli_json("stats", store=uri)
-    stats.pop("store")
-    store = Neo4jStore(uri)
-    try:
-        events = sorted(store.events().table.to_pylist(), key=lambda r: str(r["event_id"]))
-    finally:
-        store.close()
-    return {
-        "profiles": cli_json("profiles", store=uri),
-        "explain": [cli_json("explain", a, b, store=uri) for a, b in PAIRS],
-        "how": [cli_json("how", a, store=uri) for a, _ in PAIRS],
-        "stats": stats,
-        "events": events,
-        "nodes": query(uri, "MATCH (n) WHERE NOT n:EventChunk "
-                            "RETURN labels(n) AS l, count(*) AS n ORDER BY l"),
-        "rels": query(uri, "MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS n ORDER BY t"),
-        "indexes": query(uri, "SHOW INDEXES YIELD name, state RETURN name, state ORDER BY name"),
-    }
-
 
 def _kill_during(uri: str, files: list[Path], phase: str) -> None:
     """Start a load with tiny batches (and event chunks) and SIGKILL it once it is writing
@@ -117,7 +92,7 @@ def expected(neo4j_uri: str, files: tuple[Path, Path]) -> dict[str, Any]:
     clear_neo4j(neo4j_uri)
     for f in files:
         _load_ok(neo4j_uri, f)
-    snap = _snapshot(neo4j_uri)
+    snap = snapshot(neo4j_uri, PAIRS)
     assert len(snap["profiles"]) > 500
     return snap
 
@@ -130,7 +105,7 @@ def test_first_load_killed_then_rerun(neo4j_uri: str, files: tuple[Path, Path],
     _kill_during(neo4j_uri, [files[0]], phase)
     for f in files:
         _load_ok(neo4j_uri, f)
-    assert _snapshot(neo4j_uri) == expected
+    assert snapshot(neo4j_uri, PAIRS) == expected
 
 
 @pytest.mark.parametrize("phase", ["derived", "log", "events"])
@@ -141,7 +116,7 @@ def test_second_load_killed_then_rerun(neo4j_uri: str, files: tuple[Path, Path],
     _load_ok(neo4j_uri, files[0])
     _kill_during(neo4j_uri, [files[1]], phase)
     _load_ok(neo4j_uri, files[1])
-    assert _snapshot(neo4j_uri) == expected
+    assert snapshot(neo4j_uri, PAIRS) == expected
 
 
 def test_failed_replay_is_finished_by_the_next_load(
@@ -167,7 +142,7 @@ def test_failed_replay_is_finished_by_the_next_load(
         store.close()
     assert "did not finish" not in cli("profiles", store=neo4j_uri, process=True).stderr
     _load_ok(neo4j_uri, files[1])
-    assert _snapshot(neo4j_uri) == expected
+    assert snapshot(neo4j_uri, PAIRS) == expected
 
 
 def test_failed_replay_stops_the_delete_of_the_old_state(
@@ -187,4 +162,4 @@ def test_failed_replay_stops_the_delete_of_the_old_state(
         store.close()
     assert 0 < _count(neo4j_uri, "Identifier") <= before
     _load_ok(neo4j_uri, files[1])
-    assert _snapshot(neo4j_uri) == expected
+    assert snapshot(neo4j_uri, PAIRS) == expected

@@ -11,14 +11,16 @@ from support.data import (
     load_events,
     profiles,
 )
+from support.examples import FULL_RUN_ENV, examples
 from support.files import write_csv, write_jsonl
 from support.ports import free_port
-from support.servers import AUTH_PASSWORD, clear_neo4j, neo4j_server
+from support.servers import AUTH_PASSWORD, clear_neo4j, neo4j_server, start_neo4j
 
 __all__ = [
     "AUTH_PASSWORD",
     "CONSOLE_SCRIPT",
     "EXAMPLES",
+    "FULL_RUN_ENV",
     "ROOT",
     "CliResult",
     "clear_neo4j",
@@ -27,11 +29,13 @@ __all__ = [
     "cli_load",
     "example_files",
     "example_outcome",
+    "examples",
     "free_port",
     "key_sets",
     "load_events",
     "neo4j_server",
     "profiles",
+    "start_neo4j",
     "write_csv",
     "write_jsonl",
 ]

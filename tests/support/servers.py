@@ -7,6 +7,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -17,18 +18,25 @@ NEO4J_START = ROOT / "tests" / "neo4j_server" / "start.sh"
 AUTH_PASSWORD = "identigraph-test-pw"  # of the server with auth on (Neo4j wants 8+ characters)
 
 
-@contextmanager
-def neo4j_server(password: str | None = None) -> Iterator[str]:
-    """Start the embedded Neo4j test server on a free port (auth on when ``password`` is
-    given, user ``neo4j``); yields its Bolt URI and stops it at the end."""
-    port = free_port()
+def start_neo4j(port: int, home: Path | None = None, password: str | None = None) -> int:
+    """Start the embedded Neo4j test server on ``port`` (its database in ``home``, kept
+    when given; auth on when ``password`` is given, user ``neo4j``); returns its pid."""
     env = {**os.environ, **({"NEO4J_AUTH_PASSWORD": password} if password else {})}
-    out = subprocess.run([str(NEO4J_START), str(port)], capture_output=True, text=True,
-                         timeout=600, check=False, env=env)
+    args = [str(NEO4J_START), str(port), *([str(home)] if home is not None else [])]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False,
+                         env=env)
     if out.returncode != 0:
         pytest.fail(f"could not start the Neo4j test server: {out.stdout[-2000:]}"
                     f"{out.stderr[-2000:]}")
-    pid = int(out.stdout.strip().splitlines()[-1])
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+@contextmanager
+def neo4j_server(password: str | None = None) -> Iterator[str]:
+    """Start the embedded Neo4j test server on a free port (see :func:`start_neo4j`);
+    yields its Bolt URI and stops it at the end."""
+    port = free_port()
+    pid = start_neo4j(port, password=password)
     try:
         yield f"bolt://127.0.0.1:{port}"
     finally:
