@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import clear_neo4j, neo4j_server
+from support import FULL_RUN_ENV, clear_neo4j, neo4j_server
 
 TESTS = Path(__file__).resolve().parent
 # marker -> folders under tests/ whose every test carries it
@@ -29,6 +29,12 @@ OPT_IN = ("neo4j", "browser", "spark", "slow")  # not in a plain run
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--all", action="store_true", dest="run_all",
                      help="run every test: also neo4j, browser, spark and slow ones")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A whole run (``--all``) tries every example of the property tests (support.examples)."""
+    if config.getoption("run_all"):
+        os.environ[FULL_RUN_ENV] = "1"
 
 
 def _apply_markers(item: pytest.Item) -> None:

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import clear_neo4j, load_events, write_jsonl
+from support import clear_neo4j, examples, load_events, write_jsonl
 from test_properties import EMAILS, EXTERNAL, PHONES, SETTINGS, events
 
 from identigraph.graph.embedded.store import INDEXES
@@ -75,7 +75,7 @@ def _check_split(evs: list[dict[str, Any]], parts: list[list[dict[str, Any]]], r
 RULESETS = st.sampled_from(["klaviyo-sms", "klaviyo-identity-resolution"])
 
 
-@settings(SETTINGS, max_examples=20)
+@settings(SETTINGS, max_examples=examples(20))
 @given(evs=events(16), data=st.data(), ruleset=RULESETS)
 def test_embedded_any_split_and_late_events_give_one_loads_state(
     evs: list[dict[str, Any]], data: st.DataObject, ruleset: str

@@ -6,6 +6,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import examples
 
 from identigraph.identifiers import parse_identifier
 from identigraph.loaders._columns import drop_spreadsheet_numbers, spreadsheet_numbers
@@ -27,7 +28,7 @@ SHAPES = ["({a}) {b}-{c}", "{a}.{b}.{c}", "+1 {a} {b} {c}", "'+1{a}{b}{c}", "{a}
           "00{a}{b}{c}", "+1 1{a}{b}{c}", "+39 06 {b} {c}", "{a}-{b}"]
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(shape=st.sampled_from(SHAPES), a=st.sampled_from(AREAS),
        b=st.integers(0, 999), c=st.integers(0, 9999),
        region=st.sampled_from(["US", "CA", "GB", "FR", "DE"]))
@@ -95,7 +96,7 @@ def test_columns_match_values() -> None:
         assert g == (None if isinstance(want_e, Invalid) else want_e), v
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(" '\t\u00a0\u2003\x1fab1@+é\n", max_size=6)),
                 max_size=40))
 def test_clean_text_matches_clean_raw(values: list[str | None]) -> None:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from support import examples
 
 from identigraph.loaders._identcols import phones
 from identigraph.normalise import (
@@ -79,7 +80,7 @@ def _check(raw: str, region: str, got: str | Invalid) -> None:
         assert got == ref, (raw, region)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000), deadline=None)
 @given(example=st.sampled_from(EXAMPLES), mutation=st.sampled_from(sorted(MUTATIONS)),
        region=st.one_of(st.sampled_from(REGIONS), st.sampled_from(["US", "IT", "GB", "CA"])))
 def test_every_region_and_mutation_gives_the_library_answer(

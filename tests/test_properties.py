@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import load_events, write_jsonl
+from support import examples, load_events, write_jsonl
 
 from identigraph.engine.resolver import KIND_NAMES, Resolution, resolve
 from identigraph.events import EventTable
@@ -68,7 +68,7 @@ def one_shot(evs: list[dict[str, Any]], root: Path, ruleset: str = "klaviyo-sms"
     return profiles_json(loc)
 
 
-SETTINGS = settings(max_examples=40, deadline=None,
+SETTINGS = settings(max_examples=examples(40), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 

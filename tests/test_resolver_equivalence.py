@@ -10,6 +10,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import examples
 
 from identigraph.engine.reference import KIND_CODE, KIND_NAMES, Columns, event_order
 from identigraph.engine.reference import reference_rows as _reference
@@ -95,7 +96,7 @@ def _assert_same(events: EventTable, ruleset: RuleSet) -> None:
         assert one_by_one.table(name).equals(tables[name])
 
 
-SETTINGS = settings(max_examples=300, deadline=None,
+SETTINGS = settings(max_examples=examples(300), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -108,7 +109,7 @@ def test_compiled_replay_matches_the_reference_on_any_rule_set(
     _assert_same(events, ruleset)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(events=event_tables(60),
        name=st.sampled_from(["klaviyo-sms", "klaviyo-identity-resolution"]))
 def test_compiled_replay_matches_the_reference_on_shipped_rule_sets(
@@ -151,7 +152,7 @@ def _holders(events: EventTable, ruleset: RuleSet, codes: list[int]) -> dict[str
     return out
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(events=event_tables(16), ruleset=rulesets())
 def test_no_event_leaves_a_profile_without_a_replace_kind_it_had(
     events: EventTable, ruleset: RuleSet

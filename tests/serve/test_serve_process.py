@@ -8,10 +8,11 @@ import subprocess
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from serve_support import IDENTIGRAPH, get, running_server
+from serve_support import IDENTIGRAPH, Reply, get, running_server
 from support import free_port, load_events, write_jsonl
 
 EVENTS = [{"event_id": f"e{i}", "timestamp": f"2025-01-01T00:{i % 60:02d}:00Z",
@@ -67,6 +68,44 @@ def test_refusals_are_one_line_exit_2(store: str) -> None:
     assert out.returncode == 3 and "no store at" in out.stderr
 
 
+def _ask_during_load(url: str, store: str, more: Path, clients: int,
+                     path: Callable[[int], str], good: Callable[[Reply], bool],
+                     settle: float) -> tuple[Counter[int], list[str]]:
+    """``clients`` threads asking ``url + path(i)`` (i: the client's number, then every
+    seventh) from ``settle`` / 2 seconds before a load of ``more`` into ``store`` until
+    ``settle`` seconds after it: the statuses seen and the answers ``good`` refused."""
+    seen: Counter[int] = Counter()
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def client(n: int) -> None:
+        i = n
+        while not stop.is_set():
+            got = get(url + path(i))
+            seen[got.status] += 1
+            if not good(got):
+                errors.append(f"{got.status} {got.text[:200]}")
+            i += 7
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    time.sleep(settle / 2)
+    loaded = subprocess.run([IDENTIGRAPH, "--store", store, "load", str(more)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    time.sleep(settle)
+    stop.set()
+    for t in threads:
+        t.join(60)
+    assert loaded.returncode == 0, loaded.stderr
+    return seen, errors
+
+
+def _writing(got: Reply) -> bool:
+    """A 503 that says a load is writing the store."""
+    return got.status == 503 and "a load is writing the store" in got.body["error"]
+
+
 def test_answers_while_a_load_runs_and_recovers(either: str, tmp_path: Path) -> None:
     """Clients asking all the time see a 200 (the last finished state) or a clear 503, never
     anything else; after the load the server answers from the new state by itself."""
@@ -81,31 +120,9 @@ def test_answers_while_a_load_runs_and_recovers(either: str, tmp_path: Path) -> 
         how = server.url + "/api/how/p1%40example.com"
         assert "late" not in {s["event_id"] for s in get(how).body["steps"]}
         assert get(server.url + "/api/stats").body["events"] == 300  # remembered until a load
-        seen: Counter[int] = Counter()
-        errors: list[str] = []
-        stop = threading.Event()
-
-        def client() -> None:
-            while not stop.is_set():
-                got = get(url)
-                seen[got.status] += 1
-                if got.status == 503:
-                    if "a load is writing the store" not in got.body["error"]:
-                        errors.append(got.text)
-                elif got.status != 200 or got.body["a"] != "email:p1@example.com":
-                    errors.append(got.text)
-
-        threads = [threading.Thread(target=client) for _ in range(4)]
-        for t in threads:
-            t.start()
-        time.sleep(0.5)
-        loaded = subprocess.run([IDENTIGRAPH, "--store", store, "load", str(more)],
-                                capture_output=True, text=True, timeout=120, check=False)
-        time.sleep(1.0)
-        stop.set()
-        for t in threads:
-            t.join(30)
-        assert loaded.returncode == 0, loaded.stderr
+        seen, errors = _ask_during_load(
+            url, store, more, 4, lambda _: "", lambda got: _writing(got) or (
+                got.status == 200 and got.body["a"] == "email:p1@example.com"), settle=1.0)
         assert errors == [] and seen[200] > 0
         after = get(url).body
         assert after["same_profile"] is True and after["path"][0]["event_id"] == "late"
@@ -113,6 +130,7 @@ def test_answers_while_a_load_runs_and_recovers(either: str, tmp_path: Path) -> 
         assert "late" in {s["event_id"] for s in get(how).body["steps"]}  # events read anew
 
 
+@pytest.mark.slow  # 50 threads for seconds: CPU a quick gate cannot spare (make test runs it)
 def test_fifty_concurrent_clients_with_a_load_meanwhile(store: str, tmp_path: Path) -> None:
     """50 clients on loopback for a few seconds, across the API, while a load runs: every
     answer is complete JSON, 200 or a clear 503 (speed: benchmarks/bench_serve.py)."""
@@ -124,32 +142,10 @@ def test_fifty_concurrent_clients_with_a_load_meanwhile(store: str, tmp_path: Pa
              "/api/cluster/p{}%40example.com?depth=1", "/api/profiles?limit=20&sort=size",
              "/api/stats"]
     with running_server(store) as server:
-        seen: Counter[int] = Counter()
-        errors: list[str] = []
-        stop = threading.Event()
-
-        def client(n: int) -> None:
-            i = n
-            while not stop.is_set():
-                got = get(server.url + paths[i % len(paths)].format(i % 300))
-                seen[got.status] += 1
-                ok = (got.status == 200 and got.body is not None) or (
-                    got.status == 503 and "a load is writing" in got.body["error"])
-                if not ok:
-                    errors.append(f"{got.status} {got.text[:200]}")
-                i += 7
-
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(50)]
-        for t in threads:
-            t.start()
-        time.sleep(1.0)
-        loaded = subprocess.run([IDENTIGRAPH, "--store", store, "load", str(more)],
-                                capture_output=True, text=True, timeout=120, check=False)
-        time.sleep(2.0)
-        stop.set()
-        for t in threads:
-            t.join(60)
-        assert loaded.returncode == 0, loaded.stderr
+        seen, errors = _ask_during_load(
+            server.url, store, more, 50, lambda i: paths[i % len(paths)].format(i % 300),
+            lambda got: _writing(got) or (got.status == 200 and got.body is not None),
+            settle=2.0)
         assert errors == [], errors[:5]
         assert seen[200] > 100
         shown = get(server.url + "/api/identifiers/p5%40example.com").body
