@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar, cast
 import typer
 
 from identigraph import __version__
-from identigraph.errors import IdentigraphError, UsageError
-from identigraph.safetext import EscapingWriter, printable
+from identigraph.errors import INTERRUPTED, INTERRUPTED_TEXT, IdentigraphError, UsageError
+from identigraph.safetext import EscapingWriter, own_style, printable
 
 if TYPE_CHECKING:
     from identigraph.api import Replay
@@ -34,8 +34,6 @@ app = typer.Typer(
     help="Graph-based identity resolution for marketing contacts (email, SMS, external ids).",
 )
 T = TypeVar("T")
-INTERRUPTED = 130  # exit code after Ctrl-C (128 + SIGINT)
-INTERRUPTED_TEXT = "identigraph: interrupted; the store keeps its last completed load"
 
 
 class _State:
@@ -62,7 +60,8 @@ def _colour(text: str, **style: Any) -> str:
 
     if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
         return text
-    return typer.style(text, **style)
+    start, _, end = typer.style("\0", **style).partition("\0")
+    return own_style(text, start, end)
 
 
 def _thousands(value: object) -> str:

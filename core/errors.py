@@ -1,5 +1,8 @@
 """Errors the command line turns into one-line messages and exit codes (SPEC section 6)."""
 
+INTERRUPTED = 130  # exit code after Ctrl-C (128 + SIGINT)
+INTERRUPTED_TEXT = "identigraph: interrupted; the store keeps its last completed load"
+
 
 class IdentigraphError(Exception):
     """Base error: its message is shown to the user as one line."""

@@ -19,22 +19,28 @@ def _escape(m: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-#: colour and bold (SGR) sequences: the only ones identigraph itself writes, on a terminal
-_SGR = re.compile(r"\x1b\[[0-9;]*m")
+#: Stands for ESC in identigraph's own colour sequences: a lone surrogate, which no text
+#: read from a file or a store can hold, so a terminal gets colours from identigraph only
+#: and an escape sequence inside an identifier is shown escaped, on a terminal too
+OWN_ESC = "\udb40"
+#: identigraph's own colour and bold (SGR) sequences
+_OWN_SGR = re.compile(OWN_ESC + r"(\[[0-9;]*m)")
+
+
+def own_style(text: str, start: str, end: str) -> str:
+    """``text`` between the style sequences ``start`` and ``end`` (``\\x1b[1m`` ...
+    ``\\x1b[0m``), marked as identigraph's own so that :func:`printable` keeps them."""
+    return start.replace("\x1b", OWN_ESC) + text + end.replace("\x1b", OWN_ESC)
 
 
 def printable(text: str, *, colours: bool = False) -> str:
-    """``text`` with terminal control characters written as ``\\x1b``-style escapes
-    (``colours``: colour and bold sequences kept, for a terminal that shows them)."""
-    if not colours:
-        return _CONTROL.sub(_escape, text)
-    out, at = [], 0
-    for m in _SGR.finditer(text):
-        out.append(_CONTROL.sub(_escape, text[at:m.start()]))
-        out.append(m.group(0))
-        at = m.end()
-    out.append(_CONTROL.sub(_escape, text[at:]))
-    return "".join(out)
+    """``text`` with terminal control characters written as ``\\x1b``-style escapes;
+    identigraph's own colour sequences (:func:`own_style`) are kept when ``colours`` (a
+    terminal that shows them), dropped otherwise."""
+    escaped = _CONTROL.sub(_escape, text)
+    if OWN_ESC not in escaped:
+        return escaped
+    return _OWN_SGR.sub(lambda m: "\x1b" + m.group(1) if colours else "", escaped)
 
 
 def spreadsheet_cell(value: str) -> str:
@@ -49,8 +55,8 @@ class EscapingWriter:
 
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
-        #: colours pass on a terminal (the command line colours verdicts there); elsewhere
-        #: every control character is escaped
+        #: identigraph's own colours pass on a terminal (the command line colours verdicts
+        #: there); every other control character is escaped, on a terminal too
         self.colours = stream.isatty() and not os.environ.get("NO_COLOR")
 
     def write(self, text: str) -> int:

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from support import cli, example_files
+from support import cli, example_files, write_jsonl
 from support.terminal import on_a_terminal
 
 from identigraph.cli import FORMAT_NAMES, app
@@ -71,3 +71,20 @@ def test_colour_on_a_terminal_unless_no_color(tmp_path: Path) -> None:
     assert "\x1b[" in _on_a_terminal(args, env)
     assert "\x1b[" not in _on_a_terminal(args, {**env, "NO_COLOR": "1"})
     assert "\x1b[" not in cli(*args[2:], store=db).stdout
+
+
+def test_escape_sequences_in_identifiers_are_escaped_on_a_terminal(tmp_path: Path) -> None:
+    """An identifier holding colour and title sequences drives no terminal: they show as
+    ``\\x1b`` text inside identigraph's own (bold) summary, and in a plain listing."""
+    db = str(tmp_path / "s.db")
+    evil = "evil\x1b[31mRED\x1b]0;title\x07"
+    events = [{"event_id": "e1", "timestamp": "2025-01-01T00:00:00Z", "type": "form_submit",
+               "email": "a@example.com", "external_id": evil}]
+    assert cli("load", str(write_jsonl(tmp_path / "e.jsonl", events)), store=db).returncode == 0
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    shown = _on_a_terminal(["--store", db, "show", "a@example.com"], env)
+    listed = _on_a_terminal(["--store", db, "profiles"], env)
+    assert shown.startswith("\x1b[1m")  # identigraph's own bold stays
+    for text in (shown, listed):
+        assert "evil\\x1b[31mRED\\x1b]0;title\\x07" in text, text
+        assert "\x1b[31m" not in text and "\x07" not in text

@@ -8,7 +8,9 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from support import cli, load_events, write_jsonl
+from support import CONSOLE_SCRIPT, cli, load_events, write_jsonl
+
+from identigraph.errors import INTERRUPTED, INTERRUPTED_TEXT
 
 HEAVY = ("identigraph.loaders", "identigraph.api", "identigraph.engine.resolver",
          "identigraph.engine.state", "numba", "pandas", "pyarrow", "rich")
@@ -59,3 +61,27 @@ def test_query_column_list_matches_the_event_fields() -> None:
     from identigraph.graph.embedded import store
 
     assert store._EVENT_FIELDS == FIELDS
+
+
+#: The console script, run with a Ctrl-C arriving while the command line imports typer
+_CTRL_C_WHILE_IMPORTING = """
+import runpy, sys
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == "typer":
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = [sys.argv[1], "--version"]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def test_ctrl_c_while_importing_is_one_line_and_exit_130() -> None:
+    """Ctrl-C before the command line has finished importing: no traceback, exit 130."""
+    out = subprocess.run([sys.executable, "-c", _CTRL_C_WHILE_IMPORTING, str(CONSOLE_SCRIPT)],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == INTERRUPTED, out.stderr
+    assert out.stderr == INTERRUPTED_TEXT + "\n" and out.stdout == ""
