@@ -7,7 +7,9 @@ Arrow reports one, the file is walked in step with ``csv`` to number every recor
 
 A quote that never closes would swallow every row after it into one value; a file whose
 quotes do not pair up is checked for one first, and the row that opens it is rejected
-with its record number while the rows after it are read on their own.
+with its record number while the rows after it are read on their own. A row holding a
+value over MAX_VALUE_BYTES (which Arrow cannot read when it is past its block) is cut out
+and rejected the same way; only files with a line that long are walked for one.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from identigraph.errors import UsageError
+from identigraph.loaders.canonical import MAX_VALUE_BYTES, too_large
 from identigraph.loaders.csvfile import is_gzip, open_text, read_header
 from identigraph.loaders.report import Problem
 
@@ -42,6 +45,7 @@ class Slice:
         return self.table.column(name)
 
 
+_CHUNK = 1 << 22  # bytes read at a time by the checks before a file is parsed
 UNTERMINATED = ("unterminated quote: a quoted value opens in this row and never closes "
                 "(the rows after it are read on their own)")
 
@@ -87,29 +91,56 @@ def _unique(header: list[str]) -> list[str]:
     return out
 
 
-def _odd_quotes(path: Path) -> bool:
-    """True when the file's double quotes do not pair up (cheap: one pass over bytes)."""
-    count = 0
+def _chunks(path: Path) -> Iterator[bytes]:
+    """The file's bytes (gunzipped), 4 MiB at a time; none when it cannot be read (the
+    reader then says what is wrong with it)."""
     opener = gzip.open if is_gzip(path) else open
     try:
         with opener(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 22), b""):
-                count += chunk.count(b'"')
+            yield from iter(lambda: fh.read(_CHUNK), b"")
     except (OSError, EOFError):
-        return False  # the reader says what is wrong with the file
-    return count % 2 == 1
+        return
 
 
-def _unterminated(path: Path) -> tuple[int, int, str] | None:
-    """The record (header = 1) and physical line (0 = the header's) of a row whose quoted
-    value runs to the end of the file, and that line's text; None when there is none."""
+def _odd_quotes(path: Path) -> bool:
+    """True when the file's double quotes do not pair up (cheap: one pass over bytes)."""
+    return sum(chunk.count(b'"') for chunk in _chunks(path)) % 2 == 1
+
+
+def _long_lines(path: Path) -> bool:
+    """True when a line may hold a value over MAX_VALUE_BYTES: some aligned half of that
+    holds no newline (cheap: a newline is found within a few bytes of each start)."""
+    half = MAX_VALUE_BYTES // 2
+    return any(chunk.find(b"\n", at, at + half) < 0
+               for chunk in _chunks(path) for at in range(0, len(chunk) - half + 1, half))
+
+
+@dataclass(frozen=True, slots=True)
+class _Cut:
+    """A record to take out of a file and reject: its record number (header = 1), the
+    physical lines it spans (the first; 0 = the header's), and what the reject says."""
+
+    record: int
+    line: int
+    lines: int
+    column: str
+    value: str
+    reason: str
+
+
+def _unterminated(path: Path) -> _Cut | None:
+    """The row whose quoted value runs to the end of the file; None when there is none."""
     if not _odd_quotes(path):
         return None
     limit = csv.field_size_limit(1 << 30)  # the swallowed rows are one long value
     try:
-        return _last_open_record(path)
+        found = _last_open_record(path)
     finally:
         csv.field_size_limit(limit)
+    if found is None:
+        return None
+    record, line, text = found
+    return _Cut(record, line, 1, "", text[:200], UNTERMINATED)
 
 
 def _last_open_record(path: Path) -> tuple[int, int, str] | None:
@@ -130,6 +161,33 @@ def _last_open_record(path: Path) -> tuple[int, int, str] | None:
     return None
 
 
+def _oversized(path: Path) -> _Cut | None:
+    """The first record with a value over MAX_VALUE_BYTES (Arrow's reader cannot take a
+    record longer than its block, and the row would be rejected anyway); None when none."""
+    if not _long_lines(path):
+        return None
+    limit = csv.field_size_limit(1 << 30)
+    try:
+        with open_text(path) as fh:
+            reader = csv.reader(fh)
+            header = next(reader, [])
+            record, before = 1, reader.line_num
+            for row in reader:
+                record += 1 if row else 0
+                for i, value in enumerate(row):
+                    if len(value) > MAX_VALUE_BYTES // 4 and (
+                            size := len(value.encode())) > MAX_VALUE_BYTES:
+                        column = header[i].strip() if i < len(header) else ""
+                        return _Cut(record, before, reader.line_num - before, column, "",
+                                    too_large(size))
+                before = reader.line_num
+    except csv.Error:
+        return None  # the reader reports it
+    finally:
+        csv.field_size_limit(limit)
+    return None
+
+
 def csv_slices(path: Path, columns: Sequence[str], batch_rows: int) -> Iterator[Slice]:
     """Stream the named columns of a CSV export as text, ``batch_rows`` rows at a time."""
     yield from _split_slices(path, path, columns, batch_rows, 1)
@@ -138,12 +196,12 @@ def csv_slices(path: Path, columns: Sequence[str], batch_rows: int) -> Iterator[
 def _split_slices(path: Path, shown: Path, columns: Sequence[str], batch_rows: int,
                   first: int) -> Iterator[Slice]:
     """Slices of ``path`` (reported as ``shown``, its header being record ``first``); a row
-    opening a quote that never closes splits it in two around that row, rejected."""
-    found = _unterminated(path)
-    if found is None:
+    opening a quote that never closes, or holding a value over MAX_VALUE_BYTES, splits it
+    in two around that row, rejected."""
+    cut = _unterminated(path) or _oversized(path)
+    if cut is None:
         yield from _slices(path, shown, columns, batch_rows, first)
         return
-    record, line, text = found
     with tempfile.TemporaryDirectory(prefix="identigraph-csv-") as tmp:
         head, tail = Path(tmp) / "head.csv", Path(tmp) / "tail.csv"
         with open_text(path) as fh, head.open("w", encoding="utf-8", newline="") as h, \
@@ -152,15 +210,16 @@ def _split_slices(path: Path, shown: Path, columns: Sequence[str], batch_rows: i
             header = next(lines)
             h.write(header)
             t.write(header)
-            for _ in range(line - 1):
+            for _ in range(cut.line - 1):
                 h.write(next(lines))
-            next(lines)  # the row that opens the quote
+            for _ in range(cut.lines):
+                next(lines)  # the row cut out
             for rest in lines:
                 t.write(rest)
-        yield from _slices(head, shown, columns, batch_rows, first)
-        at = first + record - 1
+        yield from _split_slices(head, shown, columns, batch_rows, first)
+        at = first + cut.record - 1
         empty = pa.table({h: pa.array([], pa.string()) for h in dict.fromkeys(columns)})
-        yield Slice([], empty, [Problem(str(shown), at, "", text[:200], UNTERMINATED,
+        yield Slice([], empty, [Problem(str(shown), at, cut.column, cut.value, cut.reason,
                                         "rejected")])
         yield from _split_slices(tail, shown, columns, batch_rows, at)
 

@@ -37,6 +37,13 @@ _CONSENT_REASON = "consent must be subscribed, unsubscribed or never_subscribed"
 _COUNTRY_REASON = "country must be a two-letter ISO code"
 #: the largest single value a row may carry (1 MiB): a bigger one rejects its row
 MAX_VALUE_BYTES = 1 << 20
+
+
+def too_large(size: int) -> str:
+    """The reason a row with a value of ``size`` bytes is rejected."""
+    return f"value too large ({size:,} bytes; at most {MAX_VALUE_BYTES:,})"
+
+
 Warn = Callable[[int, str, str, str], None]
 
 
@@ -314,7 +321,7 @@ def _too_large(arr: pa.Array, name: str, res: _Outcome) -> pa.Array:
     rows = np.flatnonzero(big)
     sizes = pc.binary_length(arr.take(pa.array(rows))).to_pylist()
     res.reject(rows.tolist(), name, [""] * len(rows),
-               [f"value too large ({n:,} bytes; at most {MAX_VALUE_BYTES:,})" for n in sizes])
+               [too_large(n) for n in sizes])
     return pc.if_else(pa.array(big), pa.scalar(None, pa.string()), arr)
 
 
