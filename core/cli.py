@@ -611,6 +611,12 @@ def main() -> None:
         if duckdb is not None and isinstance(exc, duckdb.InterruptException):
             typer.echo(INTERRUPTED_TEXT, err=True)
             sys.exit(INTERRUPTED)
+        if duckdb is not None and isinstance(exc, duckdb.OutOfMemoryException):
+            from identigraph.graph.embedded.memory import out_of_memory
+
+            line = out_of_memory(STATE.store, _error_line(exc))
+            typer.echo(printable(f"identigraph: error: {line}"), err=True)
+            sys.exit(3)
         if duckdb is not None and isinstance(exc, duckdb.Error):  # one a store did not word
             typer.echo(printable(f"identigraph: error: store {STATE.store} is damaged or "
                                  f"unreadable: {_error_line(exc)}"), err=True)

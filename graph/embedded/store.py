@@ -23,6 +23,7 @@ import duckdb
 
 from identigraph.errors import StoreError
 from identigraph.graph.embedded.loadlock import LoadLock
+from identigraph.graph.embedded.memory import out_of_memory, working_memory
 from identigraph.graph.query import ProfileQuery
 from identigraph.graph.records import (
     CrossEdge,
@@ -50,13 +51,11 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 THREADS = 2
 #: DuckDB's own cache: written blocks are evicted early, which keeps a big load's peak low
 MEMORY_LIMIT = "64MB"
-#: a delta's deletes and inserts update the lookup indexes (INDEXES), which DuckDB holds in
-#: memory: a 3M store's passed 512 MB, so a delta gets what building them gets
-DELTA_MEMORY_LIMIT = "4GB"
-#: A query's: ``profiles`` sorts every profile (572k rows overflowed 64 MB at 1M events),
-#: and the indexes a query reads stay in memory (``how`` at 10M events needed over 1 GB);
-#: past this DuckDB spills to READ_TEMP rather than fail
-READ_MEMORY_LIMIT = "4GB"
+#: Queries, deltas and index builds get working_memory() (graph/embedded/memory.py: a
+#: setting, or half the machine up to 4 GB): ``profiles`` sorts every profile (572k rows
+#: overflowed 64 MB at 1M events) and spills to READ_TEMP past it; the indexes a query reads
+#: stay in memory (``how`` at 10M events needed over 1 GB); a delta's deletes and inserts
+#: update the lookup indexes (a 3M store's passed 512 MB), as building them does
 READ_TEMP = Path(tempfile.gettempdir()) / "identigraph-duckdb"
 #: Seconds a load waits for readers that keep the file open (`serve` lets go within 0.2 s)
 WRITE_WAIT = 5.0
@@ -81,8 +80,6 @@ _ORDER = {"id": "profile_id", "size": f"{_SIZE} DESC, profile_id"}
 INDEXES = (("identifiers", "key"), ("profiles", "profile_id"), ("edges", "src"),
            ("edges", "dst"), ("profile_log", "profile_id"), ("events", "event_id"),
            ("events", "email"), ("events", "phone"), ("events", "external_id"))
-#: building an index holds it in memory: more than a load's usual MEMORY_LIMIT
-INDEX_MEMORY_LIMIT = "4GB"
 #: values per ``IN`` list
 IN_LIST = 500
 #: rows fetched at a time when a query streams
@@ -146,7 +143,7 @@ def _connect(path: Path, write: bool) -> duckdb.DuckDBPyConnection:
 def _config(write: bool) -> dict[str, Any]:
     if write:
         return {"threads": THREADS, "memory_limit": MEMORY_LIMIT}
-    return {"threads": THREADS, "memory_limit": READ_MEMORY_LIMIT,
+    return {"threads": THREADS, "memory_limit": working_memory(),
             "temp_directory": str(READ_TEMP)}
 
 
@@ -195,7 +192,7 @@ def _interrupted(exc: BaseException) -> bool:
 def _unreadable(path: Path, exc: BaseException) -> StoreError:
     """A DuckDB error while reading a store, as the one line a user sees."""
     if isinstance(exc, duckdb.OutOfMemoryException):
-        return StoreError(f"store {path}: out of memory ({_cause(exc)})")
+        return StoreError(out_of_memory(path, _cause(exc)))
     return StoreError(f"store is damaged: {path}: {_cause(exc)} (load the source files "
                       "into a new store)")
 
@@ -480,7 +477,7 @@ class EmbeddedStore:
 
         db = self.db
         try:
-            db.execute(f"SET memory_limit = '{DELTA_MEMORY_LIMIT}'")
+            db.execute(f"SET memory_limit = '{working_memory()}'")
             db.execute("BEGIN")
             replayed, next_group = replay_delta(db, ruleset, new_events,
                                                 int(self._meta("next_group") or 0))
@@ -546,7 +543,7 @@ class EmbeddedStore:
         lower than with all of them in one transaction).
         """
         db = self.db
-        db.execute(f"SET memory_limit = '{INDEX_MEMORY_LIMIT}'")
+        db.execute(f"SET memory_limit = '{working_memory()}'")
         try:
             for table, column in INDEXES:
                 db.execute(f"CREATE INDEX IF NOT EXISTS {table}_{column} ON {table} ({column})")

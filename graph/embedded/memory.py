@@ -1,0 +1,53 @@
+"""How much memory the embedded store lets DuckDB use for queries, deltas and index builds:
+``$IDENTIGRAPH_MEMORY_LIMIT`` when set, otherwise sized from the machine. Past it DuckDB
+spills to a temporary folder (queries) rather than fail."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from identigraph.errors import UsageError
+
+#: the setting: a size DuckDB reads (``2GB``, ``512MB``, ``1.5GiB``)
+MEMORY_ENV = "IDENTIGRAPH_MEMORY_LIMIT"
+#: the default: half the machine's memory (or of its cgroup's limit), within these bounds
+DEFAULT_MIN_MB, DEFAULT_MAX_MB = 256, 4096
+_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
+_CGROUP_LIMIT = Path("/sys/fs/cgroup/memory.max")
+
+
+def machine_bytes() -> int | None:
+    """The memory this process may use: the machine's, or its cgroup's limit when lower
+    (None when neither can be read)."""
+    try:
+        total: int | None = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = None
+    try:
+        limit = _CGROUP_LIMIT.read_text().strip()
+    except OSError:
+        limit = "max"
+    if limit.isdigit():
+        total = int(limit) if total is None else min(total, int(limit))
+    return total
+
+
+def working_memory() -> str:
+    """DuckDB's ``memory_limit`` for queries, deltas and index builds."""
+    given = os.environ.get(MEMORY_ENV, "").strip()
+    if given:
+        if not _SIZE.fullmatch(given):
+            raise UsageError(f"{MEMORY_ENV}={given!r} is not a size (e.g. 2GB or 512MB)")
+        return given
+    total = machine_bytes()
+    if total is None:
+        return f"{DEFAULT_MAX_MB}MB"
+    return f"{max(DEFAULT_MIN_MB, min(DEFAULT_MAX_MB, total // 2 >> 20))}MB"
+
+
+def out_of_memory(path: object, cause: str) -> str:
+    """The line a user sees when DuckDB ran out of the memory it was given."""
+    return (f"store {path}: out of memory ({cause}); {MEMORY_ENV}={working_memory()} "
+            "is too little for this store: set it higher")
