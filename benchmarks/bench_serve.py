@@ -50,6 +50,30 @@ def _get(url: str) -> tuple[int, bytes]:
         return err.code, err.read()
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) a process and its children (server workers) have used so
+    far (Linux /proc; None elsewhere)."""
+    try:
+        import glob
+
+        ticks = 0
+        pids = {str(pid)} | {p.split("/")[2] for p in glob.glob("/proc/[0-9]*/stat")
+                             if _parent(p) == pid}
+        for p in pids:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _parent(stat_path: str) -> int | None:
+    try:
+        return int(Path(stat_path).read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
@@ -133,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             t.join(120)
         elapsed = time.perf_counter() - started
         after = os.getloadavg()
+        server_cpu = _cpu_seconds(server.pid)
     finally:
         server.terminate()
         server.wait(30)
@@ -147,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{_pct(v, 0.99):>8.1f}  {dict(statuses[name])}")
     if load_note:
         print(load_note)
+    if server_cpu is not None:
+        print(f"server CPU {server_cpu:.1f} s ({server_cpu * 1000 / max(total, 1):.1f} ms per "
+              "request, start-up included)")
     print(f"load average {before[0]:.2f} before, {after[0]:.2f} after (1 min), "
           f"{os.cpu_count()} cores")
     return 0

@@ -3,4 +3,9 @@
 CREATE CONSTRAINT identigraph_meta_key IF NOT EXISTS
 FOR (n:Meta) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT identigraph_event_chunk_id IF NOT EXISTS
-FOR (n:EventChunk) REQUIRE n.chunk_id IS UNIQUE
+FOR (n:EventChunk) REQUIRE n.chunk_id IS UNIQUE;
+// event id -> event: a load's events by id bucket (graph/neo4j_store/eventindex.py)
+CREATE INDEX identigraph_event_bucket IF NOT EXISTS
+FOR (n:EventBucket) ON (n.generation, n.bucket);
+CREATE CONSTRAINT identigraph_event_buckets IF NOT EXISTS
+FOR (n:EventBuckets) REQUIRE n.generation IS UNIQUE

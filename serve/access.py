@@ -49,6 +49,7 @@ class StoreAccess:
         self._opened = 0  # how many times the shared store was opened (a load closes it)
         self._generation: int | None = None  # Neo4j: the last finished write seen
         self._memo: dict[str, tuple[object, Any]] = {}
+        self._memo_lock = threading.Lock()
 
     def start(self) -> None:
         """Check the store opens, and watch for loads (embedded) while idle."""
@@ -74,15 +75,17 @@ class StoreAccess:
             self._shared = None
 
     def memo(self, name: str, compute: Callable[[], T]) -> T:
-        """An answer that only a load changes (``stats``), computed once per store state;
-        call it inside :meth:`store`."""
+        """An answer that only a load changes (``stats``), computed once per store state
+        (by one request: the others asking meanwhile wait for it); call it inside
+        :meth:`store`."""
         state = (self._opened, self._generation)
-        found = self._memo.get(name)
-        if found is not None and found[0] == state:
-            return cast(T, found[1])
-        value = compute()
-        self._memo[name] = (state, value)
-        return value
+        with self._memo_lock:
+            found = self._memo.get(name)
+            if found is not None and found[0] == state:
+                return cast(T, found[1])
+            value = compute()
+            self._memo[name] = (state, value)
+            return value
 
     def _load_running(self) -> bool:
         if self.bolt:

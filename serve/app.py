@@ -8,10 +8,12 @@ while a load writes the store (or it cannot be reached).
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, cast
 
 from starlette.applications import Starlette
@@ -37,6 +39,14 @@ SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
                 "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 PAGE_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
             "img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'")
+
+
+def answer_threads() -> int:
+    """Answers worked on at once (others wait their turn): one per core, at least two.
+    DuckDB and the Neo4j driver let go of the GIL while they wait, so a second thread keeps
+    both cores busy; anyio's default of 40 halved the throughput of 50 clients on 2 cores
+    (threads thrashing the GIL; docs/serve figures in the README)."""
+    return max(2, os.cpu_count() or 1)
 
 
 def json_bytes(content: Any) -> bytes:
@@ -223,7 +233,14 @@ def create_app(access: StoreAccess, *, region: str = "US", token: str | None = N
         Route("/api/search", _route(api, api.search)),
         Route("/api/stats", _route(api, api.stats)),
     ]
-    app = Starlette(routes=routes, exception_handlers={404: not_found})
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = answer_threads()
+        yield
+
+    app = Starlette(routes=routes, exception_handlers={404: not_found}, lifespan=lifespan)
     if token:
         app.add_middleware(_TokenCheck, token=token)
     return app

@@ -32,6 +32,7 @@ from identigraph.graph.neo4j_store.chunks import (
     events_carrying,
 )
 from identigraph.graph.neo4j_store.connect import open_driver, store_errors
+from identigraph.graph.neo4j_store.eventindex import bucket_events, probes
 from identigraph.graph.neo4j_store.write import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_EVENT_CHUNK_ROWS,
@@ -98,6 +99,7 @@ class Neo4jStore:
         self.driver = open_driver(uri)
         self._schema_ready = False
         self._held_events: tuple[int, pa.Table | None] | None = None  # see _answer_events
+        self._bucket_sets: tuple[int, dict[int, int] | None] | None = None  # see _buckets
         self.timings: dict[str, float] = {}  # seconds per step of the last write
         self._state: State | None = None  # the state's tables, for export-state
         self._refuse_newer()
@@ -261,6 +263,8 @@ class Neo4jStore:
                                                       keys=blocked_keys.to_pylist())]
             stored = np.asarray(pc.is_in(res.ident_key, value_set=pa.array(
                 existing, pa.string())).to_numpy(zero_copy_only=False), np.bool_)
+            with self._session() as session:
+                self._ensure_schema(session)  # a store from before the event id buckets
             writer = Writer(self.driver, self.database, self.batch_size, self.workers,
                             self.progress, self.event_chunk_rows)
             generation = writer.statement("meta_begin", ruleset=ruleset.model_dump_json(),
@@ -354,9 +358,31 @@ class Neo4jStore:
         return sorted(found, key=lambda e: (e.ts, e.event_id))
 
     def event(self, event_id: str) -> EventRecord | None:
-        """One stored event by id."""
-        table = self._answer_events()
+        """One stored event by id: an index seek per load on its id buckets (a store with
+        events of a load that has none reads its chunks instead)."""
+        sets = self._buckets()
+        if sets is None:
+            table = self._answer_events()
+        else:
+            table = bucket_events([r["data"] for r in self._read(
+                "event_buckets", **probes(sets, event_id))])
         return None if table is None else event_with_id(table, event_id)
+
+    def _buckets(self) -> dict[int, int] | None:
+        """Generation -> bucket count of every load's id buckets, read once per finished
+        write; None when some stored events have none (written before buckets, or by a
+        load cut short)."""
+        generation = self.write_generation()
+        held = self._bucket_sets
+        if generation is not None and held is not None and held[0] == generation:
+            return held[1]
+        row = self._read("event_bucket_sets")[0]
+        sets = {int(g): int(n) for g, n in row["sets"]}
+        legacy = self._read("has_events")[0]["legacy"]
+        found = None if legacy or set(row["chunked"]) - set(sets) else sets
+        if generation is not None:
+            self._bucket_sets = (generation, found)
+        return found
 
     def write_generation(self) -> int | None:
         """The number of the last finished write (None while one is writing): an answer

@@ -239,6 +239,13 @@ class Writer:
         self._timed(name, started)
 
     def append_events(self, events: EventTable, generation: int) -> None:
-        """Add the new events as compressed chunks (MERGEd by content hash: idempotent)."""
+        """Add the new events as compressed chunks (MERGEd by content hash: idempotent), then
+        their id buckets and the load's bucket set (eventindex.py: event id -> event)."""
+        from identigraph.graph.neo4j_store.eventindex import bucket_batches, bucket_count
+
         self.rows("event_chunks", chunk_batches(events, generation, self.event_chunk_rows),
                   undo=False)
+        if len(events):
+            self.rows("event_buckets", bucket_batches(events, generation), undo=False)
+            self.statement("write_event_bucket_set", generation=generation,
+                           buckets=bucket_count(len(events)), rows=len(events))
