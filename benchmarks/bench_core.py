@@ -21,22 +21,19 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from timing import TIMING_HEADER, median, rss_mb, spawn, timing
+
 HERE = Path(__file__).resolve().parent
 MB = 1024 * 1024
 TARGET_S_PER_M = 10.0  # seconds per 1M events
 TARGET_RSS_MB = 1.5e9 / MB  # 1.5 GB (decimal) = 1,430 MB
 TARGET_RATIO = 3.0
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
 
 
 # -- child processes --------------------------------------------------------------------------
@@ -58,7 +55,7 @@ def child_load(csv_path: str, store_path: str) -> dict[str, object]:
         "import_s": t1 - t0,
         "wall_s": t2 - t1,
         "cpu_s": cpu_s,
-        "maxrss_mb": _rss_mb(),
+        "maxrss_mb": rss_mb(),
         "rows_read": summary["rows_read"],
         "events_added": report.events_added,
         "rejected": summary["rejected"],
@@ -152,38 +149,18 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
         "rejected": rejected,
         "warnings": warnings,
         "profiles": tables["profiles"].num_rows,
-        "maxrss_mb": _rss_mb(),
+        "maxrss_mb": rss_mb(),
     }
 
 
 # -- the parent -------------------------------------------------------------------------------
-def _spawn(args: list[str]) -> dict[str, object]:
-    """Run a child; its last stdout line is a JSON object. Adds the process wall time."""
-    load_before = os.getloadavg()[0]
-    t = time.perf_counter()
-    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=HERE.parent)
-    process_s = time.perf_counter() - t
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        raise SystemExit(f"child failed: {' '.join(args)}")
-    out: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
-    out["process_s"] = process_s
-    out["load_avg_before"] = load_before
-    return out
-
-
 def _median_run(args: list[str], repeat: int, before: object = None) -> dict[str, object]:
     runs = []
     for _ in range(repeat):
         if callable(before):
             before()
-        runs.append(_spawn(args))
-    if repeat == 1:
-        return runs[0]
-    runs.sort(key=lambda r: float(r["wall_s"]))  # type: ignore[arg-type]
-    med = dict(runs[len(runs) // 2])
-    med["all_wall_s"] = [round(float(r["wall_s"]), 2) for r in runs]  # type: ignore[arg-type]
-    return med
+        runs.append(spawn(args))
+    return runs[0] if repeat == 1 else median(runs)
 
 
 def _store_counts(path: Path) -> dict[str, int]:
@@ -261,7 +238,7 @@ def main() -> None:
     nv = _median_run([str(HERE / "naive.py"), str(csv_path), "--json"], args.repeat)
     print("(c) identigraph, instrumented phases ...", flush=True)
     fresh(phases_store)
-    ph = _spawn([me, "--child", "phases", str(csv_path), str(phases_store)])
+    ph = spawn([me, "--child", "phases", str(csv_path), str(phases_store)])
     fresh(phases_store)
     load_end = os.getloadavg()
 
@@ -281,19 +258,11 @@ def main() -> None:
         f"{' '.join(f'{x:.2f}' for x in load_end)} at end"
     )
     print()
-    print(
-        f"{'run':<26}{'wall s':>9}{'CPU s':>8}{'process s':>11}{'events/s':>12}"
-        f"{'peak RSS MB':>13}{'load avg':>10}"
-    )
+    print(f"{'run':<26}{TIMING_HEADER}{'process s':>11}{'load avg':>10}")
     for name, r in (("(a) identigraph load", ig), ("(b) naive pipeline", nv)):
-        w = float(r["wall_s"])  # type: ignore[arg-type]
-        print(
-            f"{name:<26}{w:>9.2f}{float(r['cpu_s']):>8.2f}"  # type: ignore[arg-type]
-            f"{float(r['process_s']):>11.2f}"  # type: ignore[arg-type]
-            f"{n / w:>12,.0f}{float(r['maxrss_mb']):>13,.0f}"  # type: ignore[arg-type]
-            f"{float(r['load_avg_before']):>10.2f}"
-        )  # type: ignore[arg-type]
-        if "all_wall_s" in r:
+        print(f"{name:<26}{timing(n, r)}{float(r['process_s']):>11.2f}"  # type: ignore[arg-type]
+              f"{float(r['load_avg']):>10.2f}")  # type: ignore[arg-type]
+        if "all_wall_s" in r and len(r["all_wall_s"]) > 1:  # type: ignore[arg-type]
             print(f"{'':<26}  runs: {r['all_wall_s']}")
     print(
         f"speed ratio naive/identigraph: {ratio:.2f}x  "

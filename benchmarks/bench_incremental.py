@@ -24,9 +24,7 @@ import argparse
 import csv
 import json
 import os
-import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,15 +32,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import TIMING_HEADER, median, rss_mb, spawn, timing
 
 HERE = Path(__file__).resolve().parent
 MB = 1024 * 1024
 BASE_TS = 1_700_000_000  # generate.py's first second; its events span one year
 YEAR = 365 * 86400
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
 
 
 # -- the delta file --------------------------------------------------------------------------
@@ -79,32 +74,14 @@ def child_load(csv_path: str, store_path: str) -> dict[str, object]:
     report = load(store, [csv_path])
     store.close()
     wall = time.perf_counter() - t0
-    return {"wall_s": wall, "cpu_s": time.process_time() - cpu0, "maxrss_mb": _rss_mb(),
+    return {"wall_s": wall, "cpu_s": time.process_time() - cpu0, "maxrss_mb": rss_mb(),
             "events_added": report.events_added,
             "replayed_events": getattr(report, "replayed_events", None),
             "replayed_groups": getattr(report, "replayed_groups", None)}
 
 
 def _spawn(args: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
-    load_before = os.getloadavg()[0]
-    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
-                          text=True, cwd=HERE.parent, env=env)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        raise SystemExit(f"child failed: {' '.join(args)}")
-    out: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
-    out["load_avg"] = load_before
-    return out
-
-
-def _median(runs: list[dict[str, object]]) -> dict[str, object]:
-    """The run of median wall time, with the medians of wall, CPU and RSS."""
-    runs = sorted(runs, key=lambda r: float(r["wall_s"]))  # type: ignore[arg-type]
-    med = dict(runs[len(runs) // 2])
-    for key in ("wall_s", "cpu_s", "maxrss_mb", "load_avg"):
-        med[key] = statistics.median(float(r[key]) for r in runs)  # type: ignore[arg-type]
-    med["runs"] = len(runs)
-    return med
+    return spawn([__file__, "--child", *args], env)
 
 
 def _fresh(path: Path) -> None:
@@ -134,11 +111,9 @@ def _neo4j_clear(uri: str) -> None:
 
 # -- the parent --------------------------------------------------------------------------------
 def _row(name: str, n: int, r: dict[str, object]) -> str:
-    wall = float(r["wall_s"])  # type: ignore[arg-type]
     groups = r.get("replayed_groups")
     replayed = r.get("replayed_events")
-    return (f"{name:<30}{wall:>9.2f}{float(r['cpu_s']):>8.2f}"  # type: ignore[arg-type]
-            f"{n / wall:>11,.0f}{float(r['maxrss_mb']):>10,.0f}"  # type: ignore[arg-type]
+    return (f"{name:<30}{timing(n, r)}"
             f"{'-' if replayed is None else f'{replayed:,}':>12}"
             f"{'-' if groups is None else f'{groups:,}':>9}"
             f"{float(r['load_avg']):>7.2f}")  # type: ignore[arg-type]
@@ -200,12 +175,12 @@ def main() -> None:
                       flush=True)
             _fresh(work)
             if firsts:
-                lines.append(_row(f"first load {n:,}", n, _median(firsts)))
+                lines.append(_row(f"first load {n:,}", n, median(firsts)))
             if deltas:
                 lines.append(_row(f"delta {args.delta:,} into {n:,}", args.delta,
-                                  _median(deltas)))
+                                  median(deltas)))
             if firsts and deltas:
-                lines.append(_ratio(_median(firsts), _median(deltas)))
+                lines.append(_ratio(median(firsts), median(deltas)))
             if neo is not None:
                 nfirst, ndelta = [], []
                 for _ in range(args.repeat):
@@ -214,10 +189,10 @@ def main() -> None:
                     nfirst.append(_spawn([str(csv_path), neo[0]]))
                     print(f"Neo4j delta {args.delta:,} into {n:,} ...", flush=True)
                     ndelta.append(_spawn([str(delta), neo[0]]))
-                lines.append(_row(f"Neo4j first load {n:,}", n, _median(nfirst)))
+                lines.append(_row(f"Neo4j first load {n:,}", n, median(nfirst)))
                 lines.append(_row(f"Neo4j delta {args.delta:,} into {n:,}", args.delta,
-                                  _median(ndelta)))
-                lines.append(_ratio(_median(nfirst), _median(ndelta)))
+                                  median(ndelta)))
+                lines.append(_ratio(median(nfirst), median(ndelta)))
     finally:
         if neo is not None:
             subprocess.run(["kill", str(neo[1])], check=False)
@@ -227,7 +202,7 @@ def main() -> None:
     print(f"identigraph incremental benchmark, medians of {args.repeat} run(s); "
           f"{os.cpu_count()} cores; load average {' '.join(f'{x:.2f}' for x in load_start)} "
           f"at start, {' '.join(f'{x:.2f}' for x in os.getloadavg())} at end")
-    print(f"{'run':<30}{'wall s':>9}{'CPU s':>8}{'events/s':>11}{'peak MB':>10}"
+    print(f"{'run':<30}{TIMING_HEADER}"
           f"{'replayed':>12}{'groups':>9}{'load':>7}")
     for line in lines:
         print(line)

@@ -12,9 +12,7 @@ highlighted, one sentence per link). Downloads nothing.
 
 from __future__ import annotations
 
-import argparse
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from make_screenshots import ROOT, TWO_FRAMES, import_cdp, load_examples
+from make_screenshots import import_cdp, load_examples, open_page, options, save
 
 WIDTH, HEIGHT = 1400, 900
 READY = "window.identigraphExplorer && window.identigraphExplorer.ready"
@@ -46,15 +44,10 @@ def _free_port() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Serve the example store and screenshot the explorer."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    opts = parser.parse_args(argv)
-    if not Path(opts.chromium).exists():
-        print(f"chromium not found at {opts.chromium} (apt-get install chromium)", file=sys.stderr)
+    opts = options(argv, __doc__)
+    if opts is None:
         return 2
     cdp = import_cdp()
-    opts.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="identigraph-explorer-") as tmp:
         store = Path(tmp) / "demo.db"
         load_examples(store)
@@ -73,21 +66,12 @@ def main(argv: list[str] | None = None) -> int:
                     time.sleep(0.1)
             with cdp.Browser(opts.chromium) as browser:
                 for name, action, done in SHOTS:
-                    page = browser.new_page()
-                    page.send("Page.enable")
-                    page.send("Emulation.setDeviceMetricsOverride",
-                              {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1,
-                               "mobile": False})
-                    page.navigate(f"http://127.0.0.1:{port}/")
-                    page.wait_for(READY, timeout=20)
+                    page = open_page(browser, f"http://127.0.0.1:{port}/", READY, WIDTH, HEIGHT)
                     page.evaluate(action)
                     page.wait_for("document.getElementById('status').textContent.includes("
                                   f"{json.dumps(done)})", timeout=20)
                     page.wait_for(SETTLED, timeout=20)
-                    page.evaluate(TWO_FRAMES)
-                    target = opts.out.resolve() / f"{name}.png"
-                    target.write_bytes(page.screenshot())
-                    print(f"wrote {target}")
+                    save(page, opts.out / f"{name}.png")
         finally:
             server.terminate()
             server.wait(10)

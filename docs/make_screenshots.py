@@ -117,36 +117,55 @@ def click_edge(page: Any, event_id: str) -> None:
     page.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": 5, "y": HEIGHT - 5})
 
 
-def screenshot(cdp: ModuleType, chromium: str, views: list[tuple[Shot, Path]], out: Path) -> None:
-    """Open each HTML view in headless Chromium and save a PNG of the page."""
-    with cdp.Browser(chromium) as browser:
-        for shot, html in views:
-            page = browser.new_page()
-            page.send("Page.enable")
-            page.send(
-                "Emulation.setDeviceMetricsOverride",
-                {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
-            )
-            page.navigate(html.as_uri())
-            page.wait_for(DRAWN, timeout=20)
-            click_edge(page, shot.click_event)
-            page.evaluate(TWO_FRAMES)
-            target = out / f"{shot.name}.png"
-            target.write_bytes(page.screenshot())
-            print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Build the example store, write the views and screenshot them."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+def options(argv: list[str] | None, doc: str | None) -> argparse.Namespace | None:
+    """``--chromium`` and ``--out`` of a screenshot script; None (said on stderr) when
+    Chromium is missing. The output folder is created."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     opts = parser.parse_args(argv)
     if not Path(opts.chromium).exists():
         print(f"chromium not found at {opts.chromium} (apt-get install chromium)", file=sys.stderr)
+        return None
+    opts.out.mkdir(parents=True, exist_ok=True)
+    opts.out = opts.out.resolve()
+    return opts
+
+
+def open_page(browser: Any, url: str, ready: str, width: int = WIDTH,
+              height: int = HEIGHT) -> Any:
+    """A new page of ``width`` x ``height`` at ``url``, once ``ready`` (JS) is true."""
+    page = browser.new_page()
+    page.send("Page.enable")
+    page.send("Emulation.setDeviceMetricsOverride",
+              {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    page.navigate(url)
+    page.wait_for(ready, timeout=20)
+    return page
+
+
+def save(page: Any, target: Path) -> None:
+    """Two frames after the last change, the page as a PNG at ``target``."""
+    page.evaluate(TWO_FRAMES)
+    target.write_bytes(page.screenshot())
+    print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+
+
+def screenshot(cdp: ModuleType, chromium: str, views: list[tuple[Shot, Path]], out: Path) -> None:
+    """Open each HTML view in headless Chromium and save a PNG of the page."""
+    with cdp.Browser(chromium) as browser:
+        for shot, html in views:
+            page = open_page(browser, html.as_uri(), DRAWN)
+            click_edge(page, shot.click_event)
+            save(page, out / f"{shot.name}.png")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the example store, write the views and screenshot them."""
+    opts = options(argv, __doc__)
+    if opts is None:
         return 2
     cdp = import_cdp()
-    opts.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="identigraph-shots-") as tmp:
         store, big = Path(tmp) / "demo.db", Path(tmp) / "big.db"
         load_examples(store)
@@ -158,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             html = Path(tmp) / f"{shot.name}.html"
             write_view(big if shot.big else store, shot.args, html)
             views.append((shot, html))
-        screenshot(cdp, opts.chromium, views, opts.out.resolve())
+        screenshot(cdp, opts.chromium, views, opts.out)
     return 0
 
 

@@ -4,12 +4,9 @@ inlined; it fetches only the server's own ``/api/``)."""
 from __future__ import annotations
 
 import functools
-import re
 from importlib import resources
 
-from identigraph.viz.html import json_island, palette, script_safe, vis_network_js
-
-_PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")
+from identigraph.viz.html import fill, json_island, page_css, palette, script_safe, vis_network_js
 
 
 def _static(name: str) -> str:
@@ -20,6 +17,6 @@ def _static(name: str) -> str:
 def explorer_html() -> str:
     """The page, built once per process."""
     data = {"style": palette({})}  # the palette of `viz` (kinds the view meets fall back)
-    parts = {"css": _static("explorer.css"), "vis_js": vis_network_js(),
+    parts = {"css": page_css(_static("explorer.css")), "vis_js": vis_network_js(),
              "data": json_island(data), "app_js": script_safe(_static("explorer.js"))}
-    return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], _static("explorer.html"))
+    return fill(_static("explorer.html"), parts)

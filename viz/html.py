@@ -6,6 +6,7 @@ import functools
 import importlib.util
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,16 +63,26 @@ def palette(cluster: Cluster) -> dict[str, Any]:
     }
 
 
+def fill(template: str, parts: Mapping[str, str]) -> str:
+    """A page template with each ``{{ name }}`` replaced by ``parts[name]``."""
+    return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], template)
+
+
+def page_css(own: str) -> str:
+    """The style shared by the viz page and the serve explorer (templates/base.css), then
+    a page's own."""
+    return (_TEMPLATES / "base.css").read_text(encoding="utf-8") + own
+
+
 def build_html(cluster: Cluster) -> str:
     """Return the full page: our template, inlined vis-network, data island, our JS/CSS."""
     parts = {
-        "css": (_TEMPLATES / "cluster.css").read_text(encoding="utf-8"),
+        "css": page_css((_TEMPLATES / "cluster.css").read_text(encoding="utf-8")),
         "vis_js": vis_network_js(),
         "data": json_island({"cluster": cluster, "style": palette(cluster)}),
         "app_js": script_safe((_TEMPLATES / "cluster.js").read_text(encoding="utf-8")),
     }
-    template = (_TEMPLATES / "cluster.html").read_text(encoding="utf-8")
-    return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], template)
+    return fill((_TEMPLATES / "cluster.html").read_text(encoding="utf-8"), parts)
 
 
 def write_html(cluster: Cluster, path: Path) -> None:
