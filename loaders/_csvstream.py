@@ -23,7 +23,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from identigraph.errors import UsageError
@@ -45,6 +47,9 @@ class Slice:
         return self.table.column(name)
 
 
+SWALLOWED = ("quoted value runs over {rows} line(s) that read as rows of this file: a quote "
+             "left open above and one left open below pair up; fix the quotes and load the "
+             "file again")
 _CHUNK = 1 << 22  # bytes read at a time by the checks before a file is parsed
 UNTERMINATED = ("unterminated quote: a quoted value opens in this row and never closes "
                 "(the rows after it are read on their own)")
@@ -224,6 +229,41 @@ def _split_slices(path: Path, shown: Path, columns: Sequence[str], batch_rows: i
         yield from _split_slices(tail, shown, columns, batch_rows, at)
 
 
+def _rows_inside(value: str, width: int) -> int:
+    """How many of a value's lines after its first read as whole rows of a file ``width``
+    columns wide (a row swallowed by a quote opened above it and closed below)."""
+    count = 0
+    for line in value.split("\n")[1:]:
+        try:
+            count += len(next(csv.reader([line]), [])) == width
+        except csv.Error:
+            continue
+    return count
+
+
+def _unswallowed(part: Slice, shown: Path, width: int) -> Slice:
+    """The slice without rows whose quoted value runs over lines that read as rows: two
+    unterminated quotes that pair up (see docs/hardening.md), each such row rejected."""
+    if width < 2 or not part.table.num_rows:
+        return part
+    bad: dict[int, Problem] = {}
+    for name in part.table.column_names:
+        column = part.table.column(name)
+        multiline = pc.fill_null(pc.match_substring(column, "\n"), False)
+        if not pc.any(multiline).as_py():
+            continue
+        for row in np.flatnonzero(multiline.to_numpy(zero_copy_only=False)).tolist():
+            value = column[row].as_py()
+            if row not in bad and (rows := _rows_inside(value, width)):
+                bad[row] = Problem(str(shown), part.lines[row], name.split("\x00")[0],
+                                   value[:200], SWALLOWED.format(rows=rows), "rejected")
+    if not bad:
+        return part
+    keep = [i for i in range(part.table.num_rows) if i not in bad]
+    return Slice([part.lines[i] for i in keep], part.table.take(pa.array(keep, pa.int64())),
+                 part.ragged + [bad[i] for i in sorted(bad)])
+
+
 def _slices(path: Path, shown: Path, columns: Sequence[str], batch_rows: int,
             first: int) -> Iterator[Slice]:
     """Slices of one file whose quotes are sound (see :func:`_split_slices`)."""
@@ -276,7 +316,7 @@ def _slices(path: Path, shown: Path, columns: Sequence[str], batch_rows: int,
         if scan is None:
             lines = list(range(done + 1, done + 1 + n))
             done += n
-            return Slice(lines, table)
+            return _unswallowed(Slice(lines, table), shown, len(header))
         lines, bad = scan.take(-1 if final else n)
         if final:
             lines = lines[:n]
@@ -295,7 +335,7 @@ def _slices(path: Path, shown: Path, columns: Sequence[str], batch_rows: int,
                         f"wrong number of fields (expected {len(header)})", "rejected")
                 for text in ragged_text[found:]
             ]
-        return Slice(lines, table, problems)
+        return _unswallowed(Slice(lines, table, problems), shown, len(header))
 
     try:
         for rb in reader:
