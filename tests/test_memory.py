@@ -3,6 +3,8 @@ profiles within a small setting (DuckDB sorts and spills), and the setting is ch
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 from support import cli, load_events, write_jsonl
@@ -21,14 +23,18 @@ _FILL = f"""INSERT INTO profiles BY NAME SELECT
 FROM range({PROFILES}) t(i)"""
 
 
+def _first_event(store: str, folder: Path) -> None:
+    load_events(store, write_jsonl(folder / "e.jsonl", [
+        {"event_id": "e", "timestamp": "2025-01-01T00:00:00Z", "type": "form_submit",
+         "email": "first@example.com"}]))
+
+
 @pytest.fixture(scope="module")
 def big_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A store of 320,001 profiles."""
     root = tmp_path_factory.mktemp("memory")
     store = str(root / "s.db")
-    load_events(store, write_jsonl(root / "e.jsonl", [
-        {"event_id": "e", "timestamp": "2025-01-01T00:00:00Z", "type": "form_submit",
-         "email": "first@example.com"}]))
+    _first_event(store, root)
     with duckdb.connect(store) as db:
         db.execute(_FILL)
     return store
@@ -46,6 +52,7 @@ def test_profiles_past_300k_stream_within_128mb(big_store: str) -> None:
     assert '"external_ids": ["cust-0", "crm-0"]' in lines[0]  # 4 identifiers: the biggest
 
 
+@pytest.mark.slow  # the 320k-profile store (make test runs it)
 def test_too_little_memory_names_the_setting(big_store: str) -> None:
     """A setting too small for the store: exit 3 with one line saying which setting to
     raise (not "damaged")."""
@@ -56,7 +63,9 @@ def test_too_little_memory_names_the_setting(big_store: str) -> None:
     assert "out of memory" in out.stderr and f"{MEMORY_ENV}=16MB" in out.stderr
 
 
-def test_a_setting_that_is_no_size_is_a_usage_error(big_store: str) -> None:
-    out = cli("profiles", store=big_store, env={MEMORY_ENV: "lots"})
+def test_a_setting_that_is_no_size_is_a_usage_error(tmp_path: Path) -> None:
+    store = str(tmp_path / "s.db")
+    _first_event(store, tmp_path)
+    out = cli("profiles", store=store, env={MEMORY_ENV: "lots"})
     assert out.returncode == 2, out
     assert f"{MEMORY_ENV}='lots' is not a size" in out.stderr
