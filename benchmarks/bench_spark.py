@@ -167,6 +167,9 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, default=None)
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--engines", default="embedded,spark")
+    ap.add_argument("--spark-conf", action="append", default=[],
+                    help="KEY=VALUE passed to the Spark loads (e.g. an event log to read stage "
+                         "times from)")
     args = ap.parse_args()
     if args.group:
         one_group(args.group)
@@ -185,6 +188,7 @@ def main() -> None:
                    str(src), "--engine", engine]
             if engine == "spark":
                 cmd += ["--spark-master", args.master]
+                cmd += [a for kv in args.spark_conf for a in ("--spark-conf", kv)]
             before = load_avg()
             got = run(cmd)
             figures = "  ".join(f"{k} {v:,.1f}" for k, v in got.items())

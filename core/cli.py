@@ -475,6 +475,10 @@ def export_state_cmd(
     folder: Annotated[Path, typer.Argument(help="Folder for the Parquet files")],
     store: Annotated[str | None, typer.Option(
         help="Store to export (default: the global --store)")] = None,
+    neo4j_import: Annotated[bool, typer.Option(
+        "--neo4j-import", help="Also write FOLDER/neo4j-import/: CSV files that "
+        "'neo4j-admin database import full' builds a NEW Neo4j database of this store from")
+    ] = False,
 ) -> None:
     """Write the store's state (identifiers, edges, profiles, log) as Parquet files."""
     if store is not None:
@@ -482,6 +486,10 @@ def export_state_cmd(
     written = _with_graph(lambda graph: graph.export_state(folder))
     for name, rows in written.items():
         typer.echo(f"{folder / (name + '.parquet')}: {rows} rows")
+    if neo4j_import:
+        args = _with_graph(lambda graph: graph.export_neo4j_import(folder))
+        typer.echo(f"import into a new database (Neo4j stopped), from {folder / 'neo4j-import'}:"
+                   f"\n  neo4j-admin database import full DATABASE {' '.join(args)}")
 
 
 @app.command()

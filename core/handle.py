@@ -270,6 +270,13 @@ class IdentityGraph:
 
         return export_state(self._reader(), Path(folder))
 
+    def export_neo4j_import(self, folder: Path | str) -> list[str]:
+        """Write ``folder/neo4j-import/``, the files ``neo4j-admin database import full``
+        builds a new Neo4j database of this store from; the command's arguments."""
+        from identigraph.graph.state_export import export_neo4j_import
+
+        return export_neo4j_import(self._reader(), Path(folder))
+
     def stats(self) -> Stats:
         """Counts of events, identifiers by kind, profiles and edges by rule."""
         return Stats.model_validate(answers.stats(self._reader()))

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from identigraph.engine.state import SCHEMAS
+from identigraph.engine.state import SCHEMAS, StateTables
 from identigraph.errors import UsageError
 from identigraph.graph.store import Store
+
+#: The folder (inside export-state's) of the ``neo4j-admin database import`` files.
+NEO4J_IMPORT = "neo4j-import"
 
 
 def export_state(store: Store, folder: Path) -> dict[str, int]:
@@ -27,3 +30,16 @@ def export_state(store: Store, folder: Path) -> dict[str, int]:
         pq.write_table(table, folder / f"{name}.parquet")
         written[name] = table.num_rows
     return written
+
+
+def export_neo4j_import(store: Store, folder: Path) -> list[str]:
+    """Write ``folder/neo4j-import/``: the store's state and events as the files of
+    ``neo4j-admin database import full`` (a NEW Neo4j database equal to a Bolt load of the
+    same store); the command's arguments after the database name, from that folder."""
+    from identigraph.graph.neo4j_store.import_files import write_import_files
+
+    ruleset = store.stored_ruleset()
+    if ruleset is None:
+        raise UsageError(f"{store.location} holds no load to export")
+    state = StateTables(store.state_table, ruleset.kind_names())
+    return write_import_files(state, store.events(), ruleset, folder / NEO4J_IMPORT)

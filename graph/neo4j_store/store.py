@@ -53,6 +53,8 @@ from identigraph.graph.records import (
 from identigraph.graph.store import Replayed, StateLike, materialise, refuse_newer
 from identigraph.rules.model import RuleSet
 
+#: The Meta node's state in a database neo4j-admin imported, until its schema is built.
+IMPORTED = "imported"
 SCHEMA_VERSION = "2"  # 2: events as :EventChunk nodes; identifiers without kind/value
 #: Environment overrides: rows per write transaction, events per stored chunk, database.
 BATCH_ENV, DATABASE_ENV = "IDENTIGRAPH_NEO4J_BATCH_SIZE", "NEO4J_DATABASE"
@@ -106,11 +108,22 @@ class Neo4jStore:
 
     def _refuse_newer(self) -> None:
         """Refuse a store a newer identigraph wrote (older ones are read, and moved to this
-        version's form by their next load)."""
+        version's form by their next load); finish a database neo4j-admin just imported."""
         rows = self._read("meta_read")
         found = rows[0]["schema_version"] if rows else None
         if found is not None:
             refuse_newer(self.location, int(found), int(SCHEMA_VERSION))
+        if rows and rows[0]["state"] == IMPORTED:
+            self._finish_import()
+
+    def _finish_import(self) -> None:
+        """A database built by ``neo4j-admin database import`` (import_files.py) has no
+        constraints or indexes: build them, then mark the store complete."""
+        with store_errors(self.location):
+            writer = Writer(self.driver, self.database, self.batch_size)
+            for name in ("schema", "identifier_schema", "derived_schema"):
+                writer.schema(name)
+            writer.statement("meta_imported")
 
     # -- plumbing --------------------------------------------------------------------------
     def _session(self) -> neo4j.Session:

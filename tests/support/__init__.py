@@ -14,7 +14,13 @@ from support.data import (
 from support.examples import FULL_RUN_ENV, examples
 from support.files import write_csv, write_jsonl
 from support.ports import free_port
-from support.servers import AUTH_PASSWORD, clear_neo4j, neo4j_server, start_neo4j
+from support.servers import (
+    AUTH_PASSWORD,
+    clear_neo4j,
+    neo4j_admin,
+    neo4j_server,
+    start_neo4j,
+)
 
 __all__ = [
     "AUTH_PASSWORD",
@@ -33,6 +39,7 @@ __all__ = [
     "free_port",
     "key_sets",
     "load_events",
+    "neo4j_admin",
     "neo4j_server",
     "profiles",
     "start_neo4j",
