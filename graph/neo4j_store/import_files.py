@@ -24,6 +24,7 @@ from identigraph.engine.state import State
 from identigraph.events import EventTable
 from identigraph.graph.neo4j_store.batches import _no_empty
 from identigraph.graph.neo4j_store.chunks import event_chunks
+from identigraph.graph.neo4j_store.eventindex import bucket_batches, bucket_count
 from identigraph.graph.neo4j_store.store import IMPORTED, SCHEMA_VERSION
 from identigraph.graph.neo4j_store.write import DEFAULT_EVENT_CHUNK_ROWS
 from identigraph.rules.model import RuleSet
@@ -125,9 +126,18 @@ def write_import_files(state: State, events: EventTable, ruleset: RuleSet,
     nodes.append("meta.csv")
     _write(folder / "event_chunks.csv", ["chunk_id", "generation:long", "part:long",
                                          "rows:long", "data:byte[]", ":LABEL"],
-           (_chunk_row(part, rows, data)
+           ([hashlib.sha256(data).hexdigest(), 1, part, rows, _bytes(data), "EventChunk"]
             for part, (rows, data) in enumerate(event_chunks(events, DEFAULT_EVENT_CHUNK_ROWS))))
     nodes.append("event_chunks.csv")
+    if len(events):  # the load's event id buckets, then their set (eventindex.py)
+        _write(folder / "event_buckets.csv", ["generation:long", "bucket:long", "data:byte[]",
+                                              ":LABEL"],
+               ([1, b, _bytes(data), "EventBucket"] for batch in bucket_batches(events, 1)
+                for b, data in zip(batch["bucket"], batch["data"], strict=True)))
+        _write(folder / "event_bucket_set.csv", ["generation:long", "buckets:long",
+                                                 "rows:long", ":LABEL"],
+               [[1, bucket_count(len(events)), len(events), "EventBuckets"]])
+        nodes += ["event_buckets.csv", "event_bucket_set.csv"]
 
     on = ident.filter(ident.column("profile_id").is_valid())
     _write(folder / "on.csv", [":START_ID(Identifier)", ":END_ID(Profile)", ":TYPE"],
@@ -144,9 +154,6 @@ def write_import_files(state: State, events: EventTable, ruleset: RuleSet,
             *[f"--relationships={r}" for r in relationships]]
 
 
-def _chunk_row(part: int, rows: int, data: bytes) -> list[Any]:
-    """One stored chunk of events as write_event_chunks.cypher writes it (generation 1)."""
-    signed = (b - 256 if b > 127 else b for b in data)  # Java's bytes are signed
-    return [hashlib.sha256(data).hexdigest(), 1, part, rows,
-            ARRAY_DELIMITER.join(map(str, signed)), "EventChunk"]
-
+def _bytes(data: bytes) -> str:
+    """A ``byte[]`` field: Java's bytes are signed."""
+    return ARRAY_DELIMITER.join(str(b - 256 if b > 127 else b) for b in data)

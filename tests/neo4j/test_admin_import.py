@@ -20,6 +20,9 @@ DUMPS = {
     "log": "MATCH (n:LogEntry) RETURN n {.*} AS n ORDER BY n.seq",
     "meta": "MATCH (m:Meta) RETURN m {.*} AS m",
     "chunks": "MATCH (c:EventChunk) RETURN c.generation AS g, c.part AS part, c.rows AS rows",
+    "buckets": "MATCH (b:EventBucket) RETURN b.generation AS g, b.bucket AS bucket "
+               "ORDER BY bucket",
+    "bucket_set": "MATCH (s:EventBuckets) RETURN s {.*} AS s",
     "labels": "MATCH (n) RETURN labels(n) AS labels, count(*) AS n ORDER BY n",
 }
 
@@ -57,7 +60,9 @@ def test_an_imported_database_is_the_database_a_bolt_load_writes(neo4j_store: st
         assert json.loads(a.stdout) == json.loads(b.stdout)
         merged = next(p for p in json.loads(a.stdout) if p["merged_ids"] and p["phones"])
         ids = [*merged["emails"], *merged["phones"]]
-        for ask in (("explain", ids[0], ids[-1], "--json"), ("how", ids[-1], "--json")):
+        event = f"event:{merged['created_by']}"  # found through the id buckets
+        for ask in (("explain", ids[0], ids[-1], "--json"), ("how", ids[-1], "--json"),
+                    ("show", event, "--json")):
             a, b = cli(*ask, store=imported), cli(*ask, store=neo4j_store)
             assert a.returncode == b.returncode == 0, a.stderr
             assert json.loads(a.stdout) == json.loads(b.stdout)
