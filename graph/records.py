@@ -51,8 +51,12 @@ class Profile(_Rec):
     def identifiers(self) -> list[dict[str, str]]:
         """``[{"kind", "value"}, ...]``: every identifier of the profile, in
         :meth:`identifier_keys` order."""
-        return [{"kind": kind, "value": value}
-                for kind, _, value in (k.partition(":") for k in self.identifier_keys())]
+        out = [{"kind": str(kind), "value": v} for kind in KINDS
+               for v in getattr(self, PROFILE_FIELDS[kind])]
+        for key in self.other_ids:  # built directly: profiles --json writes one per profile
+            kind, _, value = key.partition(":")
+            out.append({"kind": kind, "value": value})
+        return out
 
 
 class Identifier(_Rec):
