@@ -23,11 +23,10 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from timing import TIMING_HEADER, median, rss_mb, spawn, timing
+from timing import TIMING_HEADER, median, rss_mb, spawn, timing, work_folder
 
 HERE = Path(__file__).resolve().parent
 MB = 1024 * 1024
@@ -201,13 +200,7 @@ def main() -> None:
         print(json.dumps(fn(csv_path, store_path)))
         return
 
-    tmp = None
-    if args.keep:
-        folder = args.keep
-        folder.mkdir(parents=True, exist_ok=True)
-    else:
-        tmp = tempfile.TemporaryDirectory(prefix="identigraph-bench-")
-        folder = Path(tmp.name)
+    folder, cleanup = work_folder(args.keep, "identigraph-bench-")
     csv_path = folder / f"events_{args.n}.csv"
     store_path = folder / f"store_{args.n}.db"
     phases_store = folder / f"store_{args.n}_phases.db"
@@ -340,9 +333,8 @@ def main() -> None:
             for k in ("read", "normalise", "graph", "components")
         )
     )
-    if tmp is not None:
-        tmp.cleanup()
-    else:
+    cleanup()
+    if args.keep:
         print(f"kept: {csv_path}, {store_path}")
 
 

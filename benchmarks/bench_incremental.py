@@ -27,12 +27,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from timing import TIMING_HEADER, median, rss_mb, spawn, timing
+from timing import TIMING_HEADER, median, rss_mb, spawn, timing, work_folder
 
 HERE = Path(__file__).resolve().parent
 MB = 1024 * 1024
@@ -140,13 +139,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(child_load(*args.child)))
         return
-    tmp = None
-    if args.keep:
-        folder = args.keep
-        folder.mkdir(parents=True, exist_ok=True)
-    else:
-        tmp = tempfile.TemporaryDirectory(prefix="identigraph-bench-inc-")
-        folder = Path(tmp.name)
+    folder, cleanup = work_folder(args.keep, "identigraph-bench-inc-")
     lines: list[str] = []
     load_start = os.getloadavg()
     neo = _neo4j_start() if args.neo4j else None
@@ -196,8 +189,7 @@ def main() -> None:
     finally:
         if neo is not None:
             subprocess.run(["kill", str(neo[1])], check=False)
-        if tmp is not None:
-            tmp.cleanup()
+        cleanup()
     print()
     print(f"identigraph incremental benchmark, medians of {args.repeat} run(s); "
           f"{os.cpu_count()} cores; load average {' '.join(f'{x:.2f}' for x in load_start)} "

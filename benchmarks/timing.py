@@ -9,6 +9,8 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,3 +61,13 @@ def timing(n: int, r: dict[str, object]) -> str:
     wall = float(r["wall_s"])  # type: ignore[arg-type]
     return (f"{wall:>9.2f}{float(r['cpu_s']):>8.2f}"  # type: ignore[arg-type]
             f"{n / wall:>11,.0f}{float(r['maxrss_mb']):>10,.0f}")  # type: ignore[arg-type]
+
+
+def work_folder(keep: Path | None, prefix: str) -> tuple[Path, Callable[[], None]]:
+    """The folder a benchmark writes its inputs and stores in: ``keep`` (made if missing,
+    kept) or a new temporary one; and what removes it at the end (nothing for ``keep``)."""
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        return keep, lambda: None
+    tmp = tempfile.TemporaryDirectory(prefix=prefix)
+    return Path(tmp.name), tmp.cleanup
