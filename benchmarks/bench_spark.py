@@ -85,7 +85,8 @@ def _part(pid: int, root: int, cmd: str) -> str:
 def run(args: list[str]) -> dict[str, float]:
     """Run one load; wall seconds, CPU seconds and peak MB per part (and of their sum).
     CPU is each process's last sampled user + system time: a process that lived less than
-    a sample apart (0.2 s) is missed."""
+    a sample apart (0.2 s) is missed; an exiting one (no command line left) stays in the
+    part it was first seen in."""
     started = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak: dict[str, int] = {}
@@ -95,7 +96,8 @@ def run(args: list[str]) -> dict[str, float]:
         for pid, cmd in _tree(proc.pid).items():
             part = _part(pid, proc.pid, cmd)
             now[part] = now.get(part, 0) + _rss(pid)
-            cpu[pid] = (part, max(_cpu(pid), cpu.get(pid, (part, 0.0))[1]))
+            first, seconds = cpu.get(pid, (part, 0.0))  # a process keeps its first part
+            cpu[pid] = (part if first == "other" else first, max(_cpu(pid), seconds))
         now["total"] = sum(now.values())
         for part, rss in now.items():
             peak[part] = max(peak.get(part, 0), rss)
