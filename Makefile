@@ -36,8 +36,9 @@ lint: install
 	$(BIN)/ruff check .
 	MYPY=$(BIN)/mypy .ci/typecheck
 
+# two workers (pytest-xdist): the 2-core machine's second core halves the wall time
 check: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 test: install system-deps neo4j-build lint
 	$(BIN)/pytest -q --all
