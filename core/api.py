@@ -5,6 +5,7 @@ export row -> loader -> canonical event -> rule set decides each edge -> store.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -103,6 +104,7 @@ def load(
     opts = options or ReadOptions()
     check_options(opts)
     rs = choose_ruleset(store, ruleset)
+    opts = dataclasses.replace(opts, kinds=rs.kind_names())  # the fields readers pass on
     files = [(Path(p), pick_format(Path(p), fmt)) for p in paths]  # all checked first
     canon = Canonicaliser(rs, opts.default_region)
     report = LoadReport()

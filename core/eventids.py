@@ -44,14 +44,17 @@ class _Rows:
     def __init__(self, events: EventTable, rows: np.ndarray) -> None:
         taken = events.take(rows)
         self.values = {f: taken.column(f).to_pylist() for f in CONTENT}
+        spaces = {k: taken.column(k).to_pylist() for k in taken.namespaces}
+        self.ids = [tuple((k, v[i]) for k, v in spaces.items() if v[i] is not None)
+                    for i in range(len(rows))]  # the namespace ids, whatever columns exist
         self.at = {int(r): k for k, r in enumerate(rows.tolist())}
 
     def key(self, row: int, ignore: frozenset[str]) -> Content:
         """A row's content as a sortable key (a missing value sorts first), without the
         fields its reader made up (an undated export's time)."""
         k = self.at[row]
-        return tuple((self.values[f][k] is not None, self.values[f][k] or "")
-                     for f in CONTENT if f not in ignore)
+        return (*((self.values[f][k] is not None, self.values[f][k] or "")
+                  for f in CONTENT if f not in ignore), (True, self.ids[k]))
 
 
 def _mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:

@@ -7,6 +7,7 @@ in bulk.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -22,19 +23,55 @@ FIELDS: tuple[str, ...] = (
 )
 #: The stored events' Arrow schema (both backends): ``ts`` in UTC microseconds, text otherwise.
 SCHEMA = pa.schema([(f, pa.int64() if f == "ts" else pa.string()) for f in FIELDS])
+_FIELD_SET = frozenset(FIELDS)
+_ID_FIELDS = ("email", "phone", "external_id")
+#: A column after FIELDS is an id namespace a rule set declares (``klaviyo_id``...): its name
+#: is the kind's name (rules.model.KIND_NAME), its values normalised ids, null when none.
+NAMESPACE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def namespaces(schema: pa.Schema) -> tuple[str, ...]:
+    """The id namespace columns of an event table's schema (those after FIELDS), sorted."""
+    return tuple(sorted(n for n in schema.names if n not in _FIELD_SET))
+
+
+def split_keys(keys: Sequence[str], columns: Sequence[str]) -> dict[str, list[str]]:
+    """``kind:value`` keys grouped by kind, for the kinds stored events have a column of
+    (email, phone, external_id and each id namespace among ``columns``; a store's own
+    ``grp`` column is none)."""
+    ids = {n for n in columns if n in _ID_FIELDS or (n not in _FIELD_SET and n != "grp")}
+    wanted: dict[str, list[str]] = {}
+    for key in keys:
+        kind, _, value = key.partition(":")
+        if kind in ids:
+            wanted.setdefault(kind, []).append(value)
+    return wanted
+
+
+def schema_with(names: Sequence[str]) -> pa.Schema:
+    """The events' schema with these id namespace columns (sorted, after FIELDS)."""
+    if not names:
+        return SCHEMA
+    bad = [n for n in names if not NAMESPACE_NAME.fullmatch(n) or n in _FIELD_SET]
+    if bad:
+        raise ValueError(f"not event fields: {sorted(bad)}")
+    return pa.schema([*SCHEMA, *((n, pa.string()) for n in sorted(set(names)))])
+
 
 
 @dataclass(slots=True)
 class EventTable:
-    """Validated canonical events (``table`` has :data:`SCHEMA`); identifiers already
-    normalised, ``ts`` in UTC microseconds, ``attributes`` JSON text."""
+    """Validated canonical events (``table`` has :data:`SCHEMA` and, after it, a column per
+    id namespace its events carry); identifiers already normalised, ``ts`` in UTC
+    microseconds, ``attributes`` JSON text."""
 
     table: pa.Table = field(default_factory=SCHEMA.empty_table)
     _columns: dict[str, pa.Array] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.table.schema != SCHEMA:
-            self.table = self.table.select(list(FIELDS)).cast(SCHEMA)
+        schema = schema_with(namespaces(self.table.schema))
+        if self.table.schema != schema:
+            self.table = self.table.select(schema.names).cast(schema)
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
@@ -43,12 +80,15 @@ class EventTable:
     def of(cls, columns: Mapping[str, Sequence[object] | pa.Array]) -> EventTable:
         """A table from some columns by name (the others all null)."""
         n = len(next(iter(columns.values()))) if columns else 0
-        unknown = set(columns) - set(FIELDS)
-        if unknown:
-            raise ValueError(f"not event fields: {sorted(unknown)}")
-        arrays = [pa.array(columns[f], SCHEMA.field(f).type) if f in columns
-                  else pa.nulls(n, SCHEMA.field(f).type) for f in FIELDS]
-        return cls(pa.Table.from_arrays(arrays, schema=SCHEMA))
+        schema = schema_with([c for c in columns if c not in _FIELD_SET])
+        arrays = [pa.array(columns[f.name], f.type) if f.name in columns
+                  else pa.nulls(n, f.type) for f in schema]
+        return cls(pa.Table.from_arrays(arrays, schema=schema))
+
+    @property
+    def namespaces(self) -> tuple[str, ...]:
+        """The id namespaces this table has a column for (beyond email, phone, external_id)."""
+        return namespaces(self.table.schema)
 
     @classmethod
     def concat(cls, tables: Sequence[EventTable]) -> EventTable:
@@ -57,14 +97,26 @@ class EventTable:
             return cls()
         if len(tables) == 1:
             return tables[0]
-        return cls(pa.concat_tables([t.table for t in tables]))
+        names = {n for t in tables for n in t.namespaces}
+        if all(t.namespaces == tuple(sorted(names)) for t in tables):
+            return cls(pa.concat_tables([t.table for t in tables]))
+        return cls(pa.concat_tables([t.widened(names).table for t in tables]))
+
+    def widened(self, names: set[str] | Sequence[str]) -> EventTable:
+        """This table with a (null) column for each of these namespaces it lacks."""
+        missing = [n for n in names if n not in self.table.schema.names]
+        table = self.table
+        for name in missing:
+            table = table.append_column(name, pa.nulls(len(self), pa.string()))
+        return EventTable(table) if missing else self
 
     def column(self, name: str) -> pa.Array:
         """One column as a contiguous Arrow array, combined once: the replay and the store
-        both read the same columns of a big load."""
+        both read the same columns of a big load (all null for a namespace it has none of)."""
         got = self._columns.get(name)
-        if got is None:
-            got = as_array(self.table.column(name))
+        if got is None:  # a namespace without a column of its own: no ids of it
+            got = (as_array(self.table.column(name)) if name in self.table.schema.names
+                   else pa.nulls(len(self), pa.string()))
             self._columns[name] = got
         return got
 

@@ -40,7 +40,7 @@ def identifier_keys(events: EventTable, ruleset: RuleSet) -> pa.Array:
     """Every ``kind:value`` key the events carry (with repeats), from the column of each
     identifier kind of the rule set (a kind without a column of its own carries none)."""
     keys = [pc.drop_null(pc.binary_join_element_wise(kind, events.column(kind), ":"))
-            for kind in ruleset.kind_names() if kind in FIELDS]
+            for kind in ruleset.kind_names() if kind in FIELDS or kind in events.namespaces]
     if not keys:
         return pa.array([], pa.string())
     return pa.concat_arrays([k.combine_chunks() if isinstance(k, pa.ChunkedArray) else k

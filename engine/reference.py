@@ -5,6 +5,7 @@ per identifier, lists, dicts), kept as the specification the numba kernel
 (engine/replay_kernel.py) is tested against on every rule set (tests/
 test_resolver_equivalence.py): any strength order, limits that replace or refuse at any
 size, any link mode per type, absorb, blocked values. Slow by design; never on a load.
+It replays external_id, email and phone only (events carrying other kinds are refused).
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ class _Blocker:
         self.exact: list[set[str]] = [set(), set(), set()]
         self.rx: list[list[re.Pattern[str]]] = [[], [], []]
         for b in ruleset.blocked:
+            if b.kind not in KIND_CODE:  # a namespace: the events carry none of it
+                continue
             code = KIND_CODE[b.kind]
             if b.value is not None:
                 self.exact[code].add(b.value.strip().lower() if code == 1 else b.value.strip())
@@ -119,6 +122,9 @@ class _Replay:
     """Mutable state of one replay; :func:`resolve` is the public entry point."""
 
     def __init__(self, events: EventTable, ruleset: RuleSet) -> None:
+        if events.namespaces:
+            raise ValueError(f"the reference replays external_id, email and phone only, not "
+                             f"{', '.join(events.namespaces)}")
         self.events = Columns(events)
         self.rs = ruleset
         self.r = _Res(order=event_order(self.events))
@@ -255,7 +261,9 @@ class _Replay:
         ids_by_kind = self._intern_columns(
             [perm(ev.external_id), perm(ev.email), perm(ev.phone)])
         ext_ids, email_ids, phone_ids = ids_by_kind
-        s0, s1, s2 = (ids_by_kind[KIND_CODE[k]] for k in rs.strength)
+        # the three seed kinds only: a rule set may declare more (vendor namespaces) as long
+        # as the events carry none of them, which then change nothing
+        s0, s1, s2 = (ids_by_kind[KIND_CODE[k]] for k in rs.strength if k in KIND_CODE)
         type_code = {name: i for i, name in enumerate(rs.event_types)}
         types = [type_code[t] for t in perm(ev.type)]
         modes = [_MODE_CODE[t.link] for t in rs.event_types.values()]

@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 
 from identigraph.engine.columns import event_order, int64_column, intern
 from identigraph.engine.ids import profile_ids
-from identigraph.events import FIELDS, EventTable
+from identigraph.events import EventTable
 from identigraph.rules.model import DEFAULT_IDENTIFIERS, LinkMode, PastLimit, RuleSet
 
 #: The kinds of a rule set that declares none (their codes: 0, 1, 2).
@@ -150,9 +150,7 @@ def _interned(
     blocked: list[NDArray[np.bool_]] = []
     base = 0
     for code, name in enumerate(blocker.names):
-        # a kind with no column of its own carries no values (yet)
-        arr = events.column(name) if name in FIELDS else pa.nulls(len(events), pa.string())
-        codes, uniq = intern(arr, order)
+        codes, uniq = intern(events.column(name), order)  # all null: a kind it carries none of
         by_kind.append(np.where(codes >= 0, codes + base, -1).astype(np.int32))
         kinds.append(np.full(len(uniq), code, np.int8))
         values.append(uniq)

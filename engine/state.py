@@ -33,11 +33,14 @@ SCHEMAS: dict[str, pa.Schema] = {
     "profiles": pa.schema([
         ("profile_id", _STR), ("created_by", _STR), ("created_for", _STR), ("emails", _LIST),
         ("phones", _LIST), ("external_ids", _LIST), ("merged_ids", _LIST),
-        ("email_consent", _STR), ("sms_consent", _STR), ("created_ts", pa.int64())]),
+        ("email_consent", _STR), ("sms_consent", _STR), ("created_ts", pa.int64()),
+        ("other_ids", _LIST)]),
     "log": pa.schema([
         ("profile_id", _STR), ("event_id", _STR), ("ts", pa.int64()), ("action", _STR),
         ("identifier", _STR), ("other", _STR)]),
 }
+#: the kinds a profile keeps in a list of its own (``emails``...); others go in ``other_ids``
+_OWN_LISTS = ("external_id", "email", "phone")
 _NEVER = "never_subscribed"  # a profile's consent when its email / phone has none
 
 
@@ -206,7 +209,7 @@ class StateRows:
         first = np.empty(len(r.ident_kind), np.int64)
         start = 0
         for name in r.kind_names:
-            if name not in FIELDS:  # a kind without a column of its own: no identifiers
+            if name not in FIELDS and name not in self.events.namespaces:  # no ids of it
                 continue
             ordered = self.events.column(name).take(pa.array(r.order))
             index = np.asarray(ordered.dictionary_encode().indices.fill_null(-1)
@@ -278,7 +281,35 @@ class StateRows:
             "email_consent": self._profile_consent(r.kind_names.index("email")),
             "sms_consent": self._profile_consent(r.kind_names.index("phone")),
             "created_ts": r.ts[created],
+            "other_ids": self._other_ids(),
         }
+
+    def _other_ids(self) -> pa.ListArray:
+        """``kind:value`` of each live profile's identifiers of the namespaces beyond
+        external_id, email and phone (a vendor id), by declaration order then value."""
+        r = self.res
+        rows, order, keys = [], [], []
+        for code, name in enumerate(r.kind_names):
+            if name in _OWN_LISTS:
+                continue
+            start, end = int(r.member_offsets[code, 0]), int(r.member_offsets[code, -1])
+            members = r.members[start:end]
+            rows.append(np.repeat(np.arange(len(r.live)), np.diff(r.member_offsets[code])))
+            order.append(np.full(len(members), code))
+            keys.append(r.ident_key.take(pa.array(members)))
+        if not keys or not sum(len(k) for k in keys):
+            return pa.ListArray.from_arrays(pa.array(np.zeros(len(r.live) + 1, np.int32)),
+                                            pa.array([], pa.string()))
+        by = pa.table({"row": np.concatenate(rows), "code": np.concatenate(order),
+                       "key": pa.concat_arrays(keys)})
+        by = by.take(pc.sort_indices(by, sort_keys=[("row", "ascending"),
+                                                    ("code", "ascending"),
+                                                    ("key", "ascending")]))
+        offsets = np.zeros(len(r.live) + 1, np.int32)
+        np.cumsum(np.bincount(by.column("row").to_numpy(), minlength=len(r.live)),
+                  out=offsets[1:])
+        return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()),
+                                        by.column("key").combine_chunks())
 
     def _member_lists(self, name: str) -> pa.ListArray:
         """Values of each live profile's identifiers of one kind, sorted (none when the rule

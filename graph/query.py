@@ -3,13 +3,15 @@ read a batch at a time, never the whole list in memory)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from identigraph.errors import UsageError
 
-#: The identifier kinds a profile holds, as ``--kind`` names them.
+#: The identifier kinds every profile may hold; ``--kind`` also takes any id namespace.
 PROFILE_KINDS = ("email", "phone", "external_id")
+_KIND_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 Sort = Literal["id", "size"]
 
@@ -28,9 +30,9 @@ class ProfileQuery:
     sort: Sort = "id"
 
     def __post_init__(self) -> None:
-        if self.kind is not None and self.kind not in PROFILE_KINDS:
+        if self.kind is not None and not _KIND_NAME.fullmatch(self.kind):
             raise UsageError(f"unknown identifier kind {self.kind!r}: use one of "
-                             f"{', '.join(PROFILE_KINDS)}")
+                             f"{', '.join(PROFILE_KINDS)} or an id namespace (klaviyo_id...)")
         if self.sort not in ("id", "size"):
             raise UsageError(f"unknown sort {self.sort!r}: use id or size")
         if self.limit is not None and self.limit < 0:

@@ -85,6 +85,29 @@ def external_ids(arr: pa.Array) -> Normalised:
     return _settle(arr, arr, odd, normalise_external_id)
 
 
+def namespace_ids(arr: pa.Array, normalise: Callable[[str], str] | None,
+                  normaliser: str = "") -> Normalised:
+    """The ids of one namespace: checked as external ids are (:func:`external_ids`), then
+    through the kind's normaliser once per distinct value (``None``: kept as they are). A
+    value the normaliser leaves empty (``digits`` of ``abc``) is dropped and reported."""
+    base = external_ids(arr)
+    if normalise is None or base.values.null_count == len(base.values):
+        return base
+    d = Distinct(base.values)
+    done = [normalise(v) for v in d.values.to_pylist()]
+    empty = np.array([not v for v in done], dtype=bool)
+    out = pa.array([v or None for v in done], pa.string()).take(
+        pa.array(d.codes, mask=d.codes < 0))
+    rows = d.rows_where(empty)
+    if not len(rows):
+        return Normalised(out, base.bad_rows, base.reasons)
+    why = f"nothing left after the {normaliser} normaliser"
+    bad = np.concatenate([base.bad_rows, rows])
+    reasons = base.reasons + [why] * len(rows)
+    order = np.argsort(bad, kind="stable")
+    return Normalised(out, bad[order], [reasons[k] for k in order.tolist()])
+
+
 def _nanp_bulk(values: pa.Array, nanp: np.ndarray) -> tuple[np.ndarray, pa.Array]:
     """The values :func:`normalise._fast_phone` settles as US numbers, settled in bulk.
 

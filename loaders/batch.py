@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -16,6 +17,18 @@ RAW_FIELDS: tuple[str, ...] = (
     "event_id", "timestamp", "type", "email", "phone", "external_id", "country",
     "email_consent", "sms_consent", "channel", "source", "attributes",
 )
+#: Raw fields that carry an identifier (besides id namespace fields: :func:`is_namespace`).
+IDENTIFIER_FIELDS: tuple[str, ...] = ("email", "phone", "external_id")
+_NAMESPACE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def is_namespace(name: str, kinds: Sequence[str] = ()) -> bool:
+    """True for a field that names an id namespace: a kind the rule set declares, or any
+    other ``*_id`` name (an undeclared namespace: validation reports its values). Only the
+    rule set decides which namespaces are identifiers; the reader just passes them on."""
+    if name in RAW_FIELDS or not _NAMESPACE_NAME.fullmatch(name):
+        return False
+    return name in kinds or name.endswith("_id")
 
 
 @dataclass(slots=True)
@@ -68,15 +81,22 @@ class RowBatch:
         return len(self.lines)
 
     def add(self, line: int, row: Mapping[str, str | None]) -> None:
-        """One record's raw values by field (missing fields are empty)."""
-        self.lines.append(line)
+        """One record's raw values by field (missing fields are empty); a field beyond
+        ``fields`` (an id namespace) gets a column of its own from its first value."""
         for f in self.fields:
             self.values.setdefault(f, []).append(row.get(f))
+        for f, v in row.items():
+            if f not in self.fields:
+                self.values.setdefault(f, [None] * len(self.lines)).append(v)
+        self.lines.append(line)
+        for col in self.values.values():
+            if len(col) < len(self.lines):
+                col.append(None)
 
     def raw(self) -> RawBatch:
         """The rows gathered, as Arrow columns."""
         cols = {f: pa.array(self.values.get(f, [None] * len(self)), pa.string())
-                for f in self.fields}
+                for f in (*self.fields, *(f for f in self.values if f not in self.fields))}
         return RawBatch(self.file, self.lines, cols, self.id_prefix, rejected=self.rejected,
                         warnings=self.warnings, source_columns=self.source_columns)
 
@@ -93,6 +113,9 @@ class ReadOptions:
     source_map: dict[str, str] = field(default_factory=dict)
     #: Segment track event names that are checkouts
     checkout_events: tuple[str, ...] = ("Order Completed", "Checkout Started")
+    #: the rule set's identifier kinds (api.load sets them): canonical events take a field
+    #: named after each; validation, not the reader, decides what each one is
+    kinds: tuple[str, ...] = ()
 
 
 class Format(Protocol):

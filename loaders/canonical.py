@@ -21,15 +21,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from identigraph.events import SCHEMA, EventTable
+from identigraph.events import EventTable, schema_with
 from identigraph.loaders import _identcols
 from identigraph.loaders._columns import row_digests
 from identigraph.loaders._textcols import Distinct, bool_mask, clean_text, text_array, valid_mask
-from identigraph.loaders.batch import RawBatch
+from identigraph.loaders.batch import IDENTIFIER_FIELDS, RAW_FIELDS, RawBatch
 from identigraph.loaders.report import Problem
 from identigraph.model import Consent
 from identigraph.normalise import PLACEHOLDER_REASON, Invalid, placeholder_set
-from identigraph.rules.model import RuleSet
+from identigraph.rules.model import Normaliser, RuleSet
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CONSENTS = {c.value for c in Consent}
@@ -130,27 +130,17 @@ class Canonicaliser:
         types = col("type")
         type_channel = self._types(types, res)
         countries = self._countries(col("country"), res)
-        for name in ("email", "phone", "external_id"):
-            if name in cols:
+        for name in cols:
+            if name in IDENTIFIER_FIELDS or name not in RAW_FIELDS:
                 cols[name] = self._placeholders(cols[name], name, res)
-        emails = _identcols.emails(col("email"))
-        res.warn(emails.bad_rows.tolist(), "email", _values(col("email"), emails.bad_rows),
-                 emails.reasons)
-        phones = _identcols.phones(col("phone"), countries, self.default_region,
-                                   vanity=self.ruleset.vanity_phones)
-        res.warn(phones.bad_rows.tolist(), "phone", _values(col("phone"), phones.bad_rows),
-                 phones.reasons)
-        externals = _identcols.external_ids(col("external_id"))
-        res.warn(externals.bad_rows.tolist(), "external_id",
-                 _values(col("external_id"), externals.bad_rows), externals.reasons)
-        none = ~(valid_mask(emails.values) | valid_mask(phones.values)
-                 | valid_mask(externals.values))
-        res.reject(np.flatnonzero(none).tolist(), "email/phone/external_id", "",
-                   "no valid identifier")
+        ids = self._identifiers(cols, countries, res)
+        emails, phones = ids["email"], ids["phone"]
+        externals = ids.get("external_id", nulls)
+        namespaces = {k: v for k, v in ids.items() if k not in IDENTIFIER_FIELDS}
         email_c = self._consents(col("email_consent"), "email_consent", res)
         sms_c = self._consents(col("sms_consent"), "sms_consent", res)
         attributes = self._attributes(col("attributes"), res, "attributes" in batch.checked)
-        channels, sources, ids = col("channel"), col("source"), col("event_id")
+        channels, sources, ids_in = col("channel"), col("source"), col("event_id")
 
         bad_rows = sorted(res.bad)
         for i in bad_rows:
@@ -166,14 +156,17 @@ class Canonicaliser:
             return arr if everything else arr.filter(keep)
 
         kept_ts = ts if everything else ts[keep_mask]
-        ids = self._content_ids(pick(ids), batch.id_prefix, kept_ts, [
-            pick(types), pick(emails.values), pick(phones.values), pick(externals.values),
-            pick(email_c), pick(sms_c), pick(channels), pick(sources), pick(attributes)])
+        kept_ns = {k: pick(v) for k, v in sorted(namespaces.items())}
+        event_ids = self._content_ids(pick(ids_in), batch.id_prefix, kept_ts, [
+            pick(types), pick(emails), pick(phones), pick(externals),
+            pick(email_c), pick(sms_c), pick(channels), pick(sources), pick(attributes)],
+            kept_ns)
         channels = pc.coalesce(pick(channels), pick(type_channel))
         out = EventTable(pa.Table.from_arrays([  # ids and types are present on the rows kept
-            ids, pa.array(kept_ts, pa.int64()), pick(types), channels, pick(sources),
-            pick(emails.values), pick(phones.values), pick(externals.values),
-            pick(countries), pick(email_c), pick(sms_c), pick(attributes)], schema=SCHEMA))
+            event_ids, pa.array(kept_ts, pa.int64()), pick(types), channels, pick(sources),
+            pick(emails), pick(phones), pick(externals),
+            pick(countries), pick(email_c), pick(sms_c), pick(attributes), *kept_ns.values()],
+            schema=schema_with(list(kept_ns))))
         lines_np = np.asarray(batch.lines, dtype=np.int64)
         warned = res.warned
         if batch.warnings:
@@ -183,6 +176,54 @@ class Canonicaliser:
         made_up = frozenset("ts" if f == "timestamp" else f for f in batch.made_up)
         return Validated(out, lines, warned_out, res.problems,
                          len(bad_rows) + len(batch.rejected), made_up)
+
+    def _identifiers(self, cols: dict[str, pa.Array], countries: pa.Array,
+                     res: _Outcome) -> dict[str, pa.Array]:
+        """Each declared kind's normalised column (email and phone always, the others when
+        the batch has them); values dropped are reported. A row whose only identifiers
+        are in namespaces the rule set does not declare is rejected saying so; a row with
+        none at all, ``no valid identifier``."""
+        n = len(res.batch)
+        nulls = pa.nulls(n, pa.string())
+        rs = self.ruleset
+        found: dict[str, pa.Array] = {}
+        for kind in rs.identifiers:
+            arr = cols.get(kind.name)
+            if kind.name == "email":
+                got = _identcols.emails(nulls if arr is None else arr)
+            elif kind.name == "phone":
+                got = _identcols.phones(nulls if arr is None else arr, countries,
+                                        self.default_region, vanity=rs.vanity_phones)
+            elif arr is None:
+                continue
+            else:
+                plain = kind.normaliser == Normaliser.EXACT
+                got = _identcols.namespace_ids(arr, None if plain else kind.normalise,
+                                               kind.normaliser.value)
+            if arr is not None:
+                res.warn(got.bad_rows.tolist(), kind.name, _values(arr, got.bad_rows),
+                         got.reasons)
+            found[kind.name] = got.values
+        has = np.zeros(n, dtype=bool)
+        for values in found.values():
+            has |= valid_mask(values)
+        stray: dict[int, list[str]] = {}  # row -> undeclared namespaces it has values in
+        for name, arr in cols.items():
+            if name in found or not (name in IDENTIFIER_FIELDS or name not in RAW_FIELDS):
+                continue
+            rows = np.flatnonzero(valid_mask(arr))
+            res.warn(rows.tolist(), name, _values(arr, rows),
+                     f"{name} is not an identifier kind of rule set {rs.name}")
+            for i in rows[~has[rows]].tolist():
+                stray.setdefault(i, []).append(name)
+        declared = ", ".join(rs.kind_names())
+        for i, names in stray.items():
+            res.reject([i], "/".join(names), cols[names[0]][i].as_py() or "",
+                       f"only identifiers in namespaces rule set {rs.name} does not declare "
+                       f"({', '.join(names)}); it declares {declared}")
+        res.reject(np.flatnonzero(~has).tolist(), "email/phone/external_id", "",
+                   "no valid identifier")
+        return found
 
     def _placeholders(self, arr: pa.Array, name: str, res: _Outcome) -> pa.Array:
         """A column without the values that only say "no value" (``NULL``, ``N/A``...): each
@@ -294,20 +335,32 @@ class Canonicaliser:
 
     @staticmethod
     def _content_ids(ids: pa.Array, prefix: str, ts: np.ndarray,
-                     parts: list[pa.Array]) -> pa.Array:
+                     parts: list[pa.Array], namespaces: dict[str, pa.Array]) -> pa.Array:
         """Rows without an event id get a hash of their content (SPEC section 3).
 
         The hash is ``rules.ids.content_event_id`` of the row's parts, computed on their
-        joined text in one pass (tests hold the two to the same ids).
+        joined text in one pass (tests hold the two to the same ids). A row with namespace
+        ids has one more part, ``kind=value\\x1e`` of each (by kind), so a
+        row without any keeps the id it always had.
         """
         missing = ~valid_mask(ids)
-        if not missing.any():
-            return ids
-        sel = pa.array(missing)
-        digests = row_digests([pa.array(ts[missing]).cast(pa.string())]
-                              + [p.filter(sel) for p in parts], digest_size=10)
-        made = pc.binary_join_element_wise(f"{prefix}:", digests, "")
-        return pc.replace_with_mask(ids, sel, made)
+
+        def hashed(ids: pa.Array, rows: np.ndarray, parts: list[pa.Array]) -> pa.Array:
+            if not rows.any():
+                return ids
+            sel = pa.array(rows)
+            digests = row_digests([pa.array(ts[rows]).cast(pa.string())]
+                                  + [p.filter(sel) for p in parts], digest_size=10)
+            made = pc.binary_join_element_wise(f"{prefix}:", digests, "")
+            return pc.replace_with_mask(ids, sel, made)
+
+        if namespaces and missing.any():
+            ns = pc.binary_join_element_wise(*[pc.fill_null(pc.binary_join_element_wise(
+                f"{k}=", v, "\x1e", ""), "") for k, v in namespaces.items()], "")
+            with_ns = missing & bool_mask(pc.not_equal(ns, ""))
+            ids = hashed(ids, with_ns, [*parts, ns])
+            missing &= ~with_ns
+        return hashed(ids, missing, parts)
 
 
 def _too_large(arr: pa.Array, name: str, res: _Outcome) -> pa.Array:

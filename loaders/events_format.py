@@ -10,7 +10,7 @@ from typing import Any
 from identigraph.arrays import as_array
 from identigraph.errors import UsageError
 from identigraph.loaders._csvstream import csv_slices
-from identigraph.loaders.batch import RAW_FIELDS, RawBatch, ReadOptions, RowBatch
+from identigraph.loaders.batch import RAW_FIELDS, RawBatch, ReadOptions, RowBatch, is_namespace
 from identigraph.loaders.csvfile import open_text, read_header
 from identigraph.loaders.report import Problem
 
@@ -74,12 +74,13 @@ class EventsFormat:
 
     def _read_csv(self, path: Path, options: ReadOptions) -> Iterator[RawBatch]:
         header = read_header(path)
-        unknown = [h for h in header if h not in RAW_FIELDS]
+        unknown = [h for h in header if h not in RAW_FIELDS and not is_namespace(h, options.kinds)]
         missing = [f for f in REQUIRED if f not in header]
         if unknown or missing:
             what = f"unknown column {unknown[0]!r}" if unknown else f"no {missing[0]!r} column"
             raise UsageError(
-                f"{path}: {what} in events CSV (columns: {', '.join(RAW_FIELDS)})"
+                f"{path}: {what} in events CSV (columns: {', '.join(RAW_FIELDS)}, "
+                "or an id namespace: a declared kind or a name ending in _id)"
             )
         for part in csv_slices(path, header, options.batch_rows):
             cols = {h: as_array(part.column(h)) for h in header}
@@ -91,11 +92,14 @@ class EventsFormat:
             if obj is None:
                 batch.rejected.append(Problem(str(path), number, "", "", error, "rejected"))
                 continue
+            row = {f: _text(obj.get(f)) for f in RAW_FIELDS}
             for key in obj:
-                if key not in RAW_FIELDS:
+                if is_namespace(key, options.kinds):
+                    row[key] = _text(obj[key])
+                elif key not in RAW_FIELDS:
                     batch.warnings.append(Problem(str(path), number, key, _text(obj[key]) or "",
                                                   "unknown field ignored", "warning"))
-            batch.add(number, {f: _text(obj.get(f)) for f in RAW_FIELDS})
+            batch.add(number, row)
             if len(batch) >= options.batch_rows:
                 yield batch.raw()
                 batch = RowBatch(str(path), RAW_FIELDS, "events")

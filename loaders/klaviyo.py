@@ -37,7 +37,9 @@ from identigraph.loaders.csvfile import read_header
 
 EMAIL = ("Email", "Email Address", "$email")
 PHONE = ("Phone Number", "Phone", "$phone_number")
-KLAVIYO_ID = ("Klaviyo ID", "Profile ID", "id", "$id")
+KLAVIYO_ID = ("Klaviyo ID", "Profile ID", "id")
+#: the profile's id in the shop's or CRM's own system (Klaviyo's ``$id``, "External ID")
+EXTERNAL_ID = ("External ID", "$id")
 EMAIL_CONSENT = ("Email Marketing Consent", "Email Consent", "Accepts Marketing")
 SMS_CONSENT = ("SMS Consent", "SMS Marketing Consent")
 COUNTRY = ("Country", "$country")
@@ -67,21 +69,24 @@ class _Plan:
     source: str | None
     first: str | None
     last: str | None
+    external_id: str | None
 
     def columns(self) -> list[str]:
         """Every column to read."""
         return [c for c in (self.email, self.phone, self.klaviyo_id, self.email_consent,
                             self.sms_consent, self.country, self.created, self.added,
-                            self.source, self.first, self.last) if c is not None]
+                            self.source, self.first, self.last, self.external_id)
+                if c is not None]
 
 
 def _plan(header: list[str], path: Path) -> _Plan:
     plan = _Plan(*(find_column(header, a) for a in (
         EMAIL, PHONE, KLAVIYO_ID, EMAIL_CONSENT, SMS_CONSENT, COUNTRY, CREATED, ADDED,
-        SOURCE, FIRST, LAST)))
-    if plan.email is None and plan.phone is None and plan.klaviyo_id is None:
-        raise UsageError(f"{path}: no 'Email', 'Phone Number' or 'Klaviyo ID' column "
-                         "for format klaviyo-profiles")
+        SOURCE, FIRST, LAST, EXTERNAL_ID)))
+    if (plan.email is None and plan.phone is None and plan.klaviyo_id is None
+            and plan.external_id is None):
+        raise UsageError(f"{path}: no 'Email', 'Phone Number', 'Klaviyo ID' or 'External ID' "
+                         "column for format klaviyo-profiles")
     return plan
 
 
@@ -101,7 +106,8 @@ class KlaviyoProfiles:
 
     def matches(self, header: list[str]) -> bool:
         """A Klaviyo-only column and an identifier column."""
-        return bool(has_any(header, SIGNATURE) and has_any(header, EMAIL + PHONE + KLAVIYO_ID))
+        return bool(has_any(header, SIGNATURE)
+                    and has_any(header, EMAIL + PHONE + KLAVIYO_ID + EXTERNAL_ID))
 
     def read(self, path: Path, options: ReadOptions) -> Iterator[RawBatch]:
         """Raw ``import`` events, one per row."""
@@ -131,20 +137,23 @@ class KlaviyoProfiles:
         source = col(plan.source)
         attributes = json_present([("first_name", col(plan.first)),
                                    ("last_name", col(plan.last))])
+        external = col(plan.external_id)
         digest = row_digests([timestamp, email, phone, country, email_c, sms_c, source,
-                              attributes])
+                              attributes] + ([external] if plan.external_id else []))
         named = pc.and_(kid.is_valid(), pc.invert(spreadsheet_numbers(kid)))
         event_id = pc.if_else(named, pc.binary_join_element_wise(
             f"{self.name}:", kid, ":", digest, ""), nulls)
         m.cols = {
             "event_id": event_id, "timestamp": timestamp,
             "type": pa.repeat(pa.scalar("import"), n), "email": email, "phone": phone,
-            "external_id": kid, "country": country, "email_consent": email_c,
+            "klaviyo_id": kid, "external_id": external, "country": country,
+            "email_consent": email_c,
             "sms_consent": sms_c, "source": source, "attributes": attributes,
         }
         m.checked = frozenset({"attributes"})  # JSON objects made by json_present
         m.source_columns = {k: v for k, v in {
-            "email": plan.email, "phone": plan.phone, "external_id": plan.klaviyo_id,
+            "email": plan.email, "phone": plan.phone, "klaviyo_id": plan.klaviyo_id,
+            "external_id": plan.external_id,
             "email_consent": plan.email_consent, "sms_consent": plan.sms_consent,
             "country": plan.country, "source": plan.source,
             "timestamp": plan.created or plan.added,

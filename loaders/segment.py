@@ -1,6 +1,7 @@
 """``segment``: Segment-style JSON Lines (optionally gzipped): identify, track, page, screen.
 
-``messageId`` is the event id, ``userId`` the external id, ``traits`` (identify) and
+``messageId`` is the event id, ``userId`` a ``segment_user_id`` and ``anonymousId`` a
+``segment_anonymous_id`` (each its own namespace), ``traits`` (identify) and
 ``context.traits`` (every call) give the email and phone. Track events named in
 ``ReadOptions.checkout_events`` are checkouts; every other call that carries an
 identifier is a ``profile_update``.
@@ -19,8 +20,8 @@ from identigraph.loaders.batch import RawBatch, ReadOptions, RowBatch
 from identigraph.loaders.events_format import is_jsonl, jsonl_records
 from identigraph.loaders.report import Problem
 
-FIELDS = ("event_id", "timestamp", "type", "email", "phone", "external_id", "country",
-          "source", "attributes")
+FIELDS = ("event_id", "timestamp", "type", "email", "phone", "segment_user_id",
+          "segment_anonymous_id", "country", "source", "attributes")
 EMAIL_KEYS = ("email", "Email", "email_address", "emailAddress")
 PHONE_KEYS = ("phone", "Phone", "phone_number", "phoneNumber", "mobile")
 TIME_KEYS = ("timestamp", "originalTimestamp", "sentAt", "receivedAt")
@@ -130,7 +131,8 @@ class SegmentFormat:
         values = {
             "event_id": f"{self.name}:{message_id}" if message_id else None,
             "timestamp": _pick(TIME_KEYS, obj),
-            "type": typ, "email": email, "phone": phone, "external_id": user_id,
+            "type": typ, "email": email, "phone": phone, "segment_user_id": user_id,
+            "segment_anonymous_id": _text(obj.get("anonymousId")),
             "country": country,
             "source": name if call == "track" else (f"{call} {name}" if name else call),
             "attributes": json.dumps(attrs, sort_keys=True, ensure_ascii=False) if attrs
@@ -140,7 +142,8 @@ class SegmentFormat:
 
     def _empty(self, path: Path) -> RowBatch:
         return RowBatch(str(path), FIELDS, self.name,
-                        source_columns={"external_id": "userId",
+                        source_columns={"segment_user_id": "userId",
+                                        "segment_anonymous_id": "anonymousId",
                                         "email": "traits.email/context.traits.email",
                                         "phone": "traits.phone/context.traits.phone",
                                         "country": "traits.address.country",

@@ -126,14 +126,14 @@ class ShopifyCustomers:
         m.cols = {
             "event_id": event_id, "timestamp": pa.repeat(pa.scalar(options.undated_time), n),
             "type": pa.repeat(pa.scalar("import"), n), "email": email, "phone": phone,
-            "external_id": cid, "country": country, "email_consent": email_c,
+            "shopify_customer_id": cid, "country": country, "email_consent": email_c,
             "sms_consent": sms_c, "source": pa.repeat(pa.scalar("shopify customer export"), n),
             "attributes": json_present([("first_name", col("first")),
                                         ("last_name", col("last"))]),
         }
         m.checked = frozenset({"attributes"})  # JSON objects made by json_present
         m.source_columns = {k: v for k, v in {
-            "external_id": plan["customer_id"], "email": plan["email"],
+            "shopify_customer_id": plan["customer_id"], "email": plan["email"],
             "phone": _label([plan["phone"], plan["address_phone"]], phone_used),
             "country": plan["country_code"] or plan["country_name"],
             "email_consent": plan["email_consent"], "sms_consent": plan["sms_consent"],
@@ -158,6 +158,7 @@ _ORDER_COLUMNS: dict[str, tuple[str, ...]] = {
     "email_consent": ACCEPTS_EMAIL,
     "sms_consent": ACCEPTS_SMS,
     "id": ("Id",),
+    "customer_id": ("Customer ID", "Customer Id"),  # in some exports (apps, Matrixify)
     "total": ("Total",),
     "currency": ("Currency",),
 }
@@ -262,7 +263,8 @@ class ShopifyOrders:
         m.cols = {
             "event_id": event_id, "timestamp": created,
             "type": pa.repeat(pa.scalar("checkout"), groups), "email": first("email"),
-            "phone": phone, "country": map_array(country, country_code),
+            "phone": phone, "shopify_customer_id": trimmed(first("customer_id")),
+            "country": map_array(country, country_code),
             "email_consent": map_array(first("email_consent"), consent),
             "sms_consent": map_array(first("sms_consent"), consent),
             "source": pc.binary_join_element_wise("shopify order ", name, ""),
@@ -271,6 +273,7 @@ class ShopifyOrders:
         m.checked = frozenset({"attributes"})  # JSON objects made by json_objects
         m.source_columns = {k: v for k, v in {
             "email": plan["email"], "phone": phone_label,
+            "shopify_customer_id": plan["customer_id"],
             "country": plan["billing_country"] or plan["shipping_country"],
             "email_consent": plan["email_consent"], "sms_consent": plan["sms_consent"],
             "timestamp": plan["created"], "event_id": plan["id"] or plan["name"],

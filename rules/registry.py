@@ -45,7 +45,15 @@ def _resolve_data(data: dict[str, Any], seen: tuple[str, ...] = ()) -> dict[str,
         raise UsageError(f"rule set `extends` loops through {parent!r}")
     if parent not in shipped_names():
         raise UsageError(f"rule set extends unknown rule set {parent!r}")
-    return _deep_merge(_resolve_data(_shipped_data(parent), (*seen, parent)), data)
+    merged = _deep_merge(_resolve_data(_shipped_data(parent), (*seen, parent)), data)
+    if isinstance(data.get("identifiers"), list):
+        # a rule set listing its own identifiers replaces the list: the inherited limits of
+        # the kinds it leaves out go with them (its own limits are checked as written)
+        kept = {k.get("name") for k in data["identifiers"] if isinstance(k, dict)}
+        own = data.get("limits") or {}
+        merged["limits"] = {k: v for k, v in (merged.get("limits") or {}).items()
+                            if k in kept or k in own}
+    return merged
 
 
 def parse_ruleset(data: dict[str, Any], origin: str) -> RuleSet:

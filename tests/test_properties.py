@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import examples, load_events, write_jsonl
 
-from identigraph.engine.resolver import KIND_NAMES, Resolution, resolve
+from identigraph.engine.resolver import Resolution, resolve
 from identigraph.events import EventTable
 from identigraph.graph.open import open_store
 from identigraph.rules.decisions import MERGING
@@ -159,7 +159,7 @@ def test_a_blocked_value_never_links_anything(evs: list[dict[str, Any]]) -> None
     rs = RuleSet.model_validate(data)
     res = resolve(_table(evs), rs)
     blocked = {x for x, b in enumerate(res.ident_blocked) if b}
-    names = {f"{KIND_NAMES[res.ident_kind[x]]}:{res.ident_value[x]}" for x in blocked}
+    names = {f"{res.kind_names[res.ident_kind[x]]}:{res.ident_value[x]}" for x in blocked}
     assert names <= {f"phone:{PHONES[0]}", f"email:{EMAILS[1]}"}
     for x in blocked:
         assert res.ident_profile[x] == -1

@@ -33,10 +33,30 @@ def _ruleset(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_shipped_rule_sets_declare_todays_three_kinds() -> None:
+def test_a_rule_set_without_a_declaration_has_todays_three_kinds(tmp_path: Path) -> None:
     """Without a declaration a rule set has external_id, email and phone, in that order."""
-    for name in shipped_names():
-        assert load_ruleset(name).kind_names() == ("external_id", "email", "phone")
+    text = "name: plain\nevent_types: {import: {link: merge}}\n"
+    assert load_ruleset(str(_ruleset(tmp_path, text))).kind_names() == (
+        "external_id", "email", "phone")
+
+
+VENDOR_IDS = ("klaviyo_id", "shopify_customer_id", "segment_user_id", "segment_anonymous_id")
+
+
+@pytest.mark.parametrize("name", shipped_names())
+def test_shipped_rule_sets_declare_each_vendor_id_in_its_own_namespace(name: str) -> None:
+    """external_id and every vendor id are declared, the seed's external id > email > phone
+    order is kept, and each vendor id has the limit its vendor gives it (docs/formats.md)."""
+    rs = load_ruleset(name)
+    assert set(VENDOR_IDS) | {"external_id", "email", "phone"} <= set(rs.kind_names())
+    seed = [k for k in rs.strength if k in ("external_id", "email", "phone")]
+    assert seed == ["external_id", "email", "phone"]
+    assert rs.strength[-1] == "segment_anonymous_id"  # a cookie: the weakest
+    for kind in ("external_id", "klaviyo_id", "shopify_customer_id", "segment_user_id"):
+        lim = rs.limit_for(kind)
+        assert lim is not None and (lim.max, lim.past_limit.value) == (1, "refuse"), kind
+    anon = rs.limit_for("segment_anonymous_id")
+    assert anon is not None and (anon.max, anon.past_limit.value) == (5, "replace")
 
 
 def test_a_namespace_is_declared_with_its_normaliser_strength_limit_and_blocks(

@@ -11,6 +11,8 @@ events move to it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -19,7 +21,7 @@ from numpy.typing import NDArray
 from identigraph.engine.groups import identifier_keys
 from identigraph.engine.resolver import resolve
 from identigraph.engine.state import SCHEMAS, StateRows
-from identigraph.events import FIELDS, EventTable
+from identigraph.events import EventTable
 from identigraph.graph.store import Replayed
 from identigraph.rules.model import RuleSet
 
@@ -59,7 +61,7 @@ def replay_delta(db: duckdb.DuckDBPyConnection, ruleset: RuleSet, new: EventTabl
                      "ON i.key = d.key WHERE i.grp IS NOT NULL").to_arrow_table()
     db.unregister("delta_keys")
     db.register("touched", touched)
-    old = db.sql(f"SELECT {', '.join(FIELDS)}, grp FROM events "
+    old = db.sql("SELECT * FROM events "
                  "SEMI JOIN touched t ON events.grp = t.grp").to_arrow_table()
     events = EventTable.concat([EventTable(old.drop_columns(["grp"])), new])
     rows = StateRows(events, resolve(events, ruleset))
@@ -87,10 +89,26 @@ def replay_delta(db: duckdb.DuckDBPyConnection, ruleset: RuleSet, new: EventTabl
                "WHERE events.grp = moved.old AND moved.old <> moved.new")
     db.unregister("moved")
     db.register("new_events", event_arrow(new, ids[local[len(old_grp):]]))
-    db.execute(f"INSERT INTO events SELECT {', '.join(FIELDS)}, grp FROM new_events")
+    add_event_columns(db, new.namespaces)
+    db.execute("INSERT INTO events BY NAME SELECT * FROM new_events")
     db.unregister("new_events")
     db.unregister("touched")
     return Replayed(len(events), touched.num_rows, n_local), next_group
+
+
+def event_columns(db: duckdb.DuckDBPyConnection) -> list[str]:
+    """The stored events' columns (FIELDS, ``grp`` and each id namespace stored)."""
+    return [r[0] for r in db.execute("SELECT column_name FROM duckdb_columns() "
+                                     "WHERE table_name = 'events'").fetchall()]
+
+
+def add_event_columns(db: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:
+    """A VARCHAR column in ``events`` for each id namespace not stored yet (older events:
+    null). Names are kind names (``[a-z][a-z0-9_]*``, checked by the event table)."""
+    have = set(event_columns(db))
+    for name in names:
+        if name not in have:
+            db.execute(f'ALTER TABLE events ADD COLUMN "{name}" VARCHAR')
 
 
 def empty_derived(name: str) -> pa.Table:

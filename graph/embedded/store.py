@@ -45,7 +45,9 @@ if TYPE_CHECKING:  # writing needs them; a query does not import them (start-up 
     from identigraph.events import EventTable
     from identigraph.rules.model import RuleSet
 
-SCHEMA_VERSION = "3"  # 3: every event and derived row carries its connected group (grp)
+#: 3: every event and derived row carries its connected group (grp); 4: profiles keep their
+#: namespace ids (``other_ids``), events a column per id namespace they carry
+SCHEMA_VERSION = "4"
 APP = "identigraph"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 THREADS = 2
@@ -72,7 +74,7 @@ _EVENT_COLS = ("event_id, ts, type, channel, source, email, phone, external_id, 
 _DERIVED = {"identifiers": "identifiers", "edges": "edges", "profiles": "profiles",
             "log": "profile_log"}
 #: a profile's size (identifiers held), and the order of each ``--sort``
-_SIZE = "(len(emails) + len(phones) + len(external_ids))"
+_SIZE = "(len(emails) + len(phones) + len(external_ids) + len(other_ids))"
 _ORDER = {"id": "profile_id", "size": f"{_SIZE} DESC, profile_id"}
 #: ART indexes: every lookup a query makes (identifier, profile, edge ends, log, events by
 #: id and by identifier) is an index probe, not a column scan; a load drops them, writes,
@@ -85,7 +87,7 @@ IN_LIST = 500
 #: rows fetched at a time when a query streams
 BATCH = 2000
 _EVENT_FIELDS = tuple(_EVENT_COLS.split(", "))
-_PROFILE_COLS = ("profile_id, emails, phones, external_ids, email_consent, sms_consent, "
+_PROFILE_COLS = ("profile_id, emails, phones, external_ids, other_ids, email_consent, sms_consent, "
                  "created_by, created_for, merged_ids")
 _EDGE_COLS = "src, dst, event_id, type, channel, ts, rule, merges"
 #: point lookups (identifier, profile, rule set) a read-only store remembers
@@ -116,10 +118,10 @@ class _Memo:
 
 
 def _profile(row: tuple[Any, ...]) -> Profile:
-    pid, emails, phones, ext, ec, sc, by, for_, merged = row
+    pid, emails, phones, ext, other, ec, sc, by, for_, merged = row
     return Profile(profile_id=pid, emails=emails, phones=phones, external_ids=ext,
                    email_consent=ec, sms_consent=sc, created_by=by, created_for=for_,
-                   merged_ids=merged)
+                   merged_ids=merged, other_ids=other or [])
 
 
 def _edge(row: tuple[Any, ...]) -> Edge:
@@ -164,16 +166,6 @@ def _parts(values: Sequence[str]) -> list[list[str]]:
 def _marks(values: Sequence[str]) -> str:
     """``?, ?, ?``: one placeholder per value (values are always parameters)."""
     return ", ".join("?" * len(values))
-
-
-def _split_keys(keys: Sequence[str]) -> dict[str, list[str]]:
-    """``kind:value`` keys grouped by kind (only the three identifier kinds)."""
-    wanted: dict[str, list[str]] = {"email": [], "phone": [], "external_id": []}
-    for key in keys:
-        kind, _, value = key.partition(":")
-        if kind in wanted:
-            wanted[kind].append(value)
-    return wanted
 
 
 def _cause(exc: BaseException) -> str:
@@ -389,10 +381,9 @@ class EmbeddedStore:
 
     def events(self) -> EventTable:
         """Every stored event."""
-        from identigraph.events import FIELDS, EventTable
+        from identigraph.events import EventTable
 
-        return EventTable(self.db.sql(f"SELECT {', '.join(FIELDS)} FROM events")
-                          .to_arrow_table())
+        return EventTable(self.db.sql("SELECT * EXCLUDE (grp) FROM events").to_arrow_table())
 
     def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
         """Append events and rewrite the derived tables in one transaction: a first load, or
@@ -528,8 +519,11 @@ class EmbeddedStore:
             self.db.execute("SET threads = 1")
             try:
                 self.db.register("new_events", events)
-                self.db.execute(
-                    f"INSERT INTO events SELECT {_EVENT_COLS}, grp FROM new_events")
+                from identigraph.graph.embedded.delta import add_event_columns
+
+                add_event_columns(self.db, [n for n in events.schema.names
+                                            if n not in _EVENT_FIELDS and n != "grp"])
+                self.db.execute("INSERT INTO events BY NAME SELECT * FROM new_events")
                 self.db.unregister("new_events")
             finally:
                 self.db.execute(f"SET threads = {THREADS}")
@@ -599,9 +593,10 @@ class EmbeddedStore:
             f"SELECT {_PROFILE_COLS} FROM profiles WHERE {_SIZE} >= ? "
             "AND (? IS NULL OR (? = 'email' AND len(emails) > 0) "
             "OR (? = 'phone' AND len(phones) > 0) "
-            "OR (? = 'external_id' AND len(external_ids) > 0)) "
+            "OR (? = 'external_id' AND len(external_ids) > 0) "
+            "OR len(list_filter(other_ids, lambda k: starts_with(k, ? || ':'))) > 0) "
             f"ORDER BY {_ORDER[query.sort]} LIMIT ?",
-            [query.min_size, *[query.kind] * 4, query.limit])
+            [query.min_size, *[query.kind] * 5, query.limit])
         while rows := cur.fetchmany(BATCH):
             yield from (_profile(r) for r in rows)
 
@@ -659,10 +654,14 @@ class EmbeddedStore:
     def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
         """Events carrying any of these identifiers, oldest first."""
         found: dict[str, tuple[Any, ...]] = {}
-        for kind, values in _split_keys(keys).items():  # one indexed lookup per column
+        from identigraph.events import split_keys
+        from identigraph.graph.embedded.delta import event_columns
+
+        for kind, values in split_keys(keys, event_columns(self.db)).items():  # by column
             for part in _parts(values):
                 for row in self.db.execute(f"SELECT {_EVENT_COLS} FROM events "
-                                           f"WHERE {kind} IN ({_marks(part)})", part).fetchall():
+                                           f'WHERE "{kind}" IN ({_marks(part)})',
+                                           part).fetchall():
                     found[row[0]] = row
         return sorted((_event(r) for r in found.values()), key=lambda e: (e.ts, e.event_id))
 

@@ -40,9 +40,10 @@ def balanced(summary: dict[str, Any]) -> bool:
 
 @dataclass(frozen=True)
 class P:
-    """A profile as the tests compare it: identifiers and consent, no ids."""
+    """A profile as the tests compare it: identifiers and consent, no profile ids. ``ids``
+    are its identifiers of every kind but email and phone, as sorted ``kind:value`` keys."""
 
-    external_ids: tuple[str, ...]
+    ids: tuple[str, ...]
     emails: tuple[str, ...]
     phones: tuple[str, ...]
     email_consent: str | None
@@ -53,8 +54,12 @@ def profile_set(store_location: str) -> set[P]:
     """Every profile of a store, as comparable values."""
     store = open_store(store_location, create=False)
     try:
-        return {P(tuple(p.external_ids), tuple(p.emails), tuple(p.phones), p.email_consent,
-                  p.sms_consent) for p in store.profiles()}
+        ids: dict[str, list[str]] = {}
+        for row in store.state_table("identifiers").to_pylist():
+            if row["profile_id"] is not None and row["kind"] not in ("email", "phone"):
+                ids.setdefault(row["profile_id"], []).append(row["key"])
+        return {P(tuple(sorted(ids.get(p.profile_id, []))), tuple(p.emails), tuple(p.phones),
+                  p.email_consent, p.sms_consent) for p in store.profiles()}
     finally:
         store.close()
 

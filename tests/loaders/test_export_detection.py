@@ -59,7 +59,7 @@ def test_unknown_header_is_a_usage_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("fmt", "expected"), [
     ("shopify-orders", "no 'Name' column"),
-    ("klaviyo-profiles", "no 'Email', 'Phone Number' or 'Klaviyo ID' column"),
+    ("klaviyo-profiles", "no 'Email', 'Phone Number', 'Klaviyo ID' or 'External ID' column"),
     ("sms-subscribers", "no phone column"),
     ("segment", "the segment format reads JSON Lines"),
 ])

@@ -17,19 +17,19 @@ def test_profiles(store_location: str) -> None:
     assert summary["files"][0]["format"] == "klaviyo-profiles"
     assert profile_set(store_location) == {
         # 26-character Klaviyo ID, apostrophe phone, both consents
-        P(("01HQ8Z6W4X3Y2V1T0S9R8Q7P6N",), ("ann@example.com",), ("+14155550101",),
+        P(("klaviyo_id:01HQ8Z6W4X3Y2V1T0S9R8Q7P6N",), ("ann@example.com",), ("+14155550101",),
           "subscribed", "subscribed"),
         # 6-character legacy id, (415) phone, mixed-case email
-        P(("AbC123",), ("bob@example.com",), ("+14155550102",), "never_subscribed",
+        P(("klaviyo_id:AbC123",), ("bob@example.com",), ("+14155550102",), "never_subscribed",
           "unsubscribed"),
         # Excel-mangled Klaviyo ID: not loaded; dotted phone
         P((), ("carol@example.com",), ("+14155550103",), "subscribed", "never_subscribed"),
         # a wrong-length Klaviyo ID is dropped; UK national number read with "United Kingdom"
         P((), ("dave@example.co.uk",), ("+447911123456",), "subscribed", "never_subscribed"),
         # multi-line quoted address; time from Date Added
-        P(("01HQ8Z6W4X3Y2V1T0S9R8Q7P6P",), ("erin@example.com",), (), "subscribed", None),
+        P(("klaviyo_id:01HQ8Z6W4X3Y2V1T0S9R8Q7P6P",), ("erin@example.com",), (), "subscribed", None),
         # unknown consent value dropped
-        P(("01HQ8Z6W4X3Y2V1T0S9R8Q7P6Q",), ("frank@example.com",), ("+447911123457",),
+        P(("klaviyo_id:01HQ8Z6W4X3Y2V1T0S9R8Q7P6Q",), ("frank@example.com",), ("+447911123457",),
           "never_subscribed", "never_subscribed"),
     }
 
@@ -88,6 +88,6 @@ def test_columns_by_name_not_position(store_location: str) -> None:
     summary = cli_load(str(CUSTOM), store=store_location)
     assert summary["files"][0]["format"] == "klaviyo-profiles"
     assert profile_set(store_location) == {
-        P(("01HQ8Z6W4X3Y2V1T0S9R8Q7P7A",), (), ("+31612345678",), None, "subscribed"),
-        P(("01HQ8Z6W4X3Y2V1T0S9R8Q7P7B",), (), ("+14155550177",), None, "never_subscribed"),
+        P(("klaviyo_id:01HQ8Z6W4X3Y2V1T0S9R8Q7P7A",), (), ("+31612345678",), None, "subscribed"),
+        P(("klaviyo_id:01HQ8Z6W4X3Y2V1T0S9R8Q7P7B",), (), ("+14155550177",), None, "never_subscribed"),
     }

@@ -15,23 +15,23 @@ SMS = fixture("sms_postscript.csv")
 EXPECTED = {
     # customer export (1970) then order #1001 with another phone and no SMS consent for
     # it: the phone is replaced and SMS consent is gone (rules 7 and 8)
-    P(("7210450001",), ("ann@example.com",), ("+14155550199",), "subscribed",
+    P(("shopify_customer_id:7210450001",), ("ann@example.com",), ("+14155550199",), "subscribed",
       "never_subscribed"),
     # Bob: a keyword opt-in (phone only) stays apart (rule 9), and his order with that phone
     # does not bridge the two profiles (rule 6: a checkout never joins two profiles)
-    P(("7210450002",), ("bob@example.com",), (), "subscribed", None),
+    P(("shopify_customer_id:7210450002",), ("bob@example.com",), (), "subscribed", None),
     P((), (), ("+14155550102",), None, "subscribed"),
     # Carol: a Klaviyo form with her email brings the phone onto her profile (rule 2)
-    P(("7210450003",), ("carol@example.com",), ("+14155550103",), "never_subscribed",
+    P(("shopify_customer_id:7210450003",), ("carol@example.com",), ("+14155550103",), "never_subscribed",
       "subscribed"),
     # Dave: a checkout consent with a new email and phone: one new profile
     P((), ("dave@example.com",), ("+14155550104",), "never_subscribed", "subscribed"),
     # Erin: a keyword opt-in carrying her email still never merges
-    P(("7210450005",), ("erin@example.com",), (), "subscribed", None),
+    P(("shopify_customer_id:7210450005",), ("erin@example.com",), (), "subscribed", None),
     P((), (), ("+14155550105",), None, "subscribed"),
     P((), ("frank@example.com",), (), "never_subscribed", None),
-    P(("7210450007",), ("gina@example.nl",), ("+31612345678",), "subscribed", "subscribed"),
-    P(("7210450008",), (), (), None, None),
+    P(("shopify_customer_id:7210450007",), ("gina@example.nl",), ("+31612345678",), "subscribed", "subscribed"),
+    P(("shopify_customer_id:7210450008",), (), (), None, None),
     P((), (), ("+14155550107",), None, "unsubscribed"),
     # a guest checkout
     P((), ("hank@example.co.uk",), ("+447911123458",), "subscribed", "never_subscribed"),

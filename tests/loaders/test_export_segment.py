@@ -23,16 +23,17 @@ def test_profiles(store_location: str) -> None:
     summary = cli_load(str(SEGMENT), store=store_location)
     assert summary["files"][0]["format"] == "segment"
     assert profile_set(store_location) == {
-        # identify, then a checkout with a new phone: the phone is replaced (rule 7)
-        P(("u_1001",), ("nora@example.com",), ("+14155550132",), "never_subscribed",
-          "never_subscribed"),
-        # an anonymous Order Completed with context.traits: a checkout
-        P((), ("oscar@example.com",), ("+14155550131",), "never_subscribed",
-          "never_subscribed"),
+        # identify, then a checkout with a new phone: the phone is replaced (rule 7); userId
+        # and anonymousId each in a namespace of its own
+        P(("segment_anonymous_id:anon-1", "segment_user_id:u_1001"), ("nora@example.com",),
+          ("+14155550132",), "never_subscribed", "never_subscribed"),
+        # an anonymous Order Completed with context.traits: a checkout (its cookie kept)
+        P(("segment_anonymous_id:anon-2",), ("oscar@example.com",), ("+14155550131",),
+          "never_subscribed", "never_subscribed"),
         # screen with a userId (its bad phone dropped)
-        P(("u_1002",), (), (), None, None),
+        P(("segment_user_id:u_1002",), (), (), None, None),
         # numeric userId
-        P(("1004",), ("pia@example.com",), (), "never_subscribed", None),
+        P(("segment_user_id:1004",), ("pia@example.com",), (), "never_subscribed", None),
     }
 
 

@@ -25,18 +25,18 @@ def test_customer_profiles(store_location: str) -> None:
     assert summary["files"][0]["format"] == "shopify-customers"
     assert profile_set(store_location) == {
         # Shopify's apostrophe-prefixed phones; yes/yes consent
-        P(("7210450001",), ("ann@example.com",), ("+14155550101",), "subscribed", "subscribed"),
-        P(("7210450002",), ("bob@example.com",), (), "subscribed", None),
+        P(("shopify_customer_id:7210450001",), ("ann@example.com",), ("+14155550101",), "subscribed", "subscribed"),
+        P(("shopify_customer_id:7210450002",), ("bob@example.com",), (), "subscribed", None),
         # "no" is not an unsubscribe: no consent recorded
-        P(("7210450003",), ("carol@example.com",), (), "never_subscribed", None),
+        P(("shopify_customer_id:7210450003",), ("carol@example.com",), (), "never_subscribed", None),
         # multi-line quoted Note with doubled quotes
-        P(("7210450005",), ("erin@example.com",), (), "subscribed", None),
+        P(("shopify_customer_id:7210450005",), ("erin@example.com",), (), "subscribed", None),
         # Excel-mangled Customer ID: not loaded as an id
         P((), ("frank@example.com",), (), "never_subscribed", None),
         # Dutch national number read with the Default Address Country Code
-        P(("7210450007",), ("gina@example.nl",), ("+31612345678",), "subscribed", "subscribed"),
+        P(("shopify_customer_id:7210450007",), ("gina@example.nl",), ("+31612345678",), "subscribed", "subscribed"),
         # a customer known only by the shop's id
-        P(("7210450008",), (), (), None, None),
+        P(("shopify_customer_id:7210450008",), (), (), None, None),
     }
 
 
