@@ -25,7 +25,6 @@ from identigraph.events import EventTable
 from identigraph.graph.neo4j_store.chunks import event_chunks
 
 Params = dict[str, list[Any]]
-_KINDS = ("email", "phone", "external_id")
 
 
 class Column(list[Any]):
@@ -85,9 +84,9 @@ class StateBatches:
     - ``profiles``: each profile with the identifiers on it and the evidence edges between
       them (both ends on this profile: about three edges in four), so neither the ``ON``
       relationship nor those edges need an index lookup. Members are in one list per batch
-      (``$key``, ``$consent``, ``$consent_event``, ``$blocked``) ordered by profile, then
-      kind (emails, phones, external ids); ``$member_at[3 * i + k]`` is where profile ``i``'s
-      members of kind ``k`` start. Its edges start at ``$edge_at[i]``; an edge's ``$src`` and
+      (``$key``, ``$kind``, ``$consent``, ``$consent_event``, ``$blocked``) ordered by
+      profile, then kind code (any number of kinds); ``$member_at[i]`` is where profile
+      ``i``'s members start. Its edges start at ``$edge_at[i]``; an edge's ``$src`` and
       ``$dst`` are positions among the profile's members;
     - ``loose``: identifiers on no profile;
     - ``edges``: every other edge (ends on two profiles, or on none), ends by key;
@@ -103,34 +102,29 @@ class StateBatches:
         ident, prof, edges, log = t["identifiers"], t["profiles"], t["edges"], t["log"]
         self.batch_size = batch_size
         n = prof.num_rows
-        # each identifier's profile row (-1: on no profile) and kind (0 email, 1 phone, 2 id)
+        # each identifier's profile row (-1: on no profile) and kind code
         links = state.links()
         prow = links.profile_row
         orphans = int(np.count_nonzero((prow < 0) & ident.column("profile_id").is_valid()
                                        .to_numpy(zero_copy_only=False)))
         if orphans:  # the resolver puts every identifier with a profile id on a live profile
             raise RuntimeError(f"{orphans} identifier(s) on profiles that do not exist")
-        # a resolver kind code (Resolution.kind_names) -> its place in _KINDS (a declared
-        # kind without a column of its own has no identifiers: any place does)
-        kind_of_code = np.array([_KINDS.index(k) if k in _KINDS else len(_KINDS) - 1
-                                 for k in state.kind_names], np.int64)
-        kinds = kind_of_code[links.kind]
+        kinds = links.kind
         self._ident = {"key": as_array(ident.column("key")),
+                       "kind": as_array(ident.column("kind")),
                        "consent": as_array(ident.column("consent")),
                        "consent_event": as_array(ident.column("consent_event")),
                        "blocked": _true_or_null(as_array(ident.column("blocked")))}
-        self._kind = as_array(ident.column("kind"))
         self._loose = np.flatnonzero((prow < 0) if stored is None else (prow < 0) & ~stored)
 
-        # members sorted by (profile row, kind, identifier order); offsets per (row, kind)
+        # members sorted by (profile row, kind, identifier order); offsets per row
         on = np.flatnonzero(prow >= 0)
         self._members = on[np.lexsort((on, kinds[on], prow[on]))]
-        slot = prow[self._members] * 3 + kinds[self._members]
-        self._member_at = np.zeros(3 * n + 1, np.int64)
-        np.cumsum(np.bincount(slot, minlength=3 * n), out=self._member_at[1:])
+        self._member_at = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(prow[self._members], minlength=n), out=self._member_at[1:])
         position = np.empty(len(prow), np.int64)  # an identifier's place among its row's
         position[self._members] = (np.arange(len(self._members))
-                                   - self._member_at[prow[self._members] * 3])
+                                   - self._member_at[prow[self._members]])
 
         # edges: those with both ends on one profile go with its row, by member position
         ends = links.edge_src, links.edge_dst
@@ -149,28 +143,27 @@ class StateBatches:
             "profile_id", "created_by", "created_for", "email_consent", "sms_consent",
             "created_ts")}
         self._profile.update({c: _no_empty(as_array(prof.column(c))) for c in (
-            "emails", "phones", "external_ids", "merged_ids")})
+            "emails", "phones", "external_ids", "other_ids", "merged_ids")})
         self._log = {c: as_array(log.column(c)) for c in (
             "profile_id", "event_id", "ts", "action", "identifier", "other")}
         self.profile_count, self.log_count = n, log.num_rows
 
     def loose(self) -> Iterator[Params]:
         """Identifiers on no profile: ``$key``, ``$kind``, ``$consent``, … ."""
-        columns = {**self._ident, "kind": self._kind}
         for start, stop in _spans(len(self._loose), self.batch_size):
-            yield params(**_take(columns, self._loose[start:stop]))
+            yield params(**_take(self._ident, self._loose[start:stop]))
 
     def profiles(self) -> Iterator[Params]:
         """Profiles with their members and the edges between them (see the class)."""
         member_at, edge_at = self._member_at, self._edge_at
         src_pos, dst_pos = self._positions
         for start, stop in _spans(self.profile_count, self.batch_size):
-            m0, m1 = int(member_at[3 * start]), int(member_at[3 * stop])
+            m0, m1 = int(member_at[start]), int(member_at[stop])
             e0, e1 = int(edge_at[start]), int(edge_at[stop])
             inner = self._inner[e0:e1]
             yield params(
                 **_cut(self._profile, start, stop),
-                member_at=(member_at[3 * start:3 * stop + 1] - m0).tolist(),
+                member_at=(member_at[start:stop + 1] - m0).tolist(),
                 **_take(self._ident, self._members[m0:m1]),
                 edge_at=(edge_at[start:stop + 1] - e0).tolist(),
                 src=src_pos[inner].tolist(), dst=dst_pos[inner].tolist(),

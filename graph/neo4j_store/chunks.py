@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from identigraph.events import SCHEMA, EventTable
+from identigraph.events import EventTable, split_keys
 from identigraph.graph.records import EventRecord
 from identigraph.graph.timefmt import iso
 
@@ -25,7 +25,7 @@ def event_chunks(events: EventTable, rows: int = CHUNK_ROWS) -> Iterator[tuple[i
         table = events.table.slice(start, rows).combine_chunks()  # one record batch
         sink = pa.BufferOutputStream()
         opts = pa.ipc.IpcWriteOptions(compression="zstd")
-        with pa.ipc.new_stream(sink, SCHEMA, options=opts) as writer:
+        with pa.ipc.new_stream(sink, table.schema, options=opts) as writer:
             writer.write_table(table)
         yield table.num_rows, sink.getvalue().to_pybytes()
 
@@ -38,11 +38,7 @@ def chunk_table(data: bytes, columns: list[str] | None = None) -> pa.Table:
 
 def events_carrying(table: pa.Table, keys: Sequence[str]) -> list[EventRecord]:
     """Events of a chunk that carry any of these ``kind:value`` identifiers."""
-    wanted: dict[str, list[str]] = {"email": [], "phone": [], "external_id": []}
-    for key in keys:
-        kind, _, value = key.partition(":")
-        if kind in wanted:
-            wanted[kind].append(value)
+    wanted = split_keys(keys, table.schema.names)
     mask = None
     for kind, values in wanted.items():
         if values:

@@ -16,7 +16,7 @@ def profile(p: Mapping[str, Any]) -> Profile:
         phones=list(p.get("phones") or []), external_ids=list(p.get("external_ids") or []),
         email_consent=p.get("email_consent"), sms_consent=p.get("sms_consent"),
         created_by=p.get("created_by"), created_for=p.get("created_for"),
-        merged_ids=list(p.get("merged_ids") or []),
+        merged_ids=list(p.get("merged_ids") or []), other_ids=list(p.get("other_ids") or []),
     )
 
 

@@ -55,12 +55,14 @@ from identigraph.rules.model import RuleSet
 
 #: The Meta node's state in a database neo4j-admin imported, until its schema is built.
 IMPORTED = "imported"
-SCHEMA_VERSION = "2"  # 2: events as :EventChunk nodes; identifiers without kind/value
+#: 2: events as :EventChunk nodes; identifiers without kind/value; 3: an identifier's kind
+#: is its ``kind`` property (any number of kinds, no label per kind), profiles keep their
+#: namespace ids (``other_ids``)
+SCHEMA_VERSION = "3"
 #: Environment overrides: rows per write transaction, events per stored chunk, database.
 BATCH_ENV, DATABASE_ENV = "IDENTIGRAPH_NEO4J_BATCH_SIZE", "NEO4J_DATABASE"
 CHUNK_ENV = "IDENTIGRAPH_NEO4J_EVENT_CHUNK_ROWS"
 NO_LIMIT = 2**62  # Cypher's LIMIT takes a number, not null
-_KIND_ORDER = ("email", "external_id", "phone")  # stats order, as the embedded store's
 
 
 def _positive(given: int | None, env: str, default: int, what: str) -> int:
@@ -169,7 +171,8 @@ class Neo4jStore:
             tables.extend(chunk_table(data) for _, data in event_chunks(legacy))
         if not tables:
             return None
-        table = pa.concat_tables(tables)
+        # chunks of loads carrying different id namespaces: missing columns are null
+        table = pa.concat_tables(tables, promote_options="default")
         if pc.count_distinct(table.column("event_id")).as_py() < table.num_rows:
             table = _first_per_id(table)
         return table
@@ -469,8 +472,7 @@ class Neo4jStore:
 
     def _identifier_counts(self) -> dict[str, int]:
         """Identifiers by kind, kinds without any left out (as the embedded GROUP BY)."""
-        counts = self._read("stats_identifiers")[0]
-        return {kind: counts[kind] for kind in _KIND_ORDER if counts[kind]}
+        return {r["kind"]: r["n"] for r in self._read("stats_identifiers")}
 
     def close(self) -> None:
         """Close the driver's connections."""

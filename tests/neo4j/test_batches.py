@@ -77,10 +77,9 @@ def test_every_identifier_and_edge_goes_once(state: StateRows, batch_size: int) 
         keys += batch["key"]
         at = batch["member_at"]
         for i, pid in enumerate(batch["profile_id"]):
-            mine = batch["key"][at[3 * i]:at[3 * i + 3]]
-            for k, kind in enumerate(("email", "phone", "external_id")):
-                for key in batch["key"][at[3 * i + k]:at[3 * i + k + 1]]:
-                    assert (ident[key]["profile_id"], ident[key]["kind"]) == (pid, kind)
+            mine = batch["key"][at[i]:at[i + 1]]
+            for key, kind in zip(mine, batch["kind"][at[i]:at[i + 1]], strict=True):
+                assert (ident[key]["profile_id"], ident[key]["kind"]) == (pid, kind)
             for e in range(batch["edge_at"][i], batch["edge_at"][i + 1]):
                 seq = batch["seq"][e]
                 assert (mine[batch["src"][e]], mine[batch["dst"][e]]) == (

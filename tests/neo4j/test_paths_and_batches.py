@@ -102,16 +102,14 @@ def test_cypher_names_are_checked() -> None:
             cypher.load(bad)
 
 
-_MEMBERS = ("[(n:{label})-[:ON]->(p) | [n.key, n.consent, n.consent_event, n.blocked]]")
+_MEMBERS = ("[(n:Identifier)-[:ON]->(p) | "
+            "[n.key, n.kind, n.consent, n.consent_event, n.blocked]]")
 _ROWS = {  # every stored row of each step, as the writer sends them
     "identifiers": "MATCH (n:Identifier) WHERE NOT (n)-[:ON]->() "
-                   "RETURN [n.key, CASE WHEN n:Email THEN 'email' WHEN n:Phone THEN 'phone' "
-                   "ELSE 'external_id' END, n.consent, n.consent_event, n.blocked] AS r",
+                   "RETURN [n.key, n.kind, n.consent, n.consent_event, n.blocked] AS r",
     "profiles": "MATCH (p:Profile) RETURN [p.profile_id, p.created_by, p.created_for, p.emails, "
-                "p.phones, p.external_ids, p.merged_ids, p.email_consent, p.sms_consent, "
-                "p.created_ts, " + ", ".join(
-                    f"nullIf({_MEMBERS.format(label=k)}, [])"
-                    for k in ("Email", "Phone", "ExternalId")) + "] AS r",
+                "p.phones, p.external_ids, p.other_ids, p.merged_ids, p.email_consent, "
+                f"p.sms_consent, p.created_ts, nullIf({_MEMBERS}, [])] AS r",
     "edges": "MATCH (s)-[e:EVIDENCE]->(d) RETURN [s.key, d.key, e.event_id, e.type, e.channel, "
              "e.ts, e.rule, toInteger(e.merges), e.seq] AS r ORDER BY e.seq",
     "log": "MATCH (l:LogEntry) RETURN [l.profile_id, l.event_id, l.ts, l.action, l.identifier, "
@@ -127,7 +125,7 @@ _PROPS = ("MATCH (n) RETURN labels(n) AS l, properties(n) AS p ORDER BY l, "
 _NAMES = {  # the statements' parameters, in the order of the rows above
     "identifiers": ("key", "kind", "consent", "consent_event", "blocked"),
     "profiles": ("profile_id", "created_by", "created_for", "emails", "phones", "external_ids",
-                 "merged_ids", "email_consent", "sms_consent", "created_ts"),
+                 "other_ids", "merged_ids", "email_consent", "sms_consent", "created_ts"),
     "edges": ("src", "dst", "event_id", "type", "channel", "ts", "rule", "merges", "seq"),
     "log": ("profile_id", "event_id", "ts", "action", "identifier", "other", "seq"),
 }
@@ -143,18 +141,18 @@ def _batches(snapshot: dict[str, list[Any]]) -> Iterator[tuple[str, Params]]:
     in its step order: the identifiers on no profile, the profiles with their members (their
     edges go with the others), the edges, the log."""
     yield "identifiers", from_rows(_NAMES["identifiers"], snapshot["identifiers"])
-    members: list[list[Any]] = [[] for _ in range(4)]
+    members: list[list[Any]] = [[] for _ in range(5)]
     member_at = [0]
     for row in snapshot["profiles"]:
-        for kind in range(3):
-            for member in row[10 + kind] or []:
-                for column, value in zip(members, member, strict=True):
-                    column.append(value)
-            member_at.append(len(members[0]))
+        for member in row[11] or []:
+            for column, value in zip(members, member, strict=True):
+                column.append(value)
+        member_at.append(len(members[0]))
     none: list[Any] = []
-    yield "profiles", {**from_rows(_NAMES["profiles"], [r[:10] for r in snapshot["profiles"]]),
-                       **params(member_at=member_at, key=members[0], consent=members[1],
-                                consent_event=members[2], blocked=members[3],
+    yield "profiles", {**from_rows(_NAMES["profiles"], [r[:11] for r in snapshot["profiles"]]),
+                       **params(member_at=member_at, key=members[0], kind=members[1],
+                                consent=members[2], consent_event=members[3],
+                                blocked=members[4],
                                 edge_at=[0] * (len(snapshot["profiles"]) + 1), src=none,
                                 dst=none, event_id=none, type=none, channel=none, ts=none,
                                 rule=none, merges=none, seq=none)}
@@ -164,7 +162,7 @@ def _batches(snapshot: dict[str, list[Any]]) -> Iterator[tuple[str, Params]]:
 
 def _sorted_members(row: list[object]) -> list[object]:
     """A profile row with its member lists in key order (collected in no fixed order)."""
-    return [sorted(v) if i >= 10 and isinstance(v, list) else v
+    return [sorted(v) if i >= 11 and isinstance(v, list) else v
             for i, v in enumerate(row)]
 
 
