@@ -1,9 +1,12 @@
 """Synthetic canonical events for benchmarks: realistic type mix, messy phones, shared values.
 
-    python benchmarks/generate.py --n 1000000 --out events.csv [--seed 7]
+    python benchmarks/generate.py --n 1000000 --out events.csv [--seed 7] [--namespaces]
 
 About 1.5 events per person; email on ~71% of events, phone on ~50%; two shared values
-(a shop's phone, a test email) that up to 300 and 100 people type in, at any N.
+(a shop's phone, a test email) that up to 300 and 100 people type in, at any N. An id on
+~10%: an ``external_id``, or with ``--namespaces`` a vendor id in a namespace of its own, half
+``klaviyo_id`` and half ``shopify_customer_id`` (the same events otherwise, so a person
+may hold both: the two-namespace load of issue 11).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ TYPES = ["form_submit", "checkout", "import", "sms_keyword", "profile_update", "
 TYPE_P = [0.30, 0.25, 0.15, 0.10, 0.05, 0.05, 0.05, 0.05]
 HEADER = ["event_id", "timestamp", "type", "email", "phone", "external_id", "country",
           "email_consent", "sms_consent", "source"]
+NAMESPACES = ["klaviyo_id", "shopify_customer_id"]
 CONSENT = ["subscribed", "unsubscribed", "never_subscribed", "", "", ""]
 SHARED_MAX = 300  # events carrying the shop's phone (a third as many: the test email)
 
@@ -38,8 +42,9 @@ def _at_most(mask: np.ndarray, most: int) -> np.ndarray:
     return mask & (np.cumsum(mask) <= most)
 
 
-def generate(n: int, out: Path, seed: int = 7) -> None:
-    """Write ``n`` canonical events as CSV."""
+def generate(n: int, out: Path, seed: int = 7, namespaces: bool = False) -> None:
+    """Write ``n`` canonical events as CSV (with ``namespaces``, vendor ids for the
+    external ids: see the module docstring)."""
     rng = np.random.default_rng(seed)
     people = max(1, int(n / 1.5))
     person = rng.integers(0, people, n)
@@ -63,9 +68,11 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     second_phone = rng.random(n) < 0.03  # people who change number
     consent_e = rng.integers(0, len(CONSENT), n)
     consent_s = rng.integers(0, len(CONSENT), n)
+    klaviyo = rng.random(n) < 0.5  # drawn in both modes: the other columns stay the same
+    header = HEADER + NAMESPACES if namespaces else HEADER
     with out.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(HEADER)
+        w.writerow(header)
         for i in range(n):
             p = int(person[i])
             email = ""
@@ -80,25 +87,30 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
                 else:
                     ln = int(line[p]) ^ (1 if second_phone[i] else 0)
                     phone = _phone(int(area[p]), int(exch[p]), ln, int(shape[i]))
-            ext = f"cust-{p}" if has_ext[i] else ""
-            w.writerow([f"ev{i:08d}", f"{int(ts[i])}", TYPES[int(types[i])], email, phone, ext,
-                        "", CONSENT[int(consent_e[i])] if email else "",
-                        CONSENT[int(consent_s[i])] if phone else "", "bench"])
+            ext = f"cust-{p}" if has_ext[i] and not namespaces else ""
+            row = [f"ev{i:08d}", f"{int(ts[i])}", TYPES[int(types[i])], email, phone, ext,
+                   "", CONSENT[int(consent_e[i])] if email else "",
+                   CONSENT[int(consent_s[i])] if phone else "", "bench"]
+            if namespaces:
+                vendor = has_ext[i] and klaviyo[i], has_ext[i] and not klaviyo[i]
+                row += [f"01J{p:023d}" if vendor[0] else "",
+                        f"{7_700_000_000_000 + p}" if vendor[1] else ""]
+            w.writerow(row)
     # ISO timestamps are written by a second, vectorised pass: far faster than strftime per row
-    _iso_pass(out)
+    _iso_pass(out, header)
 
 
-def _iso_pass(path: Path) -> None:
+def _iso_pass(path: Path, header: list[str]) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-        column_types={h: pa.string() for h in HEADER}, strings_can_be_null=False))
+        column_types={h: pa.string() for h in header}, strings_can_be_null=False))
     secs = pc.cast(table.column("timestamp"), pa.int64())
     iso = pc.strftime(pc.cast(pc.multiply(secs, 1_000_000), pa.timestamp("us", tz="UTC")),
                       format="%Y-%m-%dT%H:%M:%SZ")
-    table = table.set_column(HEADER.index("timestamp"), "timestamp", iso)
+    table = table.set_column(header.index("timestamp"), "timestamp", iso)
     pacsv.write_csv(table, path)
 
 
@@ -108,8 +120,10 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--namespaces", action="store_true",
+                    help="vendor ids (klaviyo_id, shopify_customer_id) for the external ids")
     args = ap.parse_args()
-    generate(args.n, args.out, args.seed)
+    generate(args.n, args.out, args.seed, args.namespaces)
 
 
 if __name__ == "__main__":
