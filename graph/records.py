@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
+from identigraph.graph.timefmt import iso
 from identigraph.model import KINDS, PROFILE_FIELDS
 
 
@@ -143,3 +147,21 @@ class EventRecord(_Rec):
         """The identifier keys the event carried: external id, email, phone, then the other
         namespaces' (:attr:`other_ids`)."""
         return [f"{kind}:{v}" for kind in KINDS if (v := getattr(self, kind))] + self.other_ids
+
+
+#: A stored event's columns that are not namespace ids (``grp``: the embedded store's group)
+_EVENT_COLUMNS = frozenset(("event_id", "ts", "type", "channel", "source", "email", "phone",
+                            "external_id", "country", "email_consent", "sms_consent",
+                            "attributes", "grp"))
+
+
+def event_record(row: Mapping[str, Any]) -> EventRecord:
+    """An EventRecord from a stored event's columns by name (either backend); each other
+    column is an id namespace: its value, when set, is one of ``other_ids``."""
+    return EventRecord(
+        event_id=row["event_id"], timestamp=iso(row["ts"]), ts=row["ts"], type=row["type"],
+        channel=row["channel"], source=row["source"], email=row["email"], phone=row["phone"],
+        external_id=row["external_id"], email_consent=row["email_consent"],
+        sms_consent=row["sms_consent"], attributes=row["attributes"],
+        other_ids=[f"{k}:{v}" for k, v in sorted(row.items())
+                   if k not in _EVENT_COLUMNS and v is not None])

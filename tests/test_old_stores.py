@@ -62,6 +62,28 @@ def test_a_version_2_store_is_upgraded_on_open(tmp_path: Path) -> None:
     assert second["events_added"] == 1 and second["replayed"]["incremental"]
 
 
+def test_a_version_3_store_gains_the_namespace_ids_column_on_open(tmp_path: Path) -> None:
+    """Schema 3 (before id namespaces): its profiles gain ``other_ids`` on open and every
+    answer stays as it was; the next load writes on."""
+    store = tmp_path / "old.db"
+    cli_load(*map(str, example_files()), store=str(store))
+    before = cli_json("profiles", store=str(store))
+    with duckdb.connect(str(store)) as db:
+        for (name,) in db.execute("SELECT index_name FROM duckdb_indexes()").fetchall():
+            db.execute(f"DROP INDEX {name}")
+        db.execute("ALTER TABLE profiles DROP COLUMN other_ids")
+        db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    assert "profiles" not in _columns(store, "other_ids")
+    assert cli_json("profiles", store=str(store)) == before
+    assert _meta(store, "schema_version") == SCHEMA_VERSION
+    assert "profiles" in _columns(store, "other_ids")
+    late = write_jsonl(tmp_path / "late.jsonl", [
+        {"event_id": "late-1", "timestamp": "2025-05-01T10:00:00Z", "type": "form_submit",
+         "email": "late@example.com", "phone": "+14155550199"}])
+    assert cli_load(str(late), store=str(store))["events_added"] == 1
+    assert len(cli_json("profiles", store=str(store))) == len(before) + 1
+
+
 def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     """Exit 3 with one line saying what to do, for queries and loads; the file is untouched."""
     store = tmp_path / "new.db"

@@ -81,7 +81,7 @@ def replay_delta(db: duckdb.DuckDBPyConnection, ruleset: RuleSet, new: EventTabl
         db.register("derived", derived_with_groups(rows, name, ids))
         skip = (" WHERE grp IS NOT NULL OR key NOT IN (SELECT key FROM identifiers)"
                 if name == "identifiers" else "")  # a blocked value is kept once, group-less
-        db.execute(f"INSERT INTO {table_name} SELECT * FROM derived{skip}")
+        db.execute(f"INSERT INTO {table_name} BY NAME SELECT * FROM derived{skip}")
         db.unregister("derived")
     moved = pa.table({"old": old_grp, "new": ids[local[: len(old_grp)]]})
     db.register("moved", moved.group_by(["old", "new"]).aggregate([]))

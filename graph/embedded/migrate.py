@@ -22,6 +22,10 @@ STEPS: dict[int, tuple[str, ...]] = {
     2: (*(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS grp BIGINT" for table in (
         "events", "identifiers", "edges", "profiles", "profile_log")),
         "DELETE FROM meta WHERE key = 'next_group'"),
+    # 3 -> 4: profiles keep their namespace ids (vendor ids were external ids before: they
+    # stay so until the files are loaded into a new store); events gain a column per
+    # namespace when a load brings one
+    3: ("ALTER TABLE profiles ADD COLUMN IF NOT EXISTS other_ids VARCHAR[] DEFAULT []",),
 }
 #: The oldest DuckDB store version this one migrates (1 was 0.1's SQLite file).
 OLDEST = 2

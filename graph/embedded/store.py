@@ -32,6 +32,7 @@ from identigraph.graph.records import (
     Identifier,
     LogEntry,
     Profile,
+    event_record,
 )
 from identigraph.graph.store import Replayed, StateLike, materialise
 from identigraph.graph.timefmt import iso
@@ -69,6 +70,8 @@ R = TypeVar("R")
 #: query reads them by these names and does not import it)
 _EVENT_COLS = ("event_id, ts, type, channel, source, email, phone, external_id, country, "
                "email_consent, sms_consent, attributes")
+#: every stored event column: those and one per id namespace events carried (not ``grp``)
+_ALL_EVENT_COLS = "* EXCLUDE (grp)"
 #: derived tables: rewritten whole by every load from the resolution's Arrow tables
 #: (each row with ``grp``, its connected group: graph/embedded/delta.py)
 _DERIVED = {"identifiers": "identifiers", "edges": "edges", "profiles": "profiles",
@@ -149,13 +152,10 @@ def _config(write: bool) -> dict[str, Any]:
             "temp_directory": str(READ_TEMP)}
 
 
-def _event(row: tuple[Any, ...]) -> EventRecord:
-    r = dict(zip(_EVENT_FIELDS, row, strict=True))
-    return EventRecord(
-        event_id=r["event_id"], timestamp=iso(r["ts"]), ts=r["ts"], type=r["type"],
-        channel=r["channel"], source=r["source"], email=r["email"], phone=r["phone"],
-        external_id=r["external_id"], email_consent=r["email_consent"],
-        sms_consent=r["sms_consent"], attributes=r["attributes"])
+def _events(cur: duckdb.DuckDBPyConnection) -> list[EventRecord]:
+    """The events a ``SELECT {_ALL_EVENT_COLS}`` query found (namespace columns included)."""
+    names = [d[0] for d in cur.description or ()]
+    return [event_record(dict(zip(names, row, strict=True))) for row in cur.fetchall()]
 
 
 def _parts(values: Sequence[str]) -> list[list[str]]:
@@ -364,7 +364,7 @@ class EmbeddedStore:
 
         self.db.register("asked", pa.table({"event_id": ids}))
         try:
-            found = self.db.sql(f"SELECT {_EVENT_COLS} FROM events "
+            found = self.db.sql(f"SELECT {_ALL_EVENT_COLS} FROM events "
                                 "SEMI JOIN asked USING (event_id)").to_arrow_table()
         finally:
             self.db.unregister("asked")
@@ -653,24 +653,23 @@ class EmbeddedStore:
     @_reads
     def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
         """Events carrying any of these identifiers, oldest first."""
-        found: dict[str, tuple[Any, ...]] = {}
+        found: dict[str, EventRecord] = {}
         from identigraph.events import split_keys
         from identigraph.graph.embedded.delta import event_columns
 
         for kind, values in split_keys(keys, event_columns(self.db)).items():  # by column
             for part in _parts(values):
-                for row in self.db.execute(f"SELECT {_EVENT_COLS} FROM events "
-                                           f'WHERE "{kind}" IN ({_marks(part)})',
-                                           part).fetchall():
-                    found[row[0]] = row
-        return sorted((_event(r) for r in found.values()), key=lambda e: (e.ts, e.event_id))
+                for ev in _events(self.db.execute(f"SELECT {_ALL_EVENT_COLS} FROM events "
+                                                  f'WHERE "{kind}" IN ({_marks(part)})', part)):
+                    found[ev.event_id] = ev
+        return sorted(found.values(), key=lambda e: (e.ts, e.event_id))
 
     @_reads
     def event(self, event_id: str) -> EventRecord | None:
         """One stored event by id."""
-        rows = self.db.execute(f"SELECT {_EVENT_COLS} FROM events WHERE event_id = ?",
-                               [event_id]).fetchall()
-        return _event(rows[0]) if rows else None
+        found = _events(self.db.execute(
+            f"SELECT {_ALL_EVENT_COLS} FROM events WHERE event_id = ?", [event_id]))
+        return found[0] if found else None
 
     @_reads
     def state_table(self, name: str) -> pa.Table:

@@ -12,8 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from identigraph.events import EventTable, split_keys
-from identigraph.graph.records import EventRecord
-from identigraph.graph.timefmt import iso
+from identigraph.graph.records import EventRecord, event_record
 
 CHUNK_ROWS = 250_000
 
@@ -57,10 +56,4 @@ def event_with_id(table: pa.Table, event_id: str) -> EventRecord | None:
 
 def event_records(table: pa.Table) -> list[EventRecord]:
     """Every row of an event table as an EventRecord."""
-    rows = table.to_pylist()
-    return [EventRecord(event_id=r["event_id"], timestamp=iso(r["ts"]), ts=r["ts"],
-                        type=r["type"], channel=r["channel"], source=r["source"],
-                        email=r["email"], phone=r["phone"], external_id=r["external_id"],
-                        email_consent=r["email_consent"], sms_consent=r["sms_consent"],
-                        attributes=r["attributes"])
-            for r in rows]
+    return [event_record(r) for r in table.to_pylist()]

@@ -247,9 +247,12 @@ class Neo4jStore:
 
     def delta_ready(self) -> bool:
         """True when a load may replay only the groups its events touch: the last write
-        finished and every event is in chunks."""
+        finished, every event is in chunks and this version wrote the graph (an older
+        one's is rewritten whole: schema 2 had a label per kind, no ``kind`` property)."""
         row = self._read("has_events")[0]
-        return bool(row["chunked"]) and not row["legacy"] and not self.unfinished()
+        meta = self._read("meta_read")
+        current = bool(meta) and meta[0]["schema_version"] == SCHEMA_VERSION
+        return bool(row["chunked"]) and not row["legacy"] and current and not self.unfinished()
 
     def write_delta(self, ruleset: RuleSet, new_events: EventTable) -> Replayed:
         """Add events, replaying only the connected groups they touch: the stored events are
