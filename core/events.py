@@ -24,7 +24,6 @@ FIELDS: tuple[str, ...] = (
 #: The stored events' Arrow schema (both backends): ``ts`` in UTC microseconds, text otherwise.
 SCHEMA = pa.schema([(f, pa.int64() if f == "ts" else pa.string()) for f in FIELDS])
 _FIELD_SET = frozenset(FIELDS)
-_ID_FIELDS = ("email", "phone", "external_id")
 #: A column after FIELDS is an id namespace a rule set declares (``klaviyo_id``...): its name
 #: is the kind's name (rules.model.KIND_NAME), its values normalised ids, null when none.
 NAMESPACE_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -33,19 +32,6 @@ NAMESPACE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 def namespaces(schema: pa.Schema) -> tuple[str, ...]:
     """The id namespace columns of an event table's schema (those after FIELDS), sorted."""
     return tuple(sorted(n for n in schema.names if n not in _FIELD_SET))
-
-
-def split_keys(keys: Sequence[str], columns: Sequence[str]) -> dict[str, list[str]]:
-    """``kind:value`` keys grouped by kind, for the kinds stored events have a column of
-    (email, phone, external_id and each id namespace among ``columns``; a store's own
-    ``grp`` column is none)."""
-    ids = {n for n in columns if n in _ID_FIELDS or (n not in _FIELD_SET and n != "grp")}
-    wanted: dict[str, list[str]] = {}
-    for key in keys:
-        kind, _, value = key.partition(":")
-        if kind in ids:
-            wanted.setdefault(kind, []).append(value)
-    return wanted
 
 
 def schema_with(names: Sequence[str]) -> pa.Schema:

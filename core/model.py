@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 
@@ -39,3 +40,21 @@ def split_key(key: str) -> tuple[str, str]:
     """Inverse of :func:`ident_key`."""
     kind, _, value = key.partition(":")
     return kind, value
+
+
+#: A stored event's columns that hold no identifier (``grp``: the embedded store's group);
+#: every other column is email, phone, external_id or an id namespace (``klaviyo_id``)
+NON_ID_COLUMNS = frozenset(("event_id", "ts", "type", "channel", "source", "country",
+                            "email_consent", "sms_consent", "attributes", "grp"))
+
+
+def keys_by_column(keys: Sequence[str], columns: Sequence[str]) -> dict[str, list[str]]:
+    """``kind:value`` keys grouped by kind, for the kinds stored events have a column of
+    (email, phone, external_id and each id namespace among ``columns``)."""
+    ids = {c for c in columns if c not in NON_ID_COLUMNS}
+    wanted: dict[str, list[str]] = {}
+    for key in keys:
+        kind, value = split_key(key)
+        if kind in ids:
+            wanted.setdefault(kind, []).append(value)
+    return wanted

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from identigraph.graph.timefmt import iso
-from identigraph.model import KINDS, PROFILE_FIELDS
+from identigraph.model import KINDS, NON_ID_COLUMNS, PROFILE_FIELDS
 
 
 class _Rec(BaseModel):
@@ -149,12 +149,6 @@ class EventRecord(_Rec):
         return [f"{kind}:{v}" for kind in KINDS if (v := getattr(self, kind))] + self.other_ids
 
 
-#: A stored event's columns that are not namespace ids (``grp``: the embedded store's group)
-_EVENT_COLUMNS = frozenset(("event_id", "ts", "type", "channel", "source", "email", "phone",
-                            "external_id", "country", "email_consent", "sms_consent",
-                            "attributes", "grp"))
-
-
 def event_record(row: Mapping[str, Any]) -> EventRecord:
     """An EventRecord from a stored event's columns by name (either backend); each other
     column is an id namespace: its value, when set, is one of ``other_ids``."""
@@ -164,4 +158,4 @@ def event_record(row: Mapping[str, Any]) -> EventRecord:
         external_id=row["external_id"], email_consent=row["email_consent"],
         sms_consent=row["sms_consent"], attributes=row["attributes"],
         other_ids=[f"{k}:{v}" for k, v in sorted(row.items())
-                   if k not in _EVENT_COLUMNS and v is not None])
+                   if k not in NON_ID_COLUMNS and k not in KINDS and v is not None])

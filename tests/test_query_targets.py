@@ -14,8 +14,6 @@ from support import clear_neo4j, cli, cli_json, example_files, write_jsonl
 import identigraph
 from identigraph.handle import IdentityGraph, InvalidIdentifier
 
-RULES = Path(__file__).parents[1] / "rules" / "shipped" / "klaviyo-sms.yaml"
-
 
 @pytest.fixture(scope="module",
                 params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
@@ -111,12 +109,14 @@ def test_declared_namespaces_are_normalised_like_input(tmp_path: Path) -> None:
     """A namespace the store's rule set declares is a query prefix, its value normalised
     by the declared normaliser; the same prefix on a store that does not declare it is part
     of an external id."""
-    declared = tmp_path / "vendor.yaml"
-    declared.write_text(RULES.read_text().replace("name: klaviyo-sms", "name: vendor") + (
-        "identifiers:\n  - {name: external_id}\n  - {name: email, normaliser: email}\n"
-        "  - {name: phone, normaliser: phone}\n  - {name: klaviyo_id, normaliser: lower}\n"
-        "strength: [external_id, email, phone, klaviyo_id]\n").replace(
-        "strength: [external_id, email, phone]\n", "", 1))
+    declared, plain = tmp_path / "vendor.yaml", tmp_path / "plain.yaml"
+    seed = ("identifiers:\n  - {name: external_id}\n  - {name: email, normaliser: email}\n"
+            "  - {name: phone, normaliser: phone}\n")
+    declared.write_text("extends: klaviyo-sms\nname: vendor\n" + seed
+                        + "  - {name: klaviyo_id, normaliser: lower}\n"
+                        "strength: [external_id, email, phone, klaviyo_id]\n")
+    plain.write_text("extends: klaviyo-sms\nname: plain\n" + seed
+                     + "strength: [external_id, email, phone]\n")
     events = write_jsonl(tmp_path / "e.jsonl", [
         {"event_id": "e1", "timestamp": "2026-01-02T10:00:00Z", "type": "form_submit",
          "email": "ann@example.com"}])
@@ -131,5 +131,5 @@ def test_declared_namespaces_are_normalised_like_input(tmp_path: Path) -> None:
     out = cli("show", "klaviyo_id:", store=str(tmp_path / "vendor.db"))
     assert out.returncode == 2 and "klaviyo_id" in out.stderr
     with identigraph.open(tmp_path / "plain.db") as g:
-        g.load(events)
+        g.load(events, ruleset=str(plain))
         assert g.key("klaviyo_id:01HABC") == "external_id:klaviyo_id:01HABC"

@@ -22,6 +22,7 @@ from identigraph.engine.groups import identifier_keys
 from identigraph.engine.resolver import resolve
 from identigraph.engine.state import SCHEMAS, StateRows
 from identigraph.events import EventTable
+from identigraph.graph.embedded.store import event_columns
 from identigraph.graph.store import Replayed
 from identigraph.rules.model import RuleSet
 
@@ -94,12 +95,6 @@ def replay_delta(db: duckdb.DuckDBPyConnection, ruleset: RuleSet, new: EventTabl
     db.unregister("new_events")
     db.unregister("touched")
     return Replayed(len(events), touched.num_rows, n_local), next_group
-
-
-def event_columns(db: duckdb.DuckDBPyConnection) -> list[str]:
-    """The stored events' columns (FIELDS, ``grp`` and each id namespace stored)."""
-    return [r[0] for r in db.execute("SELECT column_name FROM duckdb_columns() "
-                                     "WHERE table_name = 'events'").fetchall()]
 
 
 def add_event_columns(db: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:

@@ -36,6 +36,7 @@ from identigraph.graph.records import (
 )
 from identigraph.graph.store import Replayed, StateLike, materialise
 from identigraph.graph.timefmt import iso
+from identigraph.model import keys_by_column
 
 if TYPE_CHECKING:  # writing needs them; a query does not import them (start-up time)
     import numpy as np
@@ -150,6 +151,12 @@ def _config(write: bool) -> dict[str, Any]:
         return {"threads": THREADS, "memory_limit": MEMORY_LIMIT}
     return {"threads": THREADS, "memory_limit": working_memory(),
             "temp_directory": str(READ_TEMP)}
+
+
+def event_columns(db: duckdb.DuckDBPyConnection) -> list[str]:
+    """The stored events' columns (FIELDS, ``grp`` and each id namespace stored)."""
+    return [r[0] for r in db.execute("SELECT column_name FROM duckdb_columns() "
+                                     "WHERE table_name = 'events'").fetchall()]
 
 
 def _events(cur: duckdb.DuckDBPyConnection) -> list[EventRecord]:
@@ -654,10 +661,7 @@ class EmbeddedStore:
     def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
         """Events carrying any of these identifiers, oldest first."""
         found: dict[str, EventRecord] = {}
-        from identigraph.events import split_keys
-        from identigraph.graph.embedded.delta import event_columns
-
-        for kind, values in split_keys(keys, event_columns(self.db)).items():  # by column
+        for kind, values in keys_by_column(keys, event_columns(self.db)).items():  # by column
             for part in _parts(values):
                 for ev in _events(self.db.execute(f"SELECT {_ALL_EVENT_COLS} FROM events "
                                                   f'WHERE "{kind}" IN ({_marks(part)})', part)):

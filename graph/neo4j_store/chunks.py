@@ -11,8 +11,9 @@ from collections.abc import Iterator, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from identigraph.events import EventTable, split_keys
+from identigraph.events import EventTable
 from identigraph.graph.records import EventRecord, event_record
+from identigraph.model import keys_by_column
 
 CHUNK_ROWS = 250_000
 
@@ -37,7 +38,7 @@ def chunk_table(data: bytes, columns: list[str] | None = None) -> pa.Table:
 
 def events_carrying(table: pa.Table, keys: Sequence[str]) -> list[EventRecord]:
     """Events of a chunk that carry any of these ``kind:value`` identifiers."""
-    wanted = split_keys(keys, table.schema.names)
+    wanted = keys_by_column(keys, table.schema.names)
     mask = None
     for kind, values in wanted.items():
         if values:
