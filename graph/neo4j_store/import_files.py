@@ -32,10 +32,6 @@ from identigraph.rules.model import RuleSet
 #: Between the values of a list property, and of the labels (a list value may hold ``;``,
 #: Neo4j's default).
 ARRAY_DELIMITER = "\x1f"  # given to neo4j-admin as U+001F
-#: Each identifier kind's label, as write_identifiers.cypher gives it (any other kind: the
-#: last one's, as batches.py sends it).
-LABELS = {"email": "Email", "phone": "Phone", "external_id": "ExternalId"}
-OTHER = "ExternalId"
 ROWS_PER_SLICE = 65_536
 
 Row = Sequence[Any]
@@ -89,17 +85,16 @@ def write_import_files(state: State, events: EventTable, ruleset: RuleSet,
     nodes: list[str] = []
     relationships: list[str] = []
 
-    labels = pa.array([f"Identifier{ARRAY_DELIMITER}{LABELS.get(k, OTHER)}"  # ; no more
-                       for k in ident.column("kind").to_pylist()], pa.string())
     blocked = pc.if_else(ident.column("blocked"), True, None)
-    rows = ident.select(["key", "consent", "consent_event"]).append_column(
-        "blocked", blocked).append_column("label", labels)
-    _write(folder / "identifiers.csv", [":ID(Identifier)", "key", "consent", "consent_event",
-                                        "blocked:boolean", ":LABEL"],
+    rows = ident.select(["key", "kind", "consent", "consent_event"]).append_column(
+        "blocked", blocked).append_column("label", pa.repeat(pa.scalar("Identifier"),
+                                                              ident.num_rows))
+    _write(folder / "identifiers.csv", [":ID(Identifier)", "key", "kind", "consent",
+                                        "consent_event", "blocked:boolean", ":LABEL"],
            ([r[0], *r] for r in _rows(rows, rows.column_names)))
     nodes.append("identifiers.csv")
 
-    lists = ("emails", "phones", "external_ids", "merged_ids")
+    lists = ("emails", "phones", "external_ids", "other_ids", "merged_ids")
     profiles = prof
     for name in lists:
         at = profiles.schema.get_field_index(name)
