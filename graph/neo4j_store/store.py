@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import neo4j
 import numpy as np
@@ -62,6 +62,7 @@ SCHEMA_VERSION = "3"
 #: Environment overrides: rows per write transaction, events per stored chunk, database.
 BATCH_ENV, DATABASE_ENV = "IDENTIGRAPH_NEO4J_BATCH_SIZE", "NEO4J_DATABASE"
 CHUNK_ENV = "IDENTIGRAPH_NEO4J_EVENT_CHUNK_ROWS"
+T = TypeVar("T")
 NO_LIMIT = 2**62  # Cypher's LIMIT takes a number, not null
 
 
@@ -102,8 +103,7 @@ class Neo4jStore:
         self.progress = progress
         self.driver = open_driver(uri)
         self._schema_ready = False
-        self._held_events: tuple[int, pa.Table | None] | None = None  # see _answer_events
-        self._bucket_sets: tuple[int, dict[int, int] | None] | None = None  # see _buckets
+        self._held: dict[str, tuple[int, Any]] = {}  # see _per_write
         self.timings: dict[str, float] = {}  # seconds per step of the last write
         self._state: State | None = None  # the state's tables, for export-state
         self._refuse_newer()
@@ -358,16 +358,22 @@ class Neo4jStore:
         rows.sort(key=lambda r: (r["ts"], r["event_id"], r["seq"]))
         return [read.log_entry(r) for r in rows]
 
+    def _per_write(self, name: str, read: Callable[[], T]) -> T:
+        """``read()``, once per finished write (a long-running reader such as ``serve``
+        keeps it until the next load ends; while one writes, it is read each time)."""
+        generation = self.write_generation()
+        held = self._held.get(name)
+        if generation is not None and held is not None and held[0] == generation:
+            return cast(T, held[1])
+        value = read()
+        if generation is not None:
+            self._held[name] = (generation, value)
+        return value
+
     def _answer_events(self) -> pa.Table | None:
         """The event table for answers, read once per finished write: a long-running reader
-        (``serve``) filters the one it holds instead of fetching every chunk per answer."""
-        generation = self.write_generation()
-        held = self._held_events
-        if generation is not None and held is not None and held[0] == generation:
-            return held[1]
-        table = self._event_table()
-        self._held_events = None if generation is None else (generation, table)
-        return table
+        filters the one it holds instead of fetching every chunk per answer."""
+        return self._per_write("events", self._event_table)
 
     def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
         """Events carrying any of these identifiers, oldest first (chunks filtered by Arrow,
@@ -391,17 +397,13 @@ class Neo4jStore:
         """Generation -> bucket count of every load's id buckets, read once per finished
         write; None when some stored events have none (written before buckets, or by a
         load cut short)."""
-        generation = self.write_generation()
-        held = self._bucket_sets
-        if generation is not None and held is not None and held[0] == generation:
-            return held[1]
-        row = self._read("event_bucket_sets")[0]
-        sets = {int(g): int(n) for g, n in row["sets"]}
-        legacy = self._read("has_events")[0]["legacy"]
-        found = None if legacy or set(row["chunked"]) - set(sets) else sets
-        if generation is not None:
-            self._bucket_sets = (generation, found)
-        return found
+        def read() -> dict[int, int] | None:
+            row = self._read("event_bucket_sets")[0]
+            sets = {int(g): int(n) for g, n in row["sets"]}
+            legacy = self._read("has_events")[0]["legacy"]
+            return None if legacy or set(row["chunked"]) - set(sets) else sets
+
+        return self._per_write("buckets", read)
 
     def write_generation(self) -> int | None:
         """The number of the last finished write (None while one is writing): an answer
