@@ -1,0 +1,76 @@
+"""Vendor ids in queries and answers, on both backends: ``klaviyo_id:…`` finds its profile,
+JSON lists it under ``identifiers`` (not ``external_ids``), events and explain name it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import clear_neo4j, cli, cli_json, write_jsonl
+
+import identigraph
+from identigraph.handle import IdentityGraph
+
+EVENTS = [
+    {"event_id": "k1", "timestamp": "2026-01-02T10:00:00Z", "type": "import",
+     "email": "ann@example.com", "klaviyo_id": "01HQANN"},
+    {"event_id": "s1", "timestamp": "2026-01-03T10:00:00Z", "type": "import",
+     "email": "ann@example.com", "shopify_customer_id": "'7001"},
+    {"event_id": "k2", "timestamp": "2026-01-04T10:00:00Z", "type": "import",
+     "klaviyo_id": "01HQBOB"},
+]
+
+
+@pytest.fixture(scope="module",
+                params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def graph(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[IdentityGraph]:
+    """Canonical events with vendor ids (klaviyo-sms declares their namespaces)."""
+    folder = tmp_path_factory.mktemp("vendor")
+    if request.param == "embedded":
+        location = str(folder / "v.db")
+    else:
+        location = str(request.getfixturevalue("neo4j_uri"))
+        clear_neo4j(location)
+    with identigraph.open(location) as g:
+        report = g.load(write_jsonl(folder / "v.jsonl", EVENTS))
+        assert report.events_added == len(EVENTS), report.problems
+        yield g
+
+
+def test_vendor_ids_in_every_answer(graph: IdentityGraph, tmp_path: Path) -> None:
+    store = graph.location
+    ann = graph.show("klaviyo_id:01HQANN")
+    assert ann.known and ann.profile is not None
+    assert sorted(ann.profile.other_ids) == ["klaviyo_id:01HQANN", "shopify_customer_id:7001"]
+    assert graph.show("shopify_customer_id: 7001").profile == ann.profile
+    assert ann.profile.external_ids == [] and ann.profile.emails == ["ann@example.com"]
+    row = next(p for p in cli_json("profiles", store=store)
+               if p["profile_id"] == ann.profile.profile_id)
+    assert {(i["kind"], i["value"]) for i in row["identifiers"]} == {
+        ("email", "ann@example.com"), ("klaviyo_id", "01HQANN"),
+        ("shopify_customer_id", "7001")}
+    assert row["external_ids"] == []
+    text = cli("profiles", store=store).stdout
+    assert "klaviyo_id:01HQANN" in text and "shopify_customer_id:7001" in text
+    why = graph.explain("klaviyo_id:01HQANN", "shopify_customer_id:7001")
+    assert why.same_profile
+    path = why.as_json()["path"]
+    assert all((e["from_kind"], e["to_kind"]) == (e["from"].split(":")[0], e["to"].split(":")[0])
+               for e in path)
+    assert {k for e in path for k in (e["from_kind"], e["to_kind"])} == {
+        "klaviyo_id", "email", "shopify_customer_id"}  # through ann's email: k1, then s1
+    event = graph.show("event:k1")
+    assert event.event is not None and set(event.event.identifiers) == {
+        "email:ann@example.com", "klaviyo_id:01HQANN"}
+    assert graph.how("klaviyo_id:01HQANN").known
+    bob = graph.show("klaviyo_id:01HQBOB")
+    assert bob.known and bob.profile is not None and bob.profile.other_ids == [
+        "klaviyo_id:01HQBOB"]
+    out = tmp_path / "ann.json"
+    assert cli("viz", "klaviyo_id:01HQANN", "-o", str(out), store=store).returncode == 0
+    nodes = {n["id"]: n for n in json.loads(out.read_text())["nodes"]}
+    assert nodes["klaviyo_id:01HQANN"]["kind"] == "klaviyo_id"
+    assert cli_json("show", "klaviyo_id:01HQANN", store=store) == ann.as_json()
