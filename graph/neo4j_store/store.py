@@ -239,8 +239,8 @@ class Neo4jStore:
 
     def events_with_ids(self, ids: pa.Array) -> EventTable:
         """The stored events whose ids are among ``ids`` (events are kept in chunks: read
-        whole, then filtered)."""
-        table = self._event_table()
+        whole, then filtered; held for the delta that follows, which reads them all)."""
+        table = self._answer_events()
         if table is None:
             return EventTable()
         return EventTable(table.filter(pc.is_in(table.column("event_id"), value_set=ids)))
@@ -264,7 +264,8 @@ class Neo4jStore:
         from identigraph.engine.state import StateRows
 
         with store_errors(self.location, writing=True):
-            table = self._event_table()
+            table = self._answer_events()  # read once per load (the id check read them)
+            self._held_events = None  # the delta makes them stale
             before = EventTable() if table is None else EventTable(table)
             n_old = len(before)
             everything = EventTable.concat([before, new_events])
