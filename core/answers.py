@@ -97,14 +97,27 @@ def named_profiles(store: Store, query: ProfileQuery) -> Iterator[dict[str, Any]
     names are looked up a batch of profiles at a time."""
     from identigraph.graph.names import with_names
 
-    for p, name in with_names(store, store.profiles_where(query)):
+    for p, name in with_names(store, profile_stream(store, query)):
         yield {**profile_json(p), "name": name}
 
 
 def profiles(store: Store, query: ProfileQuery) -> Iterator[dict[str, Any]]:
     """``profiles``: the query's profiles one at a time, as the store streams them."""
-    for p in store.profiles_where(query):
+    for p in profile_stream(store, query):
         yield profile_json(p)
+
+
+def profile_stream(store: Store, query: ProfileQuery) -> Iterator[Profile]:
+    """The query's profiles as the store streams them; :class:`UsageError` (before any)
+    when ``kind`` is no identifier kind of the store's rule set."""
+    if query.kind is not None and namespaces(store)(query.kind) is None:
+        from identigraph.rules.model import DEFAULT_IDENTIFIERS
+
+        rs = store.stored_ruleset()
+        kinds = rs.kind_names() if rs is not None else tuple(k.name for k in DEFAULT_IDENTIFIERS)
+        raise UsageError(f"unknown identifier kind {query.kind!r}: the store's rule set has "
+                         f"{', '.join(kinds)}")
+    return store.profiles_where(query)
 
 
 def target(store: Store, text: str, region: str) -> Target:

@@ -26,7 +26,7 @@ from identigraph.answers import Shown
 from identigraph.errors import NotFoundError, UsageError
 from identigraph.graph.explain import Explanation
 from identigraph.graph.open import default_location, open_store
-from identigraph.graph.query import PROFILE_KINDS, ProfileQuery, Sort
+from identigraph.graph.query import ProfileQuery, Sort
 from identigraph.graph.records import Profile
 from identigraph.graph.store import Store
 from identigraph.graph.timeline import Timeline
@@ -190,14 +190,7 @@ class IdentityGraph:
                       kind: str | None = None, sort: Sort = "id") -> Iterator[Profile]:
         """Profiles one at a time as the store streams them (any store size)."""
         query = ProfileQuery(limit=limit, min_size=min_size, kind=kind, sort=sort)
-        store = self._reader()
-        if kind is not None:
-            rs = store.stored_ruleset()
-            kinds = rs.kind_names() if rs is not None else PROFILE_KINDS
-            if kind not in kinds:
-                raise UsageError(f"unknown identifier kind {kind!r}: the store's rule set "
-                                 f"has {', '.join(kinds)}")
-        return store.profiles_where(query)
+        return answers.profile_stream(self._reader(), query)
 
     def named_profiles(self, *, limit: int | None = None, min_size: int = 0,
                        kind: str | None = None, sort: Sort = "id",

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from identigraph.errors import UsageError
+from identigraph.model import KINDS
 
-#: The identifier kinds every profile may hold; ``--kind`` also takes any id namespace.
-PROFILE_KINDS = ("email", "phone", "external_id")
+#: An identifier kind's name (rules.model.KIND_NAME): ``--kind`` takes any the store declares
 _KIND_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 Sort = Literal["id", "size"]
@@ -32,7 +32,7 @@ class ProfileQuery:
     def __post_init__(self) -> None:
         if self.kind is not None and not _KIND_NAME.fullmatch(self.kind):
             raise UsageError(f"unknown identifier kind {self.kind!r}: use one of "
-                             f"{', '.join(PROFILE_KINDS)} or an id namespace (klaviyo_id...)")
+                             f"{', '.join(KINDS)} or an id namespace (klaviyo_id...)")
         if self.sort not in ("id", "size"):
             raise UsageError(f"unknown sort {self.sort!r}: use id or size")
         if self.limit is not None and self.limit < 0:

@@ -53,6 +53,13 @@ def test_vendor_ids_in_every_answer(graph: IdentityGraph, tmp_path: Path) -> Non
         ("email", "ann@example.com"), ("klaviyo_id", "01HQANN"),
         ("shopify_customer_id", "7001")}
     assert row["external_ids"] == []
+    held = cli_json("profiles", "--kind", "klaviyo_id", store=store)
+    assert sorted(p["profile_id"] for p in held) == sorted(
+        p.profile_id for p in graph.profiles() if any(
+            k.startswith("klaviyo_id:") for k in p.other_ids))
+    assert len(held) == 2 and graph.profiles(kind="shopify_customer_id") == [ann.profile]
+    fax = cli("profiles", "--kind", "fax_id", store=store)
+    assert fax.returncode == 2 and "klaviyo_id" in fax.stderr  # names the declared kinds
     text = cli("profiles", store=store).stdout
     assert "klaviyo_id:01HQANN" in text and "shopify_customer_id:7001" in text
     why = graph.explain("klaviyo_id:01HQANN", "shopify_customer_id:7001")
