@@ -96,7 +96,8 @@ class SparkEngine:
         frame = spark.read.parquet(str(work / "events"))
         parts = max(spark.sparkContext.defaultParallelism,
                     math.ceil(len(events) / EVENTS_PER_PARTITION))
-        grouped = with_groups(frame, ruleset).repartition(parts, GROUP)
+        # whole groups per partition; the group column itself is no event field
+        grouped = with_groups(frame, ruleset).repartition(parts, GROUP).drop(GROUP)
         from pyspark.sql.pandas.types import from_arrow_schema
 
         written = grouped.mapInArrow(
