@@ -231,6 +231,23 @@ class Neo4jStore:
         writer.append_events(new_events, generation)
         if len(legacy):
             writer.clear("legacy_events")
+        self._rebucket_cut_short(writer)
+
+    def _rebucket_cut_short(self, writer: Writer) -> None:
+        """Write again the id buckets of every load whose events were stored but whose
+        buckets were not all written (a load killed half-way): without them each lookup
+        by event id would read every chunk, for good."""
+        from identigraph.graph.neo4j_store.eventindex import bucket_batches, bucket_count
+
+        row = self._read("event_bucket_sets")[0]
+        for generation in sorted(set(row["chunked"]) - {g for g, _ in row["sets"]}):
+            chunks = [chunk_table(r["data"])
+                      for r in self._read("event_chunks_of", generation=generation)]
+            events = EventTable(pa.concat_tables(chunks, promote_options="default"))
+            writer.statement("clear_event_buckets_of", generation=generation)
+            writer.rows("event_buckets", bucket_batches(events, generation), undo=False)
+            writer.statement("write_event_bucket_set", generation=generation,
+                             buckets=bucket_count(len(events)), rows=len(events))
 
     def has_events(self) -> bool:
         """True when any event is stored."""

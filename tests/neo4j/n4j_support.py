@@ -48,8 +48,9 @@ def synthetic_events(n: int, seed: int = 1) -> list[dict[str, Any]]:
 
 def snapshot(uri: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """Everything the commands show: profiles, explanations and timelines of ``pairs``,
-    counts, the stored events (how many chunks hold them depends on how the loads went:
-    not compared), nodes (but the event id buckets), relationships and indexes by kind."""
+    counts, the stored events (how many chunks and id buckets hold them depends on how the
+    loads went: not compared, but every load's events must have their buckets), nodes,
+    relationships and indexes by kind."""
     from support import cli_json
 
     from identigraph.graph.neo4j_store import Neo4jStore
@@ -67,10 +68,14 @@ def snapshot(uri: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
         "how": [cli_json("how", a, store=uri) for a, _ in pairs],
         "stats": stats,
         "events": events,
-        # event id buckets are an index a load cut short leaves out for its events (their
-        # lookups read the chunks: graph/neo4j_store/store.py _buckets); not compared
-        "nodes": query(uri, "MATCH (n) WHERE NOT n:EventChunk AND NOT n:EventBucket AND NOT "
-                            "n:EventBuckets RETURN labels(n) AS l, count(*) AS n ORDER BY l"),
+        # chunks and id buckets are laid out by how the loads went: compared is that every
+        # load's events can be found by id through its buckets
+        "nodes": query(uri, "MATCH (n) WHERE NOT (n:EventChunk OR n:EventBucket OR "
+                            "n:EventBuckets) RETURN labels(n) AS l, count(*) AS n ORDER BY l"),
+        "events_bucketed": query(uri, "CALL () { MATCH (s:EventBuckets) "
+                                      "RETURN collect(s.generation) AS sets } "
+                                      "MATCH (c:EventChunk) WHERE NOT c.generation IN sets "
+                                      "RETURN count(c) AS n")[0]["n"] == 0,
         "rels": query(uri, "MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS n ORDER BY t"),
         "indexes": query(uri, "SHOW INDEXES YIELD name, state RETURN name, state ORDER BY name"),
     }
