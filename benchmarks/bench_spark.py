@@ -86,7 +86,7 @@ def run(args: list[str]) -> dict[str, float]:
     """Run one load; wall seconds, CPU seconds and peak MB per part (and of their sum).
     CPU is each process's last sampled user + system time: a process that lived less than
     a sample apart (0.2 s) is missed; an exiting one (no command line left) stays in the
-    part it was first seen in."""
+    part it was last seen in (the JVM starts as a script, then becomes ``java``)."""
     started = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak: dict[str, int] = {}
@@ -96,8 +96,8 @@ def run(args: list[str]) -> dict[str, float]:
         for pid, cmd in _tree(proc.pid).items():
             part = _part(pid, proc.pid, cmd)
             now[part] = now.get(part, 0) + _rss(pid)
-            first, seconds = cpu.get(pid, (part, 0.0))  # a process keeps its first part
-            cpu[pid] = (part if first == "other" else first, max(_cpu(pid), seconds))
+            last, seconds = cpu.get(pid, (part, 0.0))  # its last part with a command line
+            cpu[pid] = (last if part == "other" else part, max(_cpu(pid), seconds))
         now["total"] = sum(now.values())
         for part, rss in now.items():
             peak[part] = max(peak.get(part, 0), rss)
