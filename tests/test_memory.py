@@ -19,7 +19,7 @@ _FILL = f"""INSERT INTO profiles BY NAME SELECT
   ['u' || i || '@example.com'] AS emails,
   CASE WHEN i % 3 = 0 THEN ['+1415' || lpad(i::VARCHAR, 7, '0')] ELSE [] END AS phones,
   CASE WHEN i % 7 = 0 THEN ['cust-' || i, 'crm-' || i] ELSE [] END AS external_ids,
-  [] AS merged_ids, 'subscribed' AS email_consent
+  [] AS merged_ids, [] AS other_ids, 'subscribed' AS email_consent
 FROM range({PROFILES}) t(i)"""
 
 
