@@ -5,7 +5,9 @@ per identifier, lists, dicts), kept as the specification the numba kernel
 (engine/replay_kernel.py) is tested against on every rule set (tests/
 test_resolver_equivalence.py): any strength order, limits that replace or refuse at any
 size, any link mode per type, absorb, blocked values. Slow by design; never on a load.
-It replays external_id, email and phone only (events carrying other kinds are refused).
+It follows the rule set's declared identifier kinds (email, phone and every id namespace:
+``klaviyo_id``...), as the replay does: events' columns of kinds it does not declare are
+not read.
 """
 
 from __future__ import annotations
@@ -35,21 +37,27 @@ from identigraph.rules.decisions import (
 )
 from identigraph.rules.model import LinkMode, PastLimit, RuleSet
 
-KIND_NAMES: tuple[str, str, str] = ("external_id", "email", "phone")
-KIND_CODE: dict[str, int] = {name: code for code, name in enumerate(KIND_NAMES)}
+#: the kinds a profile row lists in a field of its own; the others go in ``other_ids``
+OWN_FIELDS: tuple[str, str, str] = ("email", "phone", "external_id")
 _MODE_CODE = {LinkMode.MERGE: 0, LinkMode.ATTACH: 1, LinkMode.NONE: 2}
 T = TypeVar("T")
 IdentRow = tuple[str, str, str, str | None, int, str | None, str | None]
 EdgeRow = tuple[str, str, str, str, str | None, int, str, int]
-ProfileRow = tuple[str, str, str, str, str, str, str, str | None, str | None, int]
+ProfileRow = tuple[str, str, str, str, str, str, str, str | None, str | None, int, str]
 LogRow = tuple[str, str, int, str, str | None, str | None]
 
 
 class Columns:
-    """The events' columns as Python lists, by field name (the reference reads lists)."""
+    """The events' columns as Python lists, by field name (the reference reads lists); an
+    id namespace the events have no column for reads as all None."""
 
     def __init__(self, events: EventTable) -> None:
-        self.columns: dict[str, list[Any]] = {f: events.column(f).to_pylist() for f in FIELDS}
+        self.columns: dict[str, list[Any]] = {
+            f: events.column(f).to_pylist() for f in (*FIELDS, *events.namespaces)}
+
+    def of(self, name: str) -> list[Any]:
+        """One column by name; all None for a namespace the events carry none of."""
+        return self.columns.get(name) or [None] * len(self)
 
     def __getattr__(self, name: str) -> list[Any]:
         return self.columns[name]
@@ -62,8 +70,9 @@ class Columns:
 class _Res:
     """The old Resolution: Python lists."""
 
+    kind_names: tuple[str, ...]  # the rule set's identifier kinds, by kind code
     order: list[int]  # event table index of the k-th event in (ts, event_id) order
-    ident_kind: list[int] = field(default_factory=list)  # 0 external_id, 1 email, 2 phone
+    ident_kind: list[int] = field(default_factory=list)  # kind code (index in kind_names)
     ident_value: list[str] = field(default_factory=list)
     ident_blocked: list[bool] = field(default_factory=list)
     ident_profile: list[int] = field(default_factory=list)  # profile root, -1 when none
@@ -88,17 +97,17 @@ class _Res:
 
 
 class _Blocker:
-    """Answers whether a normalised identifier is a blocked value of the rule set."""
+    """Answers whether a normalised identifier is a blocked value of the rule set (a value
+    is compared as its kind's declaration normalises it)."""
 
     def __init__(self, ruleset: RuleSet) -> None:
-        self.exact: list[set[str]] = [set(), set(), set()]
-        self.rx: list[list[re.Pattern[str]]] = [[], [], []]
+        names = ruleset.kind_names()
+        self.exact: list[set[str]] = [set() for _ in names]
+        self.rx: list[list[re.Pattern[str]]] = [[] for _ in names]
         for b in ruleset.blocked:
-            if b.kind not in KIND_CODE:  # a namespace: the events carry none of it
-                continue
-            code = KIND_CODE[b.kind]
+            code = names.index(b.kind)
             if b.value is not None:
-                self.exact[code].add(b.value.strip().lower() if code == 1 else b.value.strip())
+                self.exact[code].add(ruleset.identifiers[code].normalise(b.value))
             elif b.regex is not None:
                 self.rx[code].append(re.compile(b.regex))
 
@@ -122,15 +131,14 @@ class _Replay:
     """Mutable state of one replay; :func:`resolve` is the public entry point."""
 
     def __init__(self, events: EventTable, ruleset: RuleSet) -> None:
-        if events.namespaces:
-            raise ValueError(f"the reference replays external_id, email and phone only, not "
-                             f"{', '.join(events.namespaces)}")
         self.events = Columns(events)
         self.rs = ruleset
-        self.r = _Res(order=event_order(self.events))
+        self.names = ruleset.kind_names()
+        self.code = {name: code for code, name in enumerate(self.names)}
+        self.r = _Res(kind_names=self.names, order=event_order(self.events))
         self.blocker = _Blocker(ruleset)
         self.limits: list[tuple[int, bool] | None] = []
-        for kind in KIND_NAMES:
+        for kind in self.names:
             lim = ruleset.limit_for(kind)
             self.limits.append(
                 None if lim is None or lim.max is None
@@ -166,7 +174,7 @@ class _Replay:
 
     # -- limits ---------------------------------------------------------------------------
     def fits(
-        self, root: int, incoming: list[int], carried: tuple[int, int, int]
+        self, root: int, incoming: list[int], carried: list[int]
     ) -> list[tuple[int, int]] | None:
         """Identifiers to detach so ``incoming`` can join ``root``, each with the one it
         gives way to; None when refused."""
@@ -258,16 +266,14 @@ class _Replay:
         def perm(col: list[T]) -> list[T]:
             return [col[i] for i in order]
 
-        ids_by_kind = self._intern_columns(
-            [perm(ev.external_id), perm(ev.email), perm(ev.phone)])
-        ext_ids, email_ids, phone_ids = ids_by_kind
-        # the three seed kinds only: a rule set may declare more (vendor namespaces) as long
-        # as the events carry none of them, which then change nothing
-        s0, s1, s2 = (ids_by_kind[KIND_CODE[k]] for k in rs.strength if k in KIND_CODE)
+        # every declared kind, in declaration order (the kind codes)
+        ids_by_kind = self._intern_columns([perm(ev.of(name)) for name in self.names])
+        email_ids, phone_ids = ids_by_kind[self.code["email"]], ids_by_kind[self.code["phone"]]
+        strong = [ids_by_kind[self.code[k]] for k in rs.strength]
         type_code = {name: i for i, name in enumerate(rs.event_types)}
         types = [type_code[t] for t in perm(ev.type)]
         modes = [_MODE_CODE[t.link] for t in rs.event_types.values()]
-        absorbs = [frozenset(KIND_CODE[k] for k in t.absorb_profiles_known_only_by)
+        absorbs = [frozenset(self.code[k] for k in t.absorb_profiles_known_only_by)
                    for t in rs.event_types.values()]
         blocked, kinds = r.ident_blocked, r.ident_kind
         consent, consent_at, prof = r.ident_consent, r.ident_consent_at, r.ident_profile
@@ -278,7 +284,7 @@ class _Replay:
                 consent[e], consent_at[e] = email_consent[pos], pos
             if p >= 0 and sms_consent[pos] is not None and not blocked[p]:
                 consent[p], consent_at[p] = sms_consent[pos], pos
-            ids = [x for x in (s0[pos], s1[pos], s2[pos]) if x >= 0]
+            ids = [col[pos] for col in strong if col[pos] >= 0]
             if len(ids) == 1:  # the common case: one identifier, nothing to link
                 x = ids[0]
                 if prof[x] < 0 and not blocked[x]:
@@ -286,12 +292,13 @@ class _Replay:
                 continue
             if ids:
                 t = types[pos]
-                self.apply(pos, ids, (ext_ids[pos], e, p), modes[t], absorbs[t], blocked, kinds)
+                carried = [col[pos] for col in ids_by_kind]
+                self.apply(pos, ids, carried, modes[t], absorbs[t], blocked, kinds)
         self.finish()
         return r
 
     def apply(
-        self, pos: int, ids: list[int], carried: tuple[int, int, int], mode: int,
+        self, pos: int, ids: list[int], carried: list[int], mode: int,
         absorb: frozenset[int], blocked: list[bool], kinds: list[int],
     ) -> None:
         """Land one event on its strongest identifier's profile and decide its edges."""
@@ -364,11 +371,9 @@ class _Replay:
         eid, order = self.events.event_id, r.order
         kinds, values = r.ident_kind, r.ident_value
         r.profile_ids = [
-            profile_id_for(eid[order[at]], KIND_NAMES[kinds[x]], values[x])
+            profile_id_for(eid[order[at]], self.names[kinds[x]], values[x])
             for at, x in zip(r.profile_created_at, r.profile_created_for, strict=True)
         ]
-
-
 
 
 class _RefRows:
@@ -377,7 +382,7 @@ class _RefRows:
     def __init__(self, events: EventTable, res: _Res) -> None:
         self.events = Columns(events)
         self.res = res
-        prefix = [f"{k}:" for k in KIND_NAMES]
+        prefix = [f"{k}:" for k in res.kind_names]
         #: ``kind:value`` of every identifier, by identifier number
         self.keys = [prefix[k] + v for k, v in zip(res.ident_kind, res.ident_value, strict=True)]
 
@@ -396,7 +401,7 @@ class _RefRows:
         pids, label = r.profile_ids, r.profile_label
         eid, order = self.events.event_id, r.order
         return zip(
-            self.keys, [KIND_NAMES[k] for k in r.ident_kind], r.ident_value,
+            self.keys, [r.kind_names[k] for k in r.ident_kind], r.ident_value,
             [pids[label[p]] if p >= 0 else None for p in r.ident_profile],
             [int(b) for b in r.ident_blocked], r.ident_consent,
             [eid[order[at]] if at >= 0 else None for at in r.ident_consent_at],
@@ -417,12 +422,17 @@ class _RefRows:
 
     def profiles(self) -> Iterator[ProfileRow]:
         """(id, created_by, created_for, emails, phones, external_ids, merged_ids,
-        email_consent, sms_consent, created_ts), lists as JSON text."""
+        email_consent, sms_consent, created_ts, other_ids), lists as JSON text; other_ids
+        holds the ``kind:value`` of every other declared kind, by declaration then value."""
         r = self.res
         kinds, values, consent = r.ident_kind, r.ident_value, r.ident_consent
         ids, label_of, created_at = r.profile_ids, r.profile_label, r.profile_created_at
         eid, ts, order, keys = self.events.event_id, self.events.ts, r.order, self.keys
         merged = r.profile_merged
+        # email, phone and external_id's kind codes (external_id: -1 when not declared)
+        email, phone, ext = (r.kind_names.index(k) if k in r.kind_names else -1
+                             for k in OWN_FIELDS)
+        others = [code for code, name in enumerate(r.kind_names) if name not in OWN_FIELDS]
         for root, members in enumerate(r.profile_members):
             if not members:
                 continue
@@ -433,26 +443,29 @@ class _RefRows:
                 k, v = kinds[m], values[m]
                 c = consent[m] or "never_subscribed"
                 yield (ids[label], eid[i], keys[m],
-                       f'["{v}"]' if k == 1 else "[]", f'["{v}"]' if k == 2 else "[]",
-                       _json_list([v]) if k == 0 else "[]",
+                       f'["{v}"]' if k == email else "[]", f'["{v}"]' if k == phone else "[]",
+                       _json_list([v]) if k == ext else "[]",
                        _plain_list([ids[q] for q in merged.get(label, [])], False),
-                       c if k == 1 else None, c if k == 2 else None, ts[i])
+                       c if k == email else None, c if k == phone else None, ts[i],
+                       _json_list([keys[m]]) if k in others else "[]")
                 continue
-            by_kind: list[list[int]] = [[], [], []]
+            by_kind: list[list[int]] = [[] for _ in r.kind_names]
             for m in members:
                 by_kind[kinds[m]].append(m)
             # a profile's consent is that of its current (latest attached) email / phone
             consents = [
                 (consent[ms[-1]] or "never_subscribed") if ms else None
-                for ms in (by_kind[1], by_kind[2])
+                for ms in (by_kind[email], by_kind[phone])
             ]
             yield (
                 ids[label], eid[i], keys[r.profile_created_for[label]],
-                _plain_list([values[m] for m in by_kind[1]]),
-                _plain_list([values[m] for m in by_kind[2]]),
-                _json_list([values[m] for m in by_kind[0]]),
+                _plain_list([values[m] for m in by_kind[email]]),
+                _plain_list([values[m] for m in by_kind[phone]]),
+                _json_list([values[m] for m in by_kind[ext]] if ext >= 0 else []),
                 _plain_list([ids[q] for q in merged.get(label, [])], False),
                 consents[0], consents[1], ts[i],
+                _json_list([k for code in others for k in sorted(keys[m] for m in by_kind[code])],
+                           sort=False),
             )
 
     def log(self) -> Iterator[LogRow]:
@@ -482,11 +495,11 @@ def _plain_list(values: list[str], sort: bool = True) -> str:
     return '["' + '","'.join(sorted(values) if sort else values) + '"]'
 
 
-def _json_list(values: list[str]) -> str:
-    """JSON for free-text values (external ids): escaped only when they need it."""
+def _json_list(values: list[str], sort: bool = True) -> str:
+    """JSON for free-text values (ids of any kind): escaped only when they need it."""
     if any('"' in v or "\\" in v or not v.isprintable() for v in values):
-        return json.dumps(sorted(values), ensure_ascii=False)
-    return _plain_list(values)
+        return json.dumps(sorted(values) if sort else values, ensure_ascii=False)
+    return _plain_list(values, sort)
 
 
 def reference_rows(events: EventTable, ruleset: RuleSet) -> dict[str, list[tuple[Any, ...]]]:
