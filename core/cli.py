@@ -551,7 +551,7 @@ def viz(
                     ] = None,
     depth: Annotated[int, typer.Option(help="Hops of non-merging evidence around the cluster")
                      ] = 1,
-    redact: Annotated[bool, typer.Option(help="Mask emails and phones")] = False,
+    redact: Annotated[bool, typer.Option(help="Mask emails, phones and ids of every kind")] = False,
 ) -> None:
     """Draw the identity cluster around an identifier, with its summary as the caption.
 

@@ -246,7 +246,7 @@ class IdentityGraph:
     def render(self, identifier: str, path: Path | str, *, depth: int = 1,
                other: str | None = None, redact: bool = False) -> Drawing:
         """Draw the cluster to ``path``; its extension picks the format (.html .svg .png
-        .graphml .gexf .json). ``redact`` masks emails and phones."""
+        .graphml .gexf .json). ``redact`` masks emails, phones and ids of every kind."""
         from identigraph.viz import render
 
         drawn = self.cluster(identifier, depth=depth, other=other)
