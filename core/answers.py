@@ -18,7 +18,7 @@ from identigraph.graph.query import ProfileQuery
 from identigraph.graph.records import Edge, EventRecord, Profile
 from identigraph.graph.store import Store
 from identigraph.graph.timeline import Timeline, timeline
-from identigraph.identifiers import Target, parse_target
+from identigraph.identifiers import Target, parse_target, undeclared_prefix
 
 if TYPE_CHECKING:
     from identigraph.rules.model import IdentifierKind
@@ -111,13 +111,37 @@ def profile_stream(store: Store, query: ProfileQuery) -> Iterator[Profile]:
     """The query's profiles as the store streams them; :class:`UsageError` (before any)
     when ``kind`` is no identifier kind of the store's rule set."""
     if query.kind is not None and namespaces(store)(query.kind) is None:
-        from identigraph.rules.model import DEFAULT_IDENTIFIERS
-
-        rs = store.stored_ruleset()
-        kinds = rs.kind_names() if rs is not None else tuple(k.name for k in DEFAULT_IDENTIFIERS)
         raise UsageError(f"unknown identifier kind {query.kind!r}: the store's rule set has "
-                         f"{', '.join(kinds)}")
+                         f"{', '.join(declared_kinds(store))}")
     return store.profiles_where(query)
+
+
+def declared_kinds(store: Store) -> tuple[str, ...]:
+    """The identifier kinds the store's rule set declares (the default ones before a load)."""
+    from identigraph.rules.model import DEFAULT_IDENTIFIERS
+
+    rs = store.stored_ruleset()
+    return rs.kind_names() if rs is not None else tuple(k.name for k in DEFAULT_IDENTIFIERS)
+
+
+def not_in_store(store: Store, label: str) -> str:
+    """``X is not in the store``; when X was typed with a prefix that is no declared kind
+    (``klaviyo_idd:x``, read as an external id), first that, with the declared kinds."""
+    misread = _misread(store, label)
+    return f"{misread}, and {label} is not in the store" if misread else \
+        f"{label} is not in the store"
+
+
+def _misread(store: Store, key: str) -> str | None:
+    """What became of a query whose prefix is no declared kind (None for any other):
+    ``klaviyo_idd is not a declared identifier kind (...), so klaviyo_idd:x was read as an
+    external id``."""
+    prefix = undeclared_prefix(key, namespaces(store))
+    if prefix is None:
+        return None
+    return (f"{prefix} is not a declared identifier kind (the store's rule set declares "
+            f"{', '.join(declared_kinds(store))}), so {key.partition(':')[2]} was read as "
+            "an external id")
 
 
 def target(store: Store, text: str, region: str) -> Target:
@@ -181,13 +205,15 @@ def shown(store: Store, t: Target | str) -> Shown:
     if t.what == "event":
         found = event_answer(store, t.key)
         if found is None:
-            return Shown(identifier=t.label, target="event", known=False)
+            return Shown(identifier=t.label, target="event", known=False,
+                         summary=not_in_store(store, t.label))
         return Shown(identifier=t.label, target="event", known=True, event=found,
                      summary=event_summary(found))
     key = _key(store, t)
     ident = store.identifier(key) if key is not None else None
     if ident is None:
-        return Shown(identifier=t.label, target=t.what, known=False)
+        return Shown(identifier=t.label, target=t.what, known=False,
+                     summary=not_in_store(store, t.label))
     prof = store.profile(ident.profile_id) if ident.profile_id else None
     words = describe(store, ident, prof)
     if t.what == "profile":
@@ -206,7 +232,7 @@ def show(store: Store, t: Target | str) -> dict[str, Any]:
     """``show X --json``; :class:`NotFoundError` when X is not in the store."""
     answer = shown(store, t)
     if not answer.known:
-        raise NotFoundError(f"{answer.identifier} is not in the store")
+        raise NotFoundError(answer.summary)
     return answer.as_json()
 
 
@@ -220,13 +246,13 @@ def how(store: Store, t: Target | str) -> Timeline:
     if t.what == "event":
         found = event_answer(store, t.key)
         if found is None:
-            raise NotFoundError(f"{t.label} is not in the store")
+            raise NotFoundError(not_in_store(store, t.label))
         return event_timeline(store, t.label, found.event, [d.edge for d in found.edges],
                               event_summary(found))
     key = _key(store, t)
     ident = store.identifier(key) if key is not None else None
     if key is None or ident is None:
-        raise NotFoundError(f"{t.label} is not in the store")
+        raise NotFoundError(not_in_store(store, t.label))
     told = timeline(store, key, ident)
     if t.what == "profile" and told.profile_id != t.key:
         return told.model_copy(update={
@@ -238,7 +264,11 @@ def explain(store: Store, a: Target | str, b: Target | str) -> Explanation:
     """``explain A B``: why they are (or are not) on one profile; a profile id or an event
     stands for its :func:`anchor` identifier."""
     ta, tb = _as_target(a), _as_target(b)
-    return explain_pair(store, _key(store, ta) or ta.label, _key(store, tb) or tb.label)
+    x = explain_pair(store, _key(store, ta) or ta.label, _key(store, tb) or tb.label)
+    misread = [m for k in x.unknown if (m := _misread(store, k)) is not None]
+    if not misread:
+        return x
+    return x.model_copy(update={"summary": " ".join([x.summary, *(f"{m}." for m in misread)])})
 
 
 def cluster(store: Store, t: Target | str, *, other: Target | str | None = None,
@@ -249,8 +279,8 @@ def cluster(store: Store, t: Target | str, *, other: Target | str | None = None,
 
     t = _as_target(t)
     key = _key(store, t)
-    if key is None:
-        raise NotFoundError(f"{t.label} is not in the store")
+    if key is None or (t.what == "identifier" and store.identifier(key) is None):
+        raise NotFoundError(not_in_store(store, t.label))
     other_key = None
     if other is not None:
         o = _as_target(other)

@@ -361,7 +361,7 @@ def show(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = Fa
     shown = _with_graph(lambda g: g.show(identifier))
     key = shown.identifier
     if not shown.known:
-        raise NotFoundError(f"{key} is not in the store")
+        raise NotFoundError(shown.summary)
     data = shown.as_json()
     if json_out:
         _emit(data)
@@ -463,7 +463,7 @@ def how(identifier: str, json_out: Annotated[bool, typer.Option("--json")] = Fal
 
     t = _with_graph(lambda g: g.how(identifier))
     if not t.known:
-        raise NotFoundError(f"{t.identifier} is not in the store")
+        raise NotFoundError(t.summary)
     if json_out:
         _emit(t.as_json())
     else:

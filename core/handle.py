@@ -228,9 +228,9 @@ class IdentityGraph:
         t = self.target(identifier)
         try:
             return answers.how(self._reader(), t)
-        except NotFoundError:
+        except NotFoundError as exc:
             return Timeline(identifier=t.label, profile_id=None, profile=None, blocked=False,
-                            steps=[], known=False)
+                            steps=[], known=False, summary=str(exc))
 
     def cluster(self, identifier: str, *, depth: int = 1,
                 other: str | None = None) -> ClusterView:

@@ -97,6 +97,22 @@ def parse_identifier(text: str, default_region: str = "US",
     return f"{kind}:{norm}"
 
 
+#: A prefix shaped like an identifier kind's name (rules.model.KIND_NAME), before a colon
+_KIND_PREFIX = re.compile(r"^([a-z][a-z0-9_]*):(?!//)")
+
+
+def undeclared_prefix(key: str, namespaces: Namespaces = _no_namespaces) -> str | None:
+    """The prefix of an external id key's value that is shaped like a kind's name but no
+    declared kind (``external_id:klaviyo_idd:x`` -> ``klaviyo_idd``): a query with such a
+    prefix was read as an external id, which a not-found answer says. None otherwise (a URL
+    such as ``gid://shop/1`` included)."""
+    kind, _, value = key.partition(":")
+    found = _KIND_PREFIX.match(value.lower()) if kind == "external_id" else None
+    if found is None or found.group(1) in KINDS or namespaces(found.group(1)) is not None:
+        return None
+    return found.group(1)
+
+
 def parse_target(text: str, default_region: str = "US",
                  namespaces: Namespaces = _no_namespaces) -> Target:
     """What a query names: ``event:ID``, ``profile:ID`` or a bare profile id, else an

@@ -272,7 +272,8 @@ def _explain_summary(x: Explanation, facts: Facts) -> str:
     if x.reason == "unknown_identifier":
         missing = [ident(k) for k in x.unknown]
         verb = "is" if len(missing) == 1 else "are"
-        return f"{join(missing)} {verb} not in the store, so no event ever connected {a} and {b}."
+        return (f"{cap(join(missing))} {verb} not in the store, so no event ever connected "
+                f"{a} and {b}.")
     if x.same_profile:
         head = f"{a} and {b} are on the same {profile_ref(x.a_profile, facts)}"
         if len(x.path) == 1:

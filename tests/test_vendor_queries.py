@@ -12,6 +12,7 @@ from support import clear_neo4j, cli, cli_json, write_jsonl
 
 import identigraph
 from identigraph.handle import IdentityGraph
+from identigraph.rules.registry import load_ruleset
 
 EVENTS = [
     {"event_id": "k1", "timestamp": "2026-01-02T10:00:00Z", "type": "import",
@@ -81,3 +82,23 @@ def test_vendor_ids_in_every_answer(graph: IdentityGraph, tmp_path: Path) -> Non
     nodes = {n["id"]: n for n in json.loads(out.read_text())["nodes"]}
     assert nodes["klaviyo_id:01HQANN"]["kind"] == "klaviyo_id"
     assert cli_json("show", "klaviyo_id:01HQANN", store=store) == ann.as_json()
+
+
+def test_a_prefix_that_is_no_declared_kind_says_so(graph: IdentityGraph, tmp_path: Path) -> None:
+    """``klaviyo_idd:01HQANN`` (a typo) reads as an external id, which is not in the store:
+    every answer says the prefix is no declared kind and names the declared ones (command
+    line exit 2, the API's unknown answers); a declared prefix's unknown value does not."""
+    declared = load_ruleset(None).kind_names()
+    said = "klaviyo_idd is not a declared identifier kind"
+    for command in (["show"], ["how"], ["viz", "-o", str(tmp_path / "x.json")]):
+        out = cli(*command[:1], "klaviyo_idd:01HQANN", *command[1:], store=graph.location)
+        assert out.returncode == 2 and said in out.stderr, out.stderr
+        assert all(k in out.stderr for k in declared) and len(out.stderr.splitlines()) == 1
+        assert "external_id:klaviyo_idd:01HQANN is not in the store" in out.stderr
+    shown, told = graph.show("klaviyo_idd:01HQANN"), graph.how("KLAVIYO_IDD:01HQANN")
+    assert not shown.known and not told.known
+    assert said in shown.summary and said in told.summary
+    assert said in graph.explain("klaviyo_idd:01HQANN", "ann@example.com").summary
+    for typed in ("klaviyo_id:01HQNOBODY", "external_id:klaviyo_id:01HQANN", "gid://shop/9"):
+        missing = graph.show(typed)
+        assert not missing.known and missing.summary == f"{missing.identifier} is not in the store"
