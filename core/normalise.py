@@ -33,7 +33,9 @@ MAX_PHONE_TEXT = 250
 #: the syntax Python's ``re`` and Arrow's RE2 read alike (ASCII digits), so the loaders'
 #: column checks and these per-value ones agree
 SPREADSHEET_NUMBER = r"^[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+$"
-SPREADSHEET_REASON = "looks like a number mangled by a spreadsheet (scientific notation)"
+#: what a value in that notation is said to be (the loaders' warnings too: loaders._columns)
+SPREADSHEET_DAMAGE = "mangled by a spreadsheet (scientific notation)"
+SPREADSHEET_REASON = f"looks like a number {SPREADSHEET_DAMAGE}"
 _SPREADSHEET_NUMBER = re.compile(SPREADSHEET_NUMBER)
 #: an extension at the end (``x12``, ``ext. 5``, ``#12``, ``;ext=12``, ``, 12``): letters
 #: there are a marker, not keypad digits

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from identigraph.arrays import as_array
-from identigraph.normalise import SPREADSHEET_NUMBER
+from identigraph.normalise import SPREADSHEET_DAMAGE, SPREADSHEET_NUMBER
 from identigraph.normalise import is_spreadsheet_number as is_spreadsheet_number  # loaders'
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -189,6 +189,13 @@ def iso_times(column: pa.Array | pa.ChunkedArray) -> pa.Array:
 #: :data:`SPREADSHEET_NUMBER` in an untrimmed cell (spaces, one leading apostrophe)
 _SPREADSHEET_CELL = r"^\s*'?" + SPREADSHEET_NUMBER[1:-1] + r"\s*$"
 _NULL_TEXT = pa.scalar(None, pa.string())
+
+
+def spreadsheet_damage(what: str = "phone number") -> str:
+    """The one warning every loader gives for a value a spreadsheet wrote in scientific
+    notation (``1.41555E+10``) and that it drops: ``phone number mangled by a spreadsheet
+    (scientific notation)``."""
+    return f"{what} {SPREADSHEET_DAMAGE}"
 
 
 def drop_spreadsheet_numbers(column: pa.Array, on_drop: Callable[[int, str], None]

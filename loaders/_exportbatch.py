@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from identigraph.loaders._columns import drop_spreadsheet_numbers
+from identigraph.loaders._columns import drop_spreadsheet_numbers, spreadsheet_damage
 from identigraph.loaders.batch import RawBatch
 from identigraph.loaders.report import Problem
 
@@ -36,14 +36,19 @@ class Mapped:
         self.warnings.append(Problem(self.file, self.lines[i], column, value, reason,
                                      "warning"))
 
+    def drop_mangled(self, values: pa.Array, column: str, what: str = "phone number",
+                     then: str = "") -> pa.Array:
+        """``values`` without those a spreadsheet turned into ``1.41555E+10``, each reported
+        as a warning on ``column`` (:func:`spreadsheet_damage` of ``what``, then ``then``)."""
+        reason = spreadsheet_damage(what) + then
+        return drop_spreadsheet_numbers(values, lambda i, v: self.warn(i, column, v, reason))
+
     def drop_mangled_phones(self) -> None:
         """Drop phones a spreadsheet turned into ``1.41555E+10``, saying so."""
         phones = self.cols.get("phone")
-        if phones is None:
-            return
-        column = self.source_columns.get("phone", "phone")
-        self.cols["phone"] = drop_spreadsheet_numbers(phones, lambda i, v: self.warn(
-            i, column, v, "phone number mangled by a spreadsheet (scientific notation)"))
+        if phones is not None:
+            self.cols["phone"] = self.drop_mangled(phones, self.source_columns.get("phone",
+                                                                                   "phone"))
 
     def batch(self) -> RawBatch:
         """The raw batch: kept rows in ``lines``/``cols``, the others in ``rejected``."""

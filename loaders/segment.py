@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from identigraph.errors import UsageError
-from identigraph.loaders._columns import country_code, is_spreadsheet_number
+from identigraph.loaders._columns import country_code, is_spreadsheet_number, spreadsheet_damage
 from identigraph.loaders.batch import RawBatch, ReadOptions, RowBatch
 from identigraph.loaders.events_format import is_jsonl, jsonl_records
 from identigraph.loaders.report import Problem
@@ -108,9 +108,8 @@ class SegmentFormat:
                 "nothing to resolve", "rejected"))
             return
         if phone is not None and is_spreadsheet_number(phone):
-            batch.warnings.append(Problem(file, line, "traits.phone", phone, "phone number "
-                                          "mangled by a spreadsheet (scientific notation)",
-                                          "warning"))
+            batch.warnings.append(Problem(file, line, "traits.phone", phone,
+                                          spreadsheet_damage(), "warning"))
             phone = None
         name = _text(obj.get("event")) if call == "track" else _text(obj.get("name"))
         if call == "track" and (name or "").lower() in checkouts:

@@ -18,7 +18,6 @@ from identigraph.errors import UsageError
 from identigraph.loaders._columns import (
     CONSENT_VALUES,
     country_code,
-    drop_spreadsheet_numbers,
     find_column,
     has_any,
     iso_times,
@@ -243,13 +242,11 @@ class ShopifyOrders:
             [first("phone"), first("billing_phone"), first("shipping_phone")])
         phone_label = _label([plan["phone"], plan["billing_phone"], plan["shipping_phone"]],
                              used)
-        phone = drop_spreadsheet_numbers(phone, lambda i, v: m.warn(
-            i, phone_label, v, "phone number mangled by a spreadsheet (scientific notation)"))
+        phone = m.drop_mangled(phone, phone_label)
         order_id = pc.utf8_trim(first("id"), characters=" '")
         order_id = pc.if_else(pc.equal(order_id, ""), pa.scalar(None, pa.string()), order_id)
-        order_id = drop_spreadsheet_numbers(order_id, lambda i, v: m.warn(
-            i, plan["id"] or "Id", v, "order id mangled by a spreadsheet (scientific "
-            "notation); the order Name makes the event id"))
+        order_id = m.drop_mangled(order_id, plan["id"] or "Id", "order id",
+                                  "; the order Name makes the event id")
         prefix = f"{self.name}:"
         event_id = pc.coalesce(
             pc.binary_join_element_wise(prefix, order_id, ""),

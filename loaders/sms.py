@@ -19,7 +19,6 @@ from identigraph.errors import UsageError
 from identigraph.loaders._columns import (
     STATUS_VALUES,
     country_code,
-    drop_spreadsheet_numbers,
     find_column,
     has_any,
     iso_times,
@@ -163,8 +162,7 @@ class SmsSubscribers:
             timestamp = pa.repeat(pa.scalar(options.undated_time), n)
         else:
             timestamp = pc.fill_null(iso_times(part.column(plan.time)), options.undated_time)
-        phone = drop_spreadsheet_numbers(as_array(part.column(plan.phone)), lambda i, v: m.warn(
-            i, plan.phone, v, "phone number mangled by a spreadsheet (scientific notation)"))
+        phone = m.drop_mangled(as_array(part.column(plan.phone)), plan.phone)
         sources = col(plan.source)
         types = map_array(sources, resolve)
         status = value_mapper(STATUS_VALUES)
