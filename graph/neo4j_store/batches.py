@@ -23,6 +23,7 @@ from identigraph.arrays import as_array
 from identigraph.engine.state import State
 from identigraph.events import EventTable
 from identigraph.graph.neo4j_store.chunks import event_chunks
+from identigraph.graph.neo4j_store.properties import no_empty
 
 Params = dict[str, list[Any]]
 
@@ -46,15 +47,6 @@ def params(**columns: list[Any]) -> Params:
 def size(batch: Params) -> int:
     """Rows in a batch: the length of its first column."""
     return len(next(iter(batch.values()))) if batch else 0
-
-
-def _no_empty(array: pa.Array) -> pa.Array:
-    """A list column with empty lists as nulls: Neo4j would store ``[]``, and a property it
-    does not store costs nothing to write."""
-    empty = pc.equal(pc.list_value_length(array), 0)
-    if array.null_count:
-        empty = pc.or_kleene(empty, array.is_null())
-    return pa.ListArray.from_arrays(array.offsets, array.values, mask=empty)
 
 
 def _true_or_null(array: pa.Array) -> pa.Array:
@@ -142,7 +134,7 @@ class StateBatches:
         self._profile = {c: as_array(prof.column(c)) for c in (
             "profile_id", "created_by", "created_for", "email_consent", "sms_consent",
             "created_ts")}
-        self._profile.update({c: _no_empty(as_array(prof.column(c))) for c in (
+        self._profile.update({c: no_empty(as_array(prof.column(c))) for c in (
             "emails", "phones", "external_ids", "other_ids", "merged_ids")})
         self._log = {c: as_array(log.column(c)) for c in (
             "profile_id", "event_id", "ts", "action", "identifier", "other")}

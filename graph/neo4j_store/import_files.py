@@ -22,9 +22,9 @@ import pyarrow.compute as pc
 
 from identigraph.engine.state import State
 from identigraph.events import EventTable
-from identigraph.graph.neo4j_store.batches import _no_empty
 from identigraph.graph.neo4j_store.chunks import event_chunks
 from identigraph.graph.neo4j_store.eventindex import bucket_batches, bucket_count
+from identigraph.graph.neo4j_store.properties import no_empty
 from identigraph.graph.neo4j_store.store import IMPORTED, SCHEMA_VERSION
 from identigraph.graph.neo4j_store.write import DEFAULT_EVENT_CHUNK_ROWS
 from identigraph.rules.model import RuleSet
@@ -98,7 +98,7 @@ def write_import_files(state: State, events: EventTable, ruleset: RuleSet,
     profiles = prof
     for name in lists:
         at = profiles.schema.get_field_index(name)
-        profiles = profiles.set_column(at, name, _no_empty(profiles.column(name)
+        profiles = profiles.set_column(at, name, no_empty(profiles.column(name)
                                                            .combine_chunks()))
     columns = ["profile_id", "created_by", "created_for", *lists,
                "email_consent", "sms_consent", "created_ts"]
