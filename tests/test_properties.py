@@ -1,4 +1,5 @@
-"""Properties the resolver must hold whatever the events (SPEC section 4)."""
+"""Properties the resolver must hold whatever the events (SPEC section 4), vendor ids of the
+shipped rule sets' namespaces (klaviyo_id, shopify_customer_id) among their identifiers."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ TYPES = ["form_submit", "checkout", "sms_keyword", "import", "click_to_text",
 EMAILS = [f"u{i}@example.com" for i in range(5)]
 PHONES = [f"+1415555010{i}" for i in range(5)]
 EXTERNAL = ["c1", "c2", "c3"]
+#: ids of two namespaces the shipped rule sets declare (issue 11), as events carry them
+VENDOR_IDS = {"klaviyo_id": ["01HQK1", "01HQK2"], "shopify_customer_id": ["7001", "7002"]}
+ID_FIELDS = ("email", "phone", "external_id", *VENDOR_IDS)
 CONSENT = [None, "subscribed", "unsubscribed"]
 
 
@@ -39,7 +43,7 @@ def events(draw: st.DrawFn, max_size: int = 14) -> list[dict[str, Any]]:
             "timestamp": f"2025-01-01T10:00:{draw(st.integers(0, 9)):02d}Z",  # ties happen
             "type": draw(st.sampled_from(TYPES)),
         }
-        kinds = draw(st.sets(st.sampled_from(["email", "phone", "external_id"]), min_size=1))
+        kinds = draw(st.sets(st.sampled_from(ID_FIELDS), min_size=1))
         if "email" in kinds:
             ev["email"] = draw(st.sampled_from(EMAILS))
             ev["email_consent"] = draw(st.sampled_from(CONSENT))
@@ -48,6 +52,9 @@ def events(draw: st.DrawFn, max_size: int = 14) -> list[dict[str, Any]]:
             ev["sms_consent"] = draw(st.sampled_from(CONSENT))
         if "external_id" in kinds:
             ev["external_id"] = draw(st.sampled_from(EXTERNAL))
+        for name, values in VENDOR_IDS.items():
+            if name in kinds:
+                ev[name] = draw(st.sampled_from(values))
         out.append({k: v for k, v in ev.items() if v is not None})
     return out
 
@@ -112,8 +119,8 @@ def _table(evs: list[dict[str, Any]]) -> EventTable:
     return EventTable.of({
         "event_id": [ev["event_id"] for ev in evs],
         "ts": [int(ev["timestamp"][17:19]) * 1_000_000 + i % 3 for i, ev in enumerate(evs)],
-        **{f: [ev.get(f) for ev in evs] for f in ("type", "email", "phone", "external_id",
-                                                   "email_consent", "sms_consent")}})
+        **{f: [ev.get(f) for ev in evs] for f in ("type", *ID_FIELDS, "email_consent",
+                                                   "sms_consent")}})
 
 
 def _profile_sets(table: EventTable, rs: RuleSet
@@ -152,15 +159,18 @@ def test_without_limits_profiles_are_components_and_more_merging_never_splits(
 @SETTINGS
 @given(evs=events(18))
 def test_a_blocked_value_never_links_anything(evs: list[dict[str, Any]]) -> None:
-    """A blocked phone (a shop's shared number) is on no profile and no edge of it merges."""
+    """A blocked phone (a shop's shared number), email or vendor id is on no profile and no
+    edge of it merges."""
     data = load_ruleset("klaviyo-sms").model_dump()
     data["blocked"] = [{"kind": "phone", "value": PHONES[0]},
-                       {"kind": "email", "regex": r"u1@.*"}]
+                       {"kind": "email", "regex": r"u1@.*"},
+                       {"kind": "klaviyo_id", "value": VENDOR_IDS["klaviyo_id"][0]}]
     rs = RuleSet.model_validate(data)
     res = resolve(_table(evs), rs)
     blocked = {x for x, b in enumerate(res.ident_blocked) if b}
     names = {f"{res.kind_names[res.ident_kind[x]]}:{res.ident_value[x]}" for x in blocked}
-    assert names <= {f"phone:{PHONES[0]}", f"email:{EMAILS[1]}"}
+    assert names <= {f"phone:{PHONES[0]}", f"email:{EMAILS[1]}",
+                     f"klaviyo_id:{VENDOR_IDS['klaviyo_id'][0]}"}
     for x in blocked:
         assert res.ident_profile[x] == -1
     for s, d, rule in zip(res.edge_src, res.edge_dst, res.edge_rule, strict=True):
