@@ -384,5 +384,6 @@ def search(store: Store, text: str, region: str) -> dict[str, Any]:
     eid = t.key if t is not None and t.what == "event" else text
     if store.event(eid) is not None:
         return {"kind": "event", "event_id": eid}
+    misread = _misread(store, t.key) if t is not None and t.what == "identifier" else None
     raise NotFoundError(f"nothing in the store is {text!r} (an identifier, a profile id or "
-                        "an event id)")
+                        "an event id)" + (f"; {misread}" if misread else ""))

@@ -108,15 +108,16 @@ def test_bad_and_unknown_input(served: tuple[str, Server]) -> None:
                          ("/events/no-such-event", 404), ("/profiles/p_0000000000000000", 404),
                          ("/identifiers/event%3A", 400), ("/how/event%3Anope", 404),
                          ("/identifiers/p_0000000000000000", 404),
-                         ("/identifiers/klaviyo_idd%3Ax", 404),
+                         ("/identifiers/klaviyo_idd%3Ax", 404), ("/search?q=klaviyo_idd%3Ax", 404),
                          ("/nothing", 404)):
         got = get(api + path)
         assert got.status == status, (path, got.text)
         assert got.headers["content-type"].startswith("application/json")
         assert isinstance(got.body["error"], str) and got.body["error"]
         assert "<" not in got.text and ">" not in got.text, got.text  # escaped, never markup
-    typo = get(f"{api}/identifiers/klaviyo_idd%3Ax").body["error"]
-    assert "klaviyo_idd is not a declared identifier kind" in typo and "klaviyo_id," in typo
+    for path in ("/identifiers/klaviyo_idd%3Ax", "/search?q=klaviyo_idd%3Ax"):
+        typo = get(api + path).body["error"]  # 404, as above
+        assert "klaviyo_idd is not a declared identifier kind" in typo and "klaviyo_id," in typo
     page = get(server.url + "/")
     assert page.status == 200 and "connect-src 'self'" in page.headers["content-security-policy"]
     assert "<script src" not in page.text and "<link" not in page.text  # self-contained
