@@ -7,7 +7,6 @@ in bulk.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 from identigraph.arrays import as_array
+from identigraph.model import KIND_NAME
 
 FIELDS: tuple[str, ...] = (
     "event_id", "ts", "type", "channel", "source", "email", "phone", "external_id",
@@ -25,8 +25,7 @@ FIELDS: tuple[str, ...] = (
 SCHEMA = pa.schema([(f, pa.int64() if f == "ts" else pa.string()) for f in FIELDS])
 _FIELD_SET = frozenset(FIELDS)
 #: A column after FIELDS is an id namespace a rule set declares (``klaviyo_id``...): its name
-#: is the kind's name (rules.model.KIND_NAME), its values normalised ids, null when none.
-NAMESPACE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+#: is the kind's name (identigraph.model.KIND_NAME), its values normalised ids, null when none.
 
 
 def namespaces(schema: pa.Schema) -> tuple[str, ...]:
@@ -38,7 +37,7 @@ def schema_with(names: Sequence[str]) -> pa.Schema:
     """The events' schema with these id namespace columns (sorted, after FIELDS)."""
     if not names:
         return SCHEMA
-    bad = [n for n in names if not NAMESPACE_NAME.fullmatch(n) or n in _FIELD_SET]
+    bad = [n for n in names if not KIND_NAME.fullmatch(n) or n in _FIELD_SET]
     if bad:
         raise ValueError(f"not event fields: {sorted(bad)}")
     return pa.schema([*SCHEMA, *((n, pa.string()) for n in sorted(set(names)))])

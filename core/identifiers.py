@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict
 
 from identigraph.errors import UsageError
-from identigraph.model import KINDS
+from identigraph.model import KIND_NAME, KINDS
 from identigraph.normalise import (
     Invalid,
     clean_raw,
@@ -97,8 +97,8 @@ def parse_identifier(text: str, default_region: str = "US",
     return f"{kind}:{norm}"
 
 
-#: A prefix shaped like an identifier kind's name (rules.model.KIND_NAME), before a colon
-_KIND_PREFIX = re.compile(r"^([a-z][a-z0-9_]*):(?!//)")
+#: A prefix shaped like an identifier kind's name, before a colon (not a URL's ``gid://``)
+_KIND_PREFIX = re.compile(rf"^({KIND_NAME.pattern}):(?!//)")
 
 
 def undeclared_prefix(key: str, namespaces: Namespaces = _no_namespaces) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from enum import StrEnum
 
@@ -25,6 +26,10 @@ class Consent(StrEnum):
 #: The kinds every rule set may use without declaring them (the default declaration), in
 #: the seed's strength order: each has a field of its own in events and in profiles.
 KINDS: tuple[Kind, ...] = (Kind.EXTERNAL_ID, Kind.EMAIL, Kind.PHONE)
+#: An identifier kind's name (``email``, ``klaviyo_id``): a lower-case word. It is the ``kind``
+#: of a ``kind:value`` key and an event table's column name, so rule sets, readers, event
+#: tables and queries check names with this one pattern
+KIND_NAME = re.compile(r"[a-z][a-z0-9_]*")
 #: A profile's list of each of them (``profiles --json``: ``external_ids`` is the
 #: external_id namespace only)
 PROFILE_FIELDS: dict[str, str] = {Kind.EXTERNAL_ID: "external_ids", Kind.EMAIL: "emails",

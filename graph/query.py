@@ -3,15 +3,11 @@ read a batch at a time, never the whole list in memory)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from identigraph.errors import UsageError
-from identigraph.model import KINDS
-
-#: An identifier kind's name (rules.model.KIND_NAME): ``--kind`` takes any the store declares
-_KIND_NAME = re.compile(r"[a-z][a-z0-9_]*")
+from identigraph.model import KIND_NAME, KINDS
 
 Sort = Literal["id", "size"]
 
@@ -30,7 +26,7 @@ class ProfileQuery:
     sort: Sort = "id"
 
     def __post_init__(self) -> None:
-        if self.kind is not None and not _KIND_NAME.fullmatch(self.kind):
+        if self.kind is not None and not KIND_NAME.fullmatch(self.kind):
             raise UsageError(f"unknown identifier kind {self.kind!r}: use one of "
                              f"{', '.join(KINDS)} or an id namespace (klaviyo_id...)")
         if self.sort not in ("id", "size"):

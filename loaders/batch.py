@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Protocol
 import pyarrow as pa
 
 from identigraph.loaders.report import Problem
+from identigraph.model import KIND_NAME
 
 #: Canonical field names a reader may fill (SPEC section 3); values are raw strings.
 RAW_FIELDS: tuple[str, ...] = (
@@ -19,14 +19,13 @@ RAW_FIELDS: tuple[str, ...] = (
 )
 #: Raw fields that carry an identifier (besides id namespace fields: :func:`is_namespace`).
 IDENTIFIER_FIELDS: tuple[str, ...] = ("email", "phone", "external_id")
-_NAMESPACE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def is_namespace(name: str, kinds: Sequence[str] = ()) -> bool:
     """True for a field that names an id namespace: a kind the rule set declares, or any
     other ``*_id`` name (an undeclared namespace: validation reports its values). Only the
     rule set decides which namespaces are identifiers; the reader just passes them on."""
-    if name in RAW_FIELDS or not _NAMESPACE_NAME.fullmatch(name):
+    if name in RAW_FIELDS or not KIND_NAME.fullmatch(name):
         return False
     return name in kinds or name.endswith("_id")
 

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from identigraph.model import KINDS
+from identigraph.model import KIND_NAME, KINDS
 from identigraph.normalise import PLACEHOLDERS
 
 
@@ -54,14 +54,12 @@ class Normaliser(StrEnum):
 
 
 MAX_KINDS = 30  # the replay keeps a bit per kind in an int32 (absorb masks)
-#: Identifier kind names: lower-case words (they are the ``kind`` of a ``kind:value`` key).
-KIND_NAME = r"^[a-z][a-z0-9_]*$"
 
 
 class IdentifierKind(_Strict):
     """One kind of identifier a rule set declares: ``email``, ``phone`` or an id namespace."""
 
-    name: Annotated[str, Field(pattern=KIND_NAME, max_length=64)]
+    name: Annotated[str, Field(pattern=f"^{KIND_NAME.pattern}$", max_length=64)]
     normaliser: Normaliser = Normaliser.EXACT
     strip: str | None = Field(default=None, description="with `regex`: what to remove")
     description: str = ""
