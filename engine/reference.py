@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from identigraph.engine.ids import profile_id_for
 from identigraph.events import FIELDS, EventTable
+from identigraph.model import PROFILE_FIELDS
 from identigraph.rules.decisions import (
     ABSORB,
     ATTACH,
@@ -37,8 +38,6 @@ from identigraph.rules.decisions import (
 )
 from identigraph.rules.model import LinkMode, PastLimit, RuleSet
 
-#: the kinds a profile row lists in a field of its own; the others go in ``other_ids``
-OWN_FIELDS: tuple[str, str, str] = ("email", "phone", "external_id")
 _MODE_CODE = {LinkMode.MERGE: 0, LinkMode.ATTACH: 1, LinkMode.NONE: 2}
 T = TypeVar("T")
 IdentRow = tuple[str, str, str, str | None, int, str | None, str | None]
@@ -429,10 +428,11 @@ class _RefRows:
         ids, label_of, created_at = r.profile_ids, r.profile_label, r.profile_created_at
         eid, ts, order, keys = self.events.event_id, self.events.ts, r.order, self.keys
         merged = r.profile_merged
-        # email, phone and external_id's kind codes (external_id: -1 when not declared)
-        email, phone, ext = (r.kind_names.index(k) if k in r.kind_names else -1
-                             for k in OWN_FIELDS)
-        others = [code for code, name in enumerate(r.kind_names) if name not in OWN_FIELDS]
+        # the kind codes of those a profile lists in a field of its own (-1: not declared);
+        # the others go in other_ids
+        own = {k: r.kind_names.index(k) if k in r.kind_names else -1 for k in PROFILE_FIELDS}
+        email, phone, ext = own["email"], own["phone"], own["external_id"]
+        others = [code for code, name in enumerate(r.kind_names) if name not in own]
         for root, members in enumerate(r.profile_members):
             if not members:
                 continue
