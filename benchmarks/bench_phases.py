@@ -87,6 +87,7 @@ def main() -> None:
             (api, "resolve", "replay (resolve)"),
             (EmbeddedStore, "write_delta", "delta: replay the touched groups and write"),
             (EmbeddedStore, "_replace_derived", "write the derived tables"),
+            (EmbeddedStore, "_append_events", "append the events"),
             (EmbeddedStore, "_checkpoint", "commit + checkpoint"),
             (EmbeddedStore, "_index", "build the lookup indexes")):
         phases.wrap(owner, attr, name)

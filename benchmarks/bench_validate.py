@@ -72,7 +72,7 @@ def child(path: str, digest: bool) -> None:
         if digest:
             for column in checked.events.columns():
                 h.update(repr(column).encode())
-            h.update(repr((checked.lines, checked.warned, checked.rejected,
+            h.update(repr((checked.lines.tolist(), checked.warned, checked.rejected,
                            batch.folded, len(batch), len(batch.rejected))).encode())
             h.update(repr(checked.problems).encode())
     total_w, total_c = time.perf_counter() - t0w, time.process_time() - t0c

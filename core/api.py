@@ -21,6 +21,7 @@ from identigraph.errors import UsageError
 from identigraph.eventids import settle_ids
 from identigraph.events import EventTable
 from identigraph.graph.store import Store
+from identigraph.heap import give_back
 from identigraph.loaders.batch import ReadOptions
 from identigraph.loaders.canonical import Canonicaliser, Validated, parse_timestamp
 from identigraph.loaders.formats import pick_format
@@ -119,13 +120,16 @@ def load(
             report.files.append(fr)
             for batch in format_.read(path, opts):
                 valid = canon.validate(batch)
-                fr.rows_read += len(batch) + len(batch.rejected) + batch.folded
+                rows = len(batch) + len(batch.rejected) + batch.folded
+                fr.rows_read += rows
                 fr.rejected += valid.rejected
                 fr.duplicates += batch.folded
                 report.problems.extend(valid.problems)
                 checked.append((fr, valid))
+                del batch
+                give_back()  # what reading and validating the batch freed
                 if progress is not None:
-                    progress(str(path), len(batch) + len(batch.rejected) + batch.folded)
+                    progress(str(path), rows)
         # the stored events that share an id with these files: asked of the store (a join
         # on the id column), not every stored event
         stored = (store.events_with_ids(pa.concat_arrays(
@@ -134,6 +138,7 @@ def load(
         new, conflicts = settle_ids(checked, stored)
         report.problems.extend(conflicts)
         del checked, stored
+        give_back()
         report.events_added = len(new)
         warm.join()
         if (len(new) and had_events and not unfinished and replay is None

@@ -33,7 +33,7 @@ class Checked(Protocol):
     """A validated batch (``loaders.canonical.Validated``): what settling ids reads."""
 
     events: EventTable
-    lines: list[int]
+    lines: np.ndarray  # record number of each event (int64)
     warned: np.ndarray
     made_up: frozenset[str]
 
@@ -88,7 +88,7 @@ def settle_ids(checked: Sequence[tuple[FileReport, Checked]],
     rows = np.flatnonzero(hit | repeated)
     if len(rows):
         mine = _Rows(events, rows)
-        lines = np.concatenate([np.asarray(v.lines, np.int64) for _, v in checked])
+        lines = np.concatenate([v.lines for _, v in checked])
 
         def lose(row: int, key: Content, winner: Content, why: str) -> None:
             keep[row] = False

@@ -7,7 +7,7 @@ schemas in :data:`SCHEMAS`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -42,6 +42,9 @@ SCHEMAS: dict[str, pa.Schema] = {
 #: the kinds a profile keeps in a list of its own (``emails``...); others go in ``other_ids``
 _OWN_LISTS = ("external_id", "email", "phone")
 _NEVER = "never_subscribed"  # a profile's consent when its email / phone has none
+#: rows per slice of :meth:`StateRows.batches`: two of DuckDB's row groups (122,880 rows),
+#: which it writes to the file as they come
+SLICE_ROWS = 245_760
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,26 @@ class StateRows:
         cols = self._columns.pop(name, None)
         return pa.table(cols if cols is not None else self._build(name), schema=SCHEMAS[name])
 
+    def batches(self, name: str, rows: int | None = None) -> Iterator[pa.RecordBatch]:
+        """One table in slices of ``rows`` rows (:data:`SLICE_ROWS`), each built when asked
+        for: a store that writes them one after another holds a slice, never the whole table
+        (at 1M events the profiles table alone is ~100 MB). The log, small, is built whole."""
+        rows = rows or SLICE_ROWS
+        size = self._size(name)
+        if size is None or self._tables is not None:
+            yield from self.table(name).to_batches(rows)
+            return
+        build = self._builders()[name]
+        for lo in range(0, size, rows):
+            yield pa.record_batch(build(lo, min(lo + rows, size)), schema=SCHEMAS[name])
+
+    def _size(self, name: str) -> int | None:
+        """Rows of a table built in slices (None: the log, built whole)."""
+        r = self.res
+        sizes = {"identifiers": len(r.ident_kind), "edges": len(r.edge_at),
+                 "profiles": len(r.live)}
+        return sizes.get(name)
+
     @property
     def kind_names(self) -> tuple[str, ...]:
         """The identifier kinds (the rule set's), by kind code."""
@@ -220,10 +243,14 @@ class StateRows:
             start += len(at)
         return first
 
+    def _builders(self) -> dict[str, Callable[[int, int], dict[str, Any]]]:
+        """The sliced tables' builders: the columns of rows ``lo`` to ``hi``."""
+        return {"identifiers": self._identifiers, "edges": self._edges,
+                "profiles": self._profiles}
+
     def _build(self, name: str) -> dict[str, Any]:
-        build = {"identifiers": self._identifiers, "edges": self._edges,
-                 "profiles": self._profiles, "log": self._log}[name]
-        return build()
+        size = self._size(name)
+        return self._log() if size is None else self._builders()[name](0, size)
 
     def columns(self, name: str) -> dict[str, Any]:
         """One table's columns, as Arrow arrays or numpy arrays (numbers, booleans)."""
@@ -232,96 +259,102 @@ class StateRows:
         return self._columns[name]
 
     # -- the tables, column by column ----------------------------------------------------
-    def _identifiers(self) -> dict[str, Any]:
+    def _identifiers(self, lo: int, hi: int) -> dict[str, Any]:
         """One row per identifier, by number: its profile (label's id) and consent."""
         r = self.res
-        root, at, consent = r.ident_profile, r.ident_consent_at, r.ident_consent
+        root, at, consent = (r.ident_profile[lo:hi], r.ident_consent_at[lo:hi],
+                             r.ident_consent[lo:hi])
         return {
-            "key": r.ident_key,
-            "kind": pa.array(r.kind_names, pa.string()).take(pa.array(r.ident_kind)),
-            "value": r.ident_value,
+            "key": r.ident_key.slice(lo, hi - lo),
+            "kind": pa.array(r.kind_names, pa.string()).take(pa.array(r.ident_kind[lo:hi])),
+            "value": r.ident_value.slice(lo, hi - lo),
             "profile_id": r.profile_ids.take(masked(_at(r.profile_label, root), root < 0)),
-            "blocked": pa.array(r.ident_blocked),
+            "blocked": pa.array(r.ident_blocked[lo:hi]),
             "consent": r.consent_values.take(masked(consent, consent < 0)),
             "consent_event": r.event_id.take(masked(_at(r.order, at), at < 0)),
         }
 
-    def _edges(self) -> dict[str, Any]:
+    def _edges(self, lo: int, hi: int) -> dict[str, Any]:
         """One row per decided edge, in replay order, with its event and rule."""
         r = self.res
-        rows = r.order[r.edge_at]
+        rows = r.order[r.edge_at[lo:hi]]
+        rule = r.edge_rule[lo:hi]
         take = pa.array(rows)
         return {
-            "src": r.ident_key.take(pa.array(r.edge_src)),
-            "dst": r.ident_key.take(pa.array(r.edge_dst)),
+            "src": r.ident_key.take(pa.array(r.edge_src[lo:hi])),
+            "dst": r.ident_key.take(pa.array(r.edge_dst[lo:hi])),
             "event_id": r.event_id.take(take),
             "type": r.type_names.take(pa.array(r.type_index[rows])),
             "channel": self.events.column("channel").take(take),
             "ts": r.ts[rows],
-            "rule": pa.array(RULE_NAMES).take(pa.array(r.edge_rule)),
-            "merges": np.isin(r.edge_rule, sorted(MERGING)),
+            "rule": pa.array(RULE_NAMES).take(pa.array(rule)),
+            "merges": np.isin(rule, sorted(MERGING)),
         }
 
-    def _profiles(self) -> dict[str, Any]:
+    def _profiles(self, lo: int, hi: int) -> dict[str, Any]:
         """One row per live profile (by root): its id, creation, members, merged ids."""
         r = self.res
-        label = r.profile_label[r.live]
+        label = r.profile_label[r.live[lo:hi]]
         created = r.order[r.profile_created_at[label]]
         # a profile left with one identifier shows it as ``created_for`` (as it always has)
-        created_for = np.where(r.live_size == 1, r.live_head, r.profile_created_for[label])
+        created_for = np.where(r.live_size[lo:hi] == 1, r.live_head[lo:hi],
+                               r.profile_created_for[label])
+        merged = r.merged_offsets[lo:hi + 1]
         return {
             "profile_id": r.profile_ids.take(pa.array(label)),
             "created_by": r.event_id.take(pa.array(created)),
             "created_for": r.ident_key.take(pa.array(created_for)),
-            "emails": self._member_lists("email"),
-            "phones": self._member_lists("phone"),
-            "external_ids": self._member_lists("external_id"),
+            "emails": self._member_lists("email", lo, hi),
+            "phones": self._member_lists("phone", lo, hi),
+            "external_ids": self._member_lists("external_id", lo, hi),
             "merged_ids": pa.ListArray.from_arrays(
-                pa.array(r.merged_offsets, pa.int32()), r.profile_ids.take(pa.array(r.merged))),
-            "email_consent": self._profile_consent(r.kind_names.index("email")),
-            "sms_consent": self._profile_consent(r.kind_names.index("phone")),
+                pa.array(merged - merged[0], pa.int32()),
+                r.profile_ids.take(pa.array(r.merged[merged[0]:merged[-1]]))),
+            "email_consent": self._profile_consent(r.kind_names.index("email"), lo, hi),
+            "sms_consent": self._profile_consent(r.kind_names.index("phone"), lo, hi),
             "created_ts": r.ts[created],
-            "other_ids": self._other_ids(),
+            "other_ids": self._other_ids(lo, hi),
         }
 
-    def _other_ids(self) -> pa.ListArray:
+    def _other_ids(self, lo: int, hi: int) -> pa.ListArray:
         """``kind:value`` of each live profile's identifiers of the namespaces beyond
         external_id, email and phone (a vendor id), by declaration order then value."""
         r = self.res
+        n = hi - lo
         rows, order, keys = [], [], []
         for code, name in enumerate(r.kind_names):
             if name in _OWN_LISTS:
                 continue
-            start, end = int(r.member_offsets[code, 0]), int(r.member_offsets[code, -1])
-            members = r.members[start:end]
-            rows.append(np.repeat(np.arange(len(r.live)), np.diff(r.member_offsets[code])))
+            offsets = r.member_offsets[code, lo:hi + 1]
+            members = r.members[int(offsets[0]):int(offsets[-1])]
+            rows.append(np.repeat(np.arange(n), np.diff(offsets)))
             order.append(np.full(len(members), code))
             keys.append(r.ident_key.take(pa.array(members)))
         if not keys or not sum(len(k) for k in keys):
-            return pa.ListArray.from_arrays(pa.array(np.zeros(len(r.live) + 1, np.int32)),
+            return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, np.int32)),
                                             pa.array([], pa.string()))
         by = pa.table({"row": np.concatenate(rows), "code": np.concatenate(order),
                        "key": pa.concat_arrays(keys)})
         by = by.take(pc.sort_indices(by, sort_keys=[("row", "ascending"),
                                                     ("code", "ascending"),
                                                     ("key", "ascending")]))
-        offsets = np.zeros(len(r.live) + 1, np.int32)
-        np.cumsum(np.bincount(by.column("row").to_numpy(), minlength=len(r.live)),
-                  out=offsets[1:])
+        offsets = np.zeros(n + 1, np.int32)
+        np.cumsum(np.bincount(by.column("row").to_numpy(), minlength=n), out=offsets[1:])
         return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()),
                                         by.column("key").combine_chunks())
 
-    def _member_lists(self, name: str) -> pa.ListArray:
+    def _member_lists(self, name: str, lo: int, hi: int) -> pa.ListArray:
         """Values of each live profile's identifiers of one kind, sorted (none when the rule
         set does not declare the kind)."""
         r = self.res
         if name not in r.kind_names:
-            return pa.ListArray.from_arrays(pa.array(np.zeros(len(r.live) + 1, np.int32)),
+            return pa.ListArray.from_arrays(pa.array(np.zeros(hi - lo + 1, np.int32)),
                                             pa.array([], pa.string()))
         code = r.kind_names.index(name)
-        start, end = int(r.member_offsets[code, 0]), int(r.member_offsets[code, -1])
+        offsets = r.member_offsets[code, lo:hi + 1]
+        start, end = int(offsets[0]), int(offsets[-1])
         members = r.members[start:end].copy()
-        offsets = r.member_offsets[code] - start
+        offsets = offsets - start
         counts = np.diff(offsets)
         if len(counts) and counts.max() > 1:  # sort within profiles holding several
             row = np.repeat(np.arange(len(counts)), counts)
@@ -333,10 +366,10 @@ class StateRows:
         return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()),
                                         r.ident_value.take(pa.array(members)))
 
-    def _profile_consent(self, code: int) -> pa.Array:
+    def _profile_consent(self, code: int, lo: int, hi: int) -> pa.Array:
         """Consent of each live profile's current (latest attached) email or phone."""
         r = self.res
-        last = r.live_last[:, code]
+        last = r.live_last[lo:hi, code]
         values = pa.concat_arrays([r.consent_values, pa.array([_NEVER])])
         never = len(values) - 1  # also for an empty consent (``consent or _NEVER``)
         falsy = np.asarray(pc.equal(values, "").to_numpy(zero_copy_only=False), np.bool_)

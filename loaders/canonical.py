@@ -52,7 +52,7 @@ class Validated:
     """The events a batch yielded, where each came from, and what was reported."""
 
     events: EventTable
-    lines: list[int]
+    lines: np.ndarray  # record number of each event (int64): no Python int per event
     warned: np.ndarray  # bool per event
     problems: list[Problem] = field(default_factory=list)
     rejected: int = 0
@@ -171,7 +171,7 @@ class Canonicaliser:
         warned = res.warned
         if batch.warnings:
             warned = warned | np.isin(lines_np, [p.line for p in batch.warnings])
-        lines = batch.lines if everything else lines_np[keep_mask].tolist()
+        lines = lines_np if everything else lines_np[keep_mask]
         warned_out = warned if everything else warned[keep_mask]
         made_up = frozenset("ts" if f == "timestamp" else f for f in batch.made_up)
         return Validated(out, lines, warned_out, res.problems,

@@ -11,7 +11,7 @@ events move to it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import duckdb
 import numpy as np
@@ -22,7 +22,7 @@ from identigraph.engine.groups import identifier_keys
 from identigraph.engine.resolver import resolve
 from identigraph.engine.state import SCHEMAS, StateRows
 from identigraph.events import EventTable
-from identigraph.graph.embedded.store import event_columns
+from identigraph.graph.embedded.store import event_columns, insert_arrow
 from identigraph.graph.store import Replayed
 from identigraph.rules.model import RuleSet
 
@@ -31,9 +31,14 @@ DERIVED = {"identifiers": "identifiers", "edges": "edges", "profiles": "profiles
            "log": "profile_log"}
 
 
+def _group_column(groups: NDArray[np.int64]) -> pa.Array:
+    """A ``grp`` column: null where the group is negative (blocked values)."""
+    return pa.array(groups, pa.int64(), mask=groups < 0)
+
+
 def with_groups(table: pa.Table, groups: NDArray[np.int64]) -> pa.Table:
     """A table with a ``grp`` column (null where the group is negative: blocked values)."""
-    return table.append_column("grp", pa.array(groups, pa.int64(), mask=groups < 0))
+    return table.append_column("grp", _group_column(groups))
 
 
 def ungrouped(table: pa.Table) -> pa.Table:
@@ -41,11 +46,22 @@ def ungrouped(table: pa.Table) -> pa.Table:
     return with_groups(table, np.full(table.num_rows, -1, np.int64))
 
 
-def derived_with_groups(rows: StateRows, name: str, ids: NDArray[np.int64]) -> pa.Table:
-    """One state table with each row's group id: ``ids[local group]`` (null when blocked)."""
+def derived_with_groups(rows: StateRows, name: str,
+                        ids: NDArray[np.int64]) -> pa.RecordBatchReader:
+    """One state table with each row's group id, ``ids[local group]`` (null when blocked),
+    in slices built as DuckDB reads them (``StateRows.batches``), never whole."""
     local = rows.groups(name)
     gid = np.where(local >= 0, ids[np.maximum(local, 0)], -1)
-    return with_groups(rows.table(name), gid)
+    schema = SCHEMAS[name].append(pa.field("grp", pa.int64()))
+
+    def slices() -> Iterator[pa.RecordBatch]:
+        start = 0
+        for batch in rows.batches(name):
+            end = start + batch.num_rows
+            yield batch.append_column("grp", _group_column(gid[start:end]))
+            start = end
+
+    return pa.RecordBatchReader.from_batches(schema, slices())
 
 
 def event_arrow(events: EventTable, groups: NDArray[np.int64]) -> pa.Table:
@@ -79,20 +95,18 @@ def replay_delta(db: duckdb.DuckDBPyConnection, ruleset: RuleSet, new: EventTabl
 
     for name, table_name in DERIVED.items():
         db.execute(f"DELETE FROM {table_name} WHERE grp IN (SELECT grp FROM touched)")
-        db.register("derived", derived_with_groups(rows, name, ids))
         skip = (" WHERE grp IS NOT NULL OR key NOT IN (SELECT key FROM identifiers)"
                 if name == "identifiers" else "")  # a blocked value is kept once, group-less
-        db.execute(f"INSERT INTO {table_name} BY NAME SELECT * FROM derived{skip}")
-        db.unregister("derived")
+        insert_arrow(db, derived_with_groups(rows, name, ids),
+                     f"INSERT INTO {table_name} BY NAME SELECT * FROM incoming{skip}")
     moved = pa.table({"old": old_grp, "new": ids[local[: len(old_grp)]]})
     db.register("moved", moved.group_by(["old", "new"]).aggregate([]))
     db.execute("UPDATE events SET grp = moved.new FROM moved "
                "WHERE events.grp = moved.old AND moved.old <> moved.new")
     db.unregister("moved")
-    db.register("new_events", event_arrow(new, ids[local[len(old_grp):]]))
     add_event_columns(db, new.namespaces)
-    db.execute("INSERT INTO events BY NAME SELECT * FROM new_events")
-    db.unregister("new_events")
+    insert_arrow(db, event_arrow(new, ids[local[len(old_grp):]]),
+                 "INSERT INTO events BY NAME SELECT * FROM incoming")
     db.unregister("touched")
     return Replayed(len(events), touched.num_rows, n_local), next_group
 

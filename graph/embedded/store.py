@@ -15,7 +15,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
@@ -36,6 +35,7 @@ from identigraph.graph.records import (
 )
 from identigraph.graph.store import Replayed, StateLike, materialise
 from identigraph.graph.timefmt import iso
+from identigraph.heap import give_back
 from identigraph.model import keys_by_column
 
 if TYPE_CHECKING:  # writing needs them; a query does not import them (start-up time)
@@ -132,6 +132,23 @@ def _edge(row: tuple[Any, ...]) -> Edge:
     src, dst, eid, type_, channel, ts, rule, merges = row
     return Edge(from_=src, to=dst, event_id=eid, event_type=type_, channel=channel,
                 timestamp=iso(ts), rule=rule, merges=bool(merges), ts=ts)
+
+
+def insert_arrow(db: duckdb.DuckDBPyConnection, data: pa.Table | pa.RecordBatchReader,
+                 sql: str) -> None:
+    """Run ``sql`` (an INSERT reading the view ``incoming``) over Arrow data through a
+    relation: DuckDB lets go of it when the statement ends, where a registered table is
+    kept until the transaction commits (a first load then held every derived table it
+    wrote, ~250 MB at 1M events). A reader's slices go in one statement each, as tables:
+    DuckDB writes a table's full row groups to the file as they come, where a reader's rows
+    would wait in the transaction for the checkpoint to write them (4.6 CPU s more at 1M)."""
+    import pyarrow
+
+    if isinstance(data, pyarrow.Table):
+        db.from_arrow(data).query("incoming", sql)
+        return
+    for batch in data:
+        db.from_arrow(pyarrow.Table.from_batches([batch])).query("incoming", sql)
 
 
 def _connect(path: Path, write: bool) -> duckdb.DuckDBPyConnection:
@@ -396,19 +413,12 @@ class EmbeddedStore:
         """Append events and rewrite the derived tables in one transaction: a first load, or
         a whole replay of a store written before groups were kept.
 
-        Given a function (the replay), it runs while DuckDB writes the new events on another
-        thread: both take seconds on a big load, and they use different cores. On a first
-        load the events' groups are numbered first, so the events are written with them.
+        Given a function (the replay), it runs first; its derived tables go to DuckDB one
+        after another and its arrays are let go before the events are appended, each with
+        the group the replay numbered: the replay and DuckDB's writes never hold memory at
+        the same time.
         """
-        import numpy as np
-
-        from identigraph.engine.groups import event_groups
-        from identigraph.graph.embedded.delta import event_arrow
-
         first = not self.has_events()
-        groups = (event_groups(new_events, ruleset) if first
-                  else np.full(len(new_events), -1, np.int64))
-        events = event_arrow(new_events, groups)
         db = self.db
         try:
             db.execute("BEGIN")
@@ -416,14 +426,14 @@ class EmbeddedStore:
                 db.execute(f"DROP INDEX IF EXISTS {table}_{column}")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('ruleset', ?)",
                        [ruleset.model_dump_json()])
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-events") as pool:
-                appended = pool.submit(self._append_events, events)
-                try:
-                    replayed = [materialise(state)]  # popped below: nothing else holds it
-                finally:
-                    appended.result()
-            del events
-            self._write_derived(replayed.pop(), groups, first)
+            replayed = [materialise(state)]  # popped below: nothing else holds it
+            give_back()  # the replay's own temporaries
+            if not first:  # the whole replay regroups every stored event, these included
+                self._append_events(new_events, None)
+            groups = self._write_derived(replayed.pop(), first)
+            if first:
+                give_back()  # the replay's arrays
+                self._append_events(new_events, groups)
             db.execute("COMMIT")
         except BaseException as exc:
             failure = self._rolled_back(exc)
@@ -433,27 +443,30 @@ class EmbeddedStore:
         self._checkpoint()  # the state's arrays are gone before DuckDB builds the indexes
         self._index()
 
-    def _write_derived(self, rows: State, groups: NDArray[np.int64], first: bool) -> None:
+    def _write_derived(self, rows: State, first: bool) -> NDArray[np.int64] | None:
         """The derived tables of a whole replay, each row with its group (inside the load's
-        transaction)."""
+        transaction); on a first load, the group of each replayed event by table row."""
         import numpy as np
 
         from identigraph.engine.state import StateRows
         from identigraph.graph.embedded.delta import derived_with_groups, ungrouped
 
-        if isinstance(rows, StateRows):
-            at = rows.res.group_at
-            ids = np.arange(int(at.max()) + 1 if len(at) else 0)
-            if first:  # the replay's group numbers -> the ones the events were written with
-                ids[at] = groups[rows.res.order]
-            else:
-                self._regroup_events(rows)
-            self._replace_derived(lambda name: derived_with_groups(rows, name, ids))
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('next_group', ?)",
-                            [str(len(ids))])
-        else:  # another engine's tables (Spark): no groups, so the next load is whole
-            self._replace_derived(lambda name: ungrouped(rows.table(name)))
+        if not isinstance(rows, StateRows):  # another engine's tables (Spark): no groups,
+            self._replace_derived(lambda name: ungrouped(rows.table(name)))  # next load whole
             self.db.execute("DELETE FROM meta WHERE key = 'next_group'")
+            return None
+        res = rows.res
+        ids = np.arange(int(res.group_at.max()) + 1 if len(res.group_at) else 0)
+        groups = None
+        if first:  # the events' groups, by row, as the replay numbered them
+            groups = np.empty(len(res.order), np.int64)
+            groups[res.order] = res.group_at
+        else:
+            self._regroup_events(rows)
+        self._replace_derived(lambda name: derived_with_groups(rows, name, ids))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('next_group', ?)",
+                        [str(len(ids))])
+        return groups
 
     def _regroup_events(self, rows: StateRows) -> None:
         """Every stored event's group, from a whole replay (joined on event ids)."""
@@ -517,23 +530,20 @@ class EmbeddedStore:
                 f"could not be folded into the file: {_cause(exc)}; the next load finishes "
                 "it") from exc
 
-    def _append_events(self, events: pa.Table) -> None:
-        """INSERT the new events (runs on the writer thread, inside the load's transaction).
+    def _append_events(self, events: EventTable, groups: NDArray[np.int64] | None) -> None:
+        """INSERT the new events with their groups (null when not known yet), inside the
+        load's transaction."""
+        if not len(events):
+            return
+        import numpy as np
 
-        On one DuckDB thread: the replay has the other core meanwhile.
-        """
-        if events.num_rows:
-            self.db.execute("SET threads = 1")
-            try:
-                self.db.register("new_events", events)
-                from identigraph.graph.embedded.delta import add_event_columns
+        from identigraph.graph.embedded.delta import add_event_columns, event_arrow
 
-                add_event_columns(self.db, [n for n in events.schema.names
-                                            if n not in _EVENT_FIELDS and n != "grp"])
-                self.db.execute("INSERT INTO events BY NAME SELECT * FROM new_events")
-                self.db.unregister("new_events")
-            finally:
-                self.db.execute(f"SET threads = {THREADS}")
+        add_event_columns(self.db, events.namespaces)
+        if groups is None:
+            groups = np.full(len(events), -1, np.int64)
+        insert_arrow(self.db, event_arrow(events, groups),
+                     "INSERT INTO events BY NAME SELECT * FROM incoming")
 
     def _index(self) -> None:
         """Build the lookup indexes, after the load is committed (an index is no data: a
@@ -555,9 +565,10 @@ class EmbeddedStore:
             with contextlib.suppress(duckdb.Error):
                 db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
 
-    def _replace_derived(self, table: Callable[[str], pa.Table]) -> None:
+    def _replace_derived(self, table: Callable[[str], pa.Table | pa.RecordBatchReader]
+                         ) -> None:
         """Drop and recreate the derived tables from Arrow (inside the caller's transaction),
-        one at a time so that only one is in memory.
+        one at a time, each whole or in slices (a reader): DuckDB holds one slice at a time.
 
         They are rewritten whole by every load, so they are stored uncompressed: DuckDB's
         compression analysis would double the write's CPU for tables that live one load.
@@ -566,9 +577,11 @@ class EmbeddedStore:
         try:
             for name, table_name in _DERIVED.items():
                 self.db.execute(f"DROP TABLE IF EXISTS {table_name}")
-                self.db.register("derived", table(name))
-                self.db.execute(f"CREATE TABLE {table_name} AS SELECT * FROM derived")
-                self.db.unregister("derived")
+                data = table(name)
+                insert_arrow(self.db, data.schema.empty_table(),
+                             f"CREATE TABLE {table_name} AS SELECT * FROM incoming")
+                insert_arrow(self.db, data, f"INSERT INTO {table_name} SELECT * FROM incoming")
+                give_back()
         finally:
             self.db.execute("RESET force_compression")
 

@@ -32,7 +32,7 @@ def test_rows_kept_and_rejected_with_their_lines() -> None:
     """Each row is kept or rejected, by its first problem, with its record number."""
     canon = Canonicaliser(load_ruleset(None))
     a = canon.validate(_batch(COLS))
-    assert a.lines == [2, 3]
+    assert a.lines.tolist() == [2, 3]
     assert a.warned.tolist() == [False, True]  # row 3: a bad email and consent dropped
     assert a.rejected == 4
     assert [(p.line, p.column, p.reason) for p in a.problems if p.severity == "rejected"] == [
