@@ -100,9 +100,19 @@ class EventTable:
         both read the same columns of a big load (all null for a namespace it has none of)."""
         got = self._columns.get(name)
         if got is None:  # a namespace without a column of its own: no ids of it
-            got = (as_array(self.table.column(name)) if name in self.table.schema.names
+            got = (self._combined(name) if name in self.table.schema.names
                    else pa.nulls(len(self), pa.string()))
             self._columns[name] = got
+        return got
+
+    def _combined(self, name: str) -> pa.Array:
+        """A column of the table as one array; the table then holds that array instead of
+        its chunks, so a load's events (one chunk per batch read) are not held twice."""
+        chunked = self.table.column(name)
+        got = as_array(chunked)
+        if chunked.num_chunks > 1:
+            at = self.table.schema.get_field_index(name)
+            self.table = self.table.set_column(at, self.table.field(at), pa.chunked_array([got]))
         return got
 
     def take(self, index: Sequence[int] | NDArray[np.integer] | pa.Array) -> EventTable:
