@@ -78,6 +78,7 @@ def main() -> None:
     phases = Phases()
     from identigraph import api
     from identigraph.engine import groups
+    from identigraph.graph.embedded import delta, layout
     from identigraph.graph.embedded.store import EmbeddedStore
 
     for owner, attr, name in (
@@ -88,6 +89,11 @@ def main() -> None:
             (EmbeddedStore, "write_delta", "delta: replay the touched groups and write"),
             (EmbeddedStore, "_replace_derived", "write the derived tables"),
             (EmbeddedStore, "_append_events", "append the events"),
+            (layout, "rebuild_lookup", "write the lookup table"),
+            (delta, "_touched", "delta: the groups it touches"),
+            (delta, "resolve", "delta: replay them"),
+            (delta, "write_sorted", "delta: write a table's rows"),
+            (delta, "add_lookup", "delta: write their lookup rows"),
             (EmbeddedStore, "_checkpoint", "commit + checkpoint"),
             (EmbeddedStore, "_index", "build the lookup indexes")):
         phases.wrap(owner, attr, name)

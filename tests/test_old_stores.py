@@ -19,11 +19,23 @@ def _meta(path: Path, key: str) -> str | None:
     return None if row is None else str(row[0])
 
 
+#: the lookup indexes schemas 3 and 4 kept (schema 5 reads through ``lookup`` instead)
+_INDEXES = (("identifiers", "key"), ("profiles", "profile_id"), ("edges", "src"),
+            ("edges", "dst"), ("profile_log", "profile_id"), ("events", "event_id"),
+            ("events", "email"), ("events", "phone"), ("events", "external_id"))
+
+
+def _as_version_4(db: duckdb.DuckDBPyConnection) -> None:
+    """What schema 4 kept: ART indexes, no ``lookup`` table, rows in load order."""
+    db.execute("DROP TABLE lookup")
+    db.execute("DELETE FROM meta WHERE key = 'lookup_hash'")
+    db.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+
+
 def _as_version_2(path: Path) -> None:
     """What 0.2 wrote: no connected groups (``grp`` columns, ``next_group``), version 2."""
     with duckdb.connect(str(path)) as db:
-        for (name,) in db.execute("SELECT index_name FROM duckdb_indexes()").fetchall():
-            db.execute(f"DROP INDEX {name}")
+        _as_version_4(db)
         for table in _TABLES:
             db.execute(f"ALTER TABLE {table} DROP COLUMN grp")
         db.execute("DELETE FROM meta WHERE key = 'next_group'")
@@ -47,7 +59,7 @@ def test_a_version_2_store_is_upgraded_on_open(tmp_path: Path) -> None:
     assert _columns(store, "grp") == set()
     assert cli_json("profiles", store=str(store)) == before
     assert _meta(store, "schema_version") == SCHEMA_VERSION
-    assert _columns(store, "grp") == set(_TABLES)
+    assert _columns(store, "grp") == {*_TABLES, "lookup"}
     assert cli_json("show", "lee.chen@example.com", store=str(store)) == shown
     late = write_jsonl(tmp_path / "late.jsonl", [
         {"event_id": "late-1", "timestamp": "2025-05-01T10:00:00Z", "type": "form_submit",
@@ -69,8 +81,7 @@ def test_a_version_3_store_gains_the_namespace_ids_column_on_open(tmp_path: Path
     cli_load(*map(str, example_files()), store=str(store))
     before = cli_json("profiles", store=str(store))
     with duckdb.connect(str(store)) as db:
-        for (name,) in db.execute("SELECT index_name FROM duckdb_indexes()").fetchall():
-            db.execute(f"DROP INDEX {name}")
+        _as_version_4(db)
         db.execute("ALTER TABLE profiles DROP COLUMN other_ids")
         db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     assert "profiles" not in _columns(store, "other_ids")
@@ -82,6 +93,39 @@ def test_a_version_3_store_gains_the_namespace_ids_column_on_open(tmp_path: Path
          "email": "late@example.com", "phone": "+14155550199"}])
     assert cli_load(str(late), store=str(store))["events_added"] == 1
     assert len(cli_json("profiles", store=str(store))) == len(before) + 1
+
+
+def test_a_version_4_store_with_lookup_indexes_answers_the_same(tmp_path: Path) -> None:
+    """Schema 4 (nine ART indexes, rows in load order): a query upgrades it (indexes gone,
+    rows in group order, a ``lookup`` table) and show, how, explain, profile cards and
+    event lookups answer exactly as before; the next load is a delta."""
+    store = tmp_path / "old.db"
+    cli_load(*map(str, example_files()), store=str(store))
+    profiles = cli_json("profiles", store=str(store))
+    asks = [("show", "lee.chen@example.com"), ("how", "lee.chen@example.com"),
+            ("explain", "lee.chen@example.com", profiles[-1]["identifiers"][0]["value"]),
+            ("show", profiles[0]["profile_id"])]
+    before = [cli_json(*ask, store=str(store)) for ask in asks]
+    with duckdb.connect(str(store)) as db:
+        _as_version_4(db)
+        for table in _TABLES:  # rows in another order than by group
+            db.execute(f"CREATE TABLE {table}_x AS SELECT * FROM {table} ORDER BY random()")
+            db.execute(f"DROP TABLE {table}")
+            db.execute(f"ALTER TABLE {table}_x RENAME TO {table}")
+        for table, column in _INDEXES:
+            db.execute(f"CREATE INDEX {table}_{column} ON {table} ({column})")
+    assert [cli_json(*ask, store=str(store)) for ask in asks] == before
+    assert _meta(store, "schema_version") == SCHEMA_VERSION
+    with duckdb.connect(str(store), read_only=True) as db:
+        assert db.execute("SELECT count(*) FROM duckdb_indexes()").fetchone() == (0,)
+    late = write_jsonl(tmp_path / "late.jsonl", [
+        {"event_id": "late-1", "timestamp": "2025-05-01T10:00:00Z", "type": "form_submit",
+         "email": "lee.chen@example.com", "external_id": "CRM-LATE"}])
+    assert cli_load(str(late), store=str(store))["replayed"]["incremental"]
+    once = tmp_path / "once.db"
+    cli_load(*map(str, example_files()), str(late), store=str(once))
+    assert ([cli_json(*ask, store=str(store)) for ask in asks]
+            == [cli_json(*ask, store=str(once)) for ask in asks])
 
 
 def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:

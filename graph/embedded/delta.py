@@ -1,12 +1,12 @@
 """Delta loads on the embedded store: replay only the connected groups new events touch.
 
 Every stored event and every derived row carries ``grp``, the id of its connected group
-(engine/groups.py); ``identifiers`` (key -> grp) is the group index. A delta looks up the
-groups of the keys its events carry, reads those groups' events alone, replays them with
-the new events, deletes those groups' derived rows and inserts the new ones. Rows of
-other groups are not touched. Groups only ever join (adding events never splits one), so
-a replayed group keeps the smallest id among the stored groups it joins; the others'
-events move to it.
+(engine/groups.py); ``lookup`` (graph/embedded/layout.py) is the group index. A delta looks
+up the groups of the keys its events carry, reads those groups' events alone, replays them
+with the new events, deletes those groups' rows (events, derived rows, lookup rows) and
+writes the new ones at each table's end, in group order. Rows of other groups are not
+touched. Groups only ever join (adding events never splits one), so a replayed group keeps
+the smallest id among the stored groups it joins.
 """
 
 from __future__ import annotations
@@ -16,13 +16,15 @@ from collections.abc import Iterator, Sequence
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from identigraph.engine.groups import identifier_keys
 from identigraph.engine.resolver import resolve
 from identigraph.engine.state import SCHEMAS, StateRows
 from identigraph.events import EventTable
-from identigraph.graph.embedded.store import event_columns, insert_arrow
+from identigraph.graph.embedded.layout import add_lookup, write_sorted
+from identigraph.graph.embedded.store import event_columns
 from identigraph.graph.store import Replayed
 from identigraph.rules.model import RuleSet
 
@@ -69,17 +71,28 @@ def event_arrow(events: EventTable, groups: NDArray[np.int64]) -> pa.Table:
     return with_groups(events.table, groups)
 
 
+def _touched(db: duckdb.DuckDBPyConnection, keys: pa.Array) -> pa.Table:
+    """The stored groups holding any of these identifier keys (through ``lookup``; a
+    blocked value joins no groups)."""
+    db.register("delta_keys", pa.table({"key": keys}))
+    try:
+        return db.sql("SELECT DISTINCT grp FROM lookup WHERE grp IS NOT NULL AND h IN ("
+                      "SELECT hash(key) FROM delta_keys ANTI JOIN "
+                      "(SELECT key FROM identifiers WHERE blocked) b USING (key))"
+                      ).to_arrow_table()
+    finally:
+        db.unregister("delta_keys")
+
+
 def replay_delta(db: duckdb.DuckDBPyConnection, ruleset: RuleSet, new: EventTable,
                  next_group: int) -> tuple[Replayed, int]:
-    """Inside the caller's transaction: replay the groups ``new`` touches with it and rewrite
-    their rows (events included); returns what was replayed and the next free group id."""
-    db.register("delta_keys", pa.table({"key": identifier_keys(new, ruleset)}))
-    touched = db.sql("SELECT DISTINCT i.grp FROM identifiers i SEMI JOIN delta_keys d "
-                     "ON i.key = d.key WHERE i.grp IS NOT NULL").to_arrow_table()
-    db.unregister("delta_keys")
+    """Inside the caller's transaction: replay the groups ``new`` touches with it, delete
+    their rows (events included) and write the new ones, each table's at its end in group
+    order; returns what was replayed and the next free group id."""
+    touched = _touched(db, identifier_keys(new, ruleset))
     db.register("touched", touched)
-    old = db.sql("SELECT * FROM events "
-                 "SEMI JOIN touched t ON events.grp = t.grp").to_arrow_table()
+    old = db.sql("SELECT * FROM events WHERE grp IN (SELECT grp FROM touched)"
+                 ).to_arrow_table()
     events = EventTable.concat([EventTable(old.drop_columns(["grp"])), new])
     rows = StateRows(events, resolve(events, ruleset))
     res = rows.res
@@ -93,22 +106,34 @@ def replay_delta(db: duckdb.DuckDBPyConnection, ruleset: RuleSet, new: EventTabl
     ids[fresh] = next_group + np.arange(int(fresh.sum()))
     next_group += int(fresh.sum())
 
-    for name, table_name in DERIVED.items():
+    for table_name in (*DERIVED.values(), "events", "lookup"):
         db.execute(f"DELETE FROM {table_name} WHERE grp IN (SELECT grp FROM touched)")
-        skip = (" WHERE grp IS NOT NULL OR key NOT IN (SELECT key FROM identifiers)"
-                if name == "identifiers" else "")  # a blocked value is kept once, group-less
-        insert_arrow(db, derived_with_groups(rows, name, ids),
-                     f"INSERT INTO {table_name} BY NAME SELECT * FROM incoming{skip}")
-    moved = pa.table({"old": old_grp, "new": ids[local[: len(old_grp)]]})
-    db.register("moved", moved.group_by(["old", "new"]).aggregate([]))
-    db.execute("UPDATE events SET grp = moved.new FROM moved "
-               "WHERE events.grp = moved.old AND moved.old <> moved.new")
-    db.unregister("moved")
-    add_event_columns(db, new.namespaces)
-    insert_arrow(db, event_arrow(new, ids[local[len(old_grp):]]),
-                 "INSERT INTO events BY NAME SELECT * FROM incoming")
     db.unregister("touched")
+    written = {name: derived_with_groups(rows, name, ids).read_all() for name in DERIVED}
+    written["events"] = event_arrow(events, ids[local])
+    add_event_columns(db, events.namespaces)
+    for name, table in written.items():
+        write_sorted(db, DERIVED.get(name, name), _unstored(db, table)
+                     if name == "identifiers" else table, create=False)
+    for name, table in written.items():
+        db.register(f"new_{name}", table)
+    try:
+        add_lookup(db, {name: f"new_{name}" for name in written})
+    finally:
+        for name in written:
+            db.unregister(f"new_{name}")
     return Replayed(len(events), touched.num_rows, n_local), next_group
+
+
+def _unstored(db: duckdb.DuckDBPyConnection, idents: pa.Table) -> pa.Table:
+    """The replayed identifiers less the blocked values stored already (a blocked value,
+    carried by events of several groups, is kept once, group-less)."""
+    stored = db.sql("SELECT key FROM identifiers WHERE blocked").to_arrow_table()
+    if not stored.num_rows:
+        return idents
+    again = pc.and_(pc.is_null(idents.column("grp")),
+                    pc.is_in(idents.column("key"), stored.column("key")))
+    return idents.filter(pc.invert(again))
 
 
 def add_event_columns(db: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:

@@ -3,20 +3,37 @@ refused in one line saying what to do (a store from a newer identigraph, an 0.1 
 file: graph/embedded/store.py).
 
 ``meta.schema_version`` says which tables and columns a store has. Each step below takes a
-store from one version to the next by adding what it lacks; the derived tables are
-rewritten whole by the next load anyway, so a step only makes the store readable and
-writable by this version.
+store from one version to the next by adding what it lacks, so that this version reads and
+writes it. ``lookup`` (graph/embedded/layout.py) is written afresh last whenever a step ran
+or it was written with another DuckDB's ``hash()``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
 from identigraph.errors import StoreError
+from identigraph.graph.embedded.layout import hash_probe, rebuild_lookup, resort
+from identigraph.graph.embedded.memory import working_memory
 from identigraph.graph.store import refuse_newer
 
-#: The statements that take a store of a version to the next one.
-STEPS: dict[int, tuple[str, ...]] = {
+#: every table a query reads by group
+GROUPED = ("events", "identifiers", "edges", "profiles", "profile_log")
+
+
+def _by_group(db: duckdb.DuckDBPyConnection) -> None:
+    """4 -> 5: the lookup indexes go (``lookup`` replaces them); every table is rewritten in
+    group order (once: a 10M-event store takes minutes)."""
+    for (name,) in db.execute("SELECT index_name FROM duckdb_indexes()").fetchall():
+        db.execute(f'DROP INDEX "{name}"')
+    for table in GROUPED:
+        resort(db, table)
+
+
+#: What takes a store of a version to the next one: statements, or a function.
+STEPS: dict[int, tuple[str | Callable[[duckdb.DuckDBPyConnection], None], ...]] = {
     # 2 -> 3: rows carry their connected group (``grp``); a store without group numbers is
     # replayed whole by its next load (no ``next_group``), which numbers them
     2: (*(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS grp BIGINT" for table in (
@@ -26,6 +43,7 @@ STEPS: dict[int, tuple[str, ...]] = {
     # stay so until the files are loaded into a new store); events gain a column per
     # namespace when a load brings one
     3: ("ALTER TABLE profiles ADD COLUMN IF NOT EXISTS other_ids VARCHAR[] DEFAULT []",),
+    4: (_by_group,),
 }
 #: The oldest DuckDB store version this one migrates (1 was 0.1's SQLite file).
 OLDEST = 2
@@ -47,13 +65,25 @@ def pending(path: object, found: str | None, current: str) -> list[int]:
     return list(range(have, want))
 
 
+def stale_lookup(db: duckdb.DuckDBPyConnection) -> bool:
+    """True when ``lookup`` was written with another ``hash()`` than this DuckDB's."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'lookup_hash'").fetchone()
+    return row is None or row[0] != hash_probe(db)
+
+
 def migrate(db: duckdb.DuckDBPyConnection, versions: list[int], current: str) -> None:
-    """Run the steps of these versions in one transaction and record the new version."""
+    """Run the steps of these versions in one transaction, write ``lookup`` afresh and
+    record the new version (with working_memory(): the steps rewrite whole tables)."""
+    db.execute(f"SET memory_limit = '{working_memory()}'")
     db.execute("BEGIN")
     try:
         for version in versions:
-            for statement in STEPS.get(version, ()):
-                db.execute(statement)
+            for step in STEPS.get(version, ()):
+                if isinstance(step, str):
+                    db.execute(step)
+                else:
+                    step(db)
+        rebuild_lookup(db)
         db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [current])
         db.execute("COMMIT")
     except BaseException:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 import duckdb
 
 from identigraph.errors import StoreError
+from identigraph.graph.embedded.layout import within
 from identigraph.graph.embedded.loadlock import LoadLock
 from identigraph.graph.embedded.memory import out_of_memory, working_memory
 from identigraph.graph.query import ProfileQuery
@@ -48,18 +49,17 @@ if TYPE_CHECKING:  # writing needs them; a query does not import them (start-up 
     from identigraph.rules.model import RuleSet
 
 #: 3: every event and derived row carries its connected group (grp); 4: profiles keep their
-#: namespace ids (``other_ids``), events a column per id namespace they carry
-SCHEMA_VERSION = "4"
+#: namespace ids (``other_ids``), events a column per id namespace they carry; 5: no lookup
+#: indexes: tables sorted by group and a ``lookup`` table (graph/embedded/layout.py)
+SCHEMA_VERSION = "5"
 APP = "identigraph"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 THREADS = 2
 #: DuckDB's own cache: written blocks are evicted early, which keeps a big load's peak low
 MEMORY_LIMIT = "64MB"
-#: Queries, deltas and index builds get working_memory() (graph/embedded/memory.py: a
-#: setting, or half the machine up to 4 GB): ``profiles`` sorts every profile (572k rows
-#: overflowed 64 MB at 1M events) and spills to READ_TEMP past it; the indexes a query reads
-#: stay in memory (``how`` at 10M events needed over 1 GB); a delta's deletes and inserts
-#: update the lookup indexes (a 3M store's passed 512 MB), as building them does
+#: Queries get working_memory() (graph/embedded/memory.py: a setting, or half the machine up
+#: to 4 GB): ``profiles`` sorts every profile (572k rows overflowed 64 MB at 1M events) and
+#: spills to READ_TEMP past it
 READ_TEMP = Path(tempfile.gettempdir()) / "identigraph-duckdb"
 #: Seconds a load waits for readers that keep the file open (`serve` lets go within 0.2 s)
 WRITE_WAIT = 5.0
@@ -80,12 +80,6 @@ _DERIVED = {"identifiers": "identifiers", "edges": "edges", "profiles": "profile
 #: a profile's size (identifiers held), and the order of each ``--sort``
 _SIZE = "(len(emails) + len(phones) + len(external_ids) + len(other_ids))"
 _ORDER = {"id": "profile_id", "size": f"{_SIZE} DESC, profile_id"}
-#: ART indexes: every lookup a query makes (identifier, profile, edge ends, log, events by
-#: id and by identifier) is an index probe, not a column scan; a load drops them, writes,
-#: commits, then builds them (once, in bulk: cheaper than keeping them up to date)
-INDEXES = (("identifiers", "key"), ("profiles", "profile_id"), ("edges", "src"),
-           ("edges", "dst"), ("profile_log", "profile_id"), ("events", "event_id"),
-           ("events", "email"), ("events", "phone"), ("events", "external_id"))
 #: values per ``IN`` list
 IN_LIST = 500
 #: rows fetched at a time when a query streams
@@ -114,11 +108,20 @@ class _Memo:
                 self._found.move_to_end(key)
                 return cast(R, self._found[key])
         value = compute()
+        self.keep(key, value)
+        return value
+
+    def known(self, key: Hashable) -> Any:
+        """The remembered answer, or None."""
+        with self._lock:
+            return self._found.get(key)
+
+    def keep(self, key: Hashable, value: object) -> None:
+        """Remember an answer."""
         with self._lock:
             self._found[key] = value
             if len(self._found) > MEMO_SIZE:
                 self._found.popitem(last=False)
-        return value
 
 
 def _profile(row: tuple[Any, ...]) -> Profile:
@@ -132,23 +135,6 @@ def _edge(row: tuple[Any, ...]) -> Edge:
     src, dst, eid, type_, channel, ts, rule, merges = row
     return Edge(from_=src, to=dst, event_id=eid, event_type=type_, channel=channel,
                 timestamp=iso(ts), rule=rule, merges=bool(merges), ts=ts)
-
-
-def insert_arrow(db: duckdb.DuckDBPyConnection, data: pa.Table | pa.RecordBatchReader,
-                 sql: str) -> None:
-    """Run ``sql`` (an INSERT reading the view ``incoming``) over Arrow data through a
-    relation: DuckDB lets go of it when the statement ends, where a registered table is
-    kept until the transaction commits (a first load then held every derived table it
-    wrote, ~250 MB at 1M events). A reader's slices go in one statement each, as tables:
-    DuckDB writes a table's full row groups to the file as they come, where a reader's rows
-    would wait in the transaction for the checkpoint to write them (4.6 CPU s more at 1M)."""
-    import pyarrow
-
-    if isinstance(data, pyarrow.Table):
-        db.from_arrow(data).query("incoming", sql)
-        return
-    for batch in data:
-        db.from_arrow(pyarrow.Table.from_batches([batch])).query("incoming", sql)
 
 
 def _connect(path: Path, write: bool) -> duckdb.DuckDBPyConnection:
@@ -301,13 +287,14 @@ class EmbeddedStore:
         """Bring a store an earlier version wrote up to this schema (graph/embedded/migrate.py;
         a reader opens the file for writing for that moment), or refuse one this version
         cannot read."""
-        from identigraph.graph.embedded.migrate import migrate, pending
+        from identigraph.graph.embedded.migrate import migrate, pending, stale_lookup
 
         steps = pending(self.path, self._meta("schema_version"), SCHEMA_VERSION)
-        if not steps:
+        if not steps and not stale_lookup(self.db):
             return
         if write:
             migrate(self.db, steps, SCHEMA_VERSION)
+            self.db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
             return
         self.db.close()
         try:
@@ -331,10 +318,12 @@ class EmbeddedStore:
                    [APP, SCHEMA_VERSION])
         from identigraph.events import FIELDS
         from identigraph.graph.embedded.delta import empty_derived
+        from identigraph.graph.embedded.layout import rebuild_lookup
 
         db.execute("CREATE TABLE IF NOT EXISTS events ({}, grp BIGINT)".format(
             ", ".join(f"{f} {'BIGINT' if f == 'ts' else 'VARCHAR'}" for f in FIELDS)))
         self._replace_derived(empty_derived)  # queries work before the first load
+        rebuild_lookup(db)
         db.execute("COMMIT")
 
     @_reads
@@ -418,12 +407,11 @@ class EmbeddedStore:
         the group the replay numbered: the replay and DuckDB's writes never hold memory at
         the same time.
         """
+        from identigraph.graph.embedded.layout import rebuild_lookup
+
         first = not self.has_events()
         db = self.db
-        try:
-            db.execute("BEGIN")
-            for table, column in INDEXES:  # appends run unindexed, in little memory
-                db.execute(f"DROP INDEX IF EXISTS {table}_{column}")
+        with self._write_transaction():
             db.execute("INSERT OR REPLACE INTO meta VALUES ('ruleset', ?)",
                        [ruleset.model_dump_json()])
             replayed = [materialise(state)]  # popped below: nothing else holds it
@@ -434,14 +422,7 @@ class EmbeddedStore:
             if first:
                 give_back()  # the replay's arrays
                 self._append_events(new_events, groups)
-            db.execute("COMMIT")
-        except BaseException as exc:
-            failure = self._rolled_back(exc)
-            if failure is exc:
-                raise
-            raise failure from exc
-        self._checkpoint()  # the state's arrays are gone before DuckDB builds the indexes
-        self._index()
+            rebuild_lookup(db)
 
     def _write_derived(self, rows: State, first: bool) -> NDArray[np.int64] | None:
         """The derived tables of a whole replay, each row with its group (inside the load's
@@ -469,9 +450,12 @@ class EmbeddedStore:
         return groups
 
     def _regroup_events(self, rows: StateRows) -> None:
-        """Every stored event's group, from a whole replay (joined on event ids)."""
+        """Every stored event's group, from a whole replay (joined on event ids), the events
+        then rewritten in group order."""
         import numpy as np
         import pyarrow as pa
+
+        from identigraph.graph.embedded.layout import resort
 
         by_row = np.empty(len(rows.res.order), np.int64)
         by_row[rows.res.order] = rows.res.group_at
@@ -480,6 +464,7 @@ class EmbeddedStore:
         self.db.execute("UPDATE events SET grp = regroup.grp FROM regroup "
                         "WHERE events.event_id = regroup.event_id")
         self.db.unregister("regroup")
+        resort(self.db, "events")
 
     def write_delta(self, ruleset: RuleSet, new_events: EventTable) -> Replayed:
         """Add events to a store whose groups are known, replaying only the groups they
@@ -487,22 +472,27 @@ class EmbeddedStore:
         from identigraph.graph.embedded.delta import replay_delta
 
         db = self.db
-        try:
-            db.execute(f"SET memory_limit = '{working_memory()}'")
-            db.execute("BEGIN")
+        with self._write_transaction():
             replayed, next_group = replay_delta(db, ruleset, new_events,
                                                 int(self._meta("next_group") or 0))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('next_group', ?)",
                        [str(next_group)])
-            db.execute("COMMIT")
+        return replayed
+
+    @contextlib.contextmanager
+    def _write_transaction(self) -> Iterator[None]:
+        """One write: a transaction committed whole or rolled back (raising what a user should
+        see: the cause, a Ctrl-C as one), then folded into the file."""
+        try:
+            self.db.execute("BEGIN")
+            yield
+            self.db.execute("COMMIT")
         except BaseException as exc:
             failure = self._rolled_back(exc)
             if failure is exc:
                 raise
             raise failure from exc
-        self._checkpoint()  # the limit stays raised: DuckDB cannot give pinned blocks back
-        self._index()
-        return replayed
+        self._checkpoint()
 
     def _rolled_back(self, exc: BaseException) -> BaseException:
         """Roll a failed write back and say what to raise: the cause, never the rollback's
@@ -538,49 +528,29 @@ class EmbeddedStore:
         import numpy as np
 
         from identigraph.graph.embedded.delta import add_event_columns, event_arrow
+        from identigraph.graph.embedded.layout import write_sorted
 
         add_event_columns(self.db, events.namespaces)
         if groups is None:
             groups = np.full(len(events), -1, np.int64)
-        insert_arrow(self.db, event_arrow(events, groups),
-                     "INSERT INTO events BY NAME SELECT * FROM incoming")
-
-    def _index(self) -> None:
-        """Build the lookup indexes, after the load is committed (an index is no data: a
-        store without them answers the same, by scans; the next load builds them again).
-
-        One at a time, each committed and folded into the file before the next: DuckDB then
-        holds one index being built, not all of them (a 1M store's build peaked ~190 MB
-        lower than with all of them in one transaction).
-        """
-        db = self.db
-        db.execute(f"SET memory_limit = '{working_memory()}'")
-        try:
-            for table, column in INDEXES:
-                db.execute(f"CREATE INDEX IF NOT EXISTS {table}_{column} ON {table} ({column})")
-                db.execute("CHECKPOINT")
-        except duckdb.Error:
-            pass  # the indexes built so far stay; the next load builds the others
-        finally:
-            with contextlib.suppress(duckdb.Error):
-                db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        write_sorted(self.db, "events", event_arrow(events, groups), create=False)
 
     def _replace_derived(self, table: Callable[[str], pa.Table | pa.RecordBatchReader]
                          ) -> None:
         """Drop and recreate the derived tables from Arrow (inside the caller's transaction),
-        one at a time, each whole or in slices (a reader): DuckDB holds one slice at a time.
+        one at a time: DuckDB holds one slice at a time.
 
         They are rewritten whole by every load, so they are stored uncompressed: DuckDB's
         compression analysis would double the write's CPU for tables that live one load.
+        Each is written sorted by group (graph/embedded/layout.py).
         """
+        from identigraph.graph.embedded.layout import write_sorted
+
         self.db.execute("SET force_compression = 'uncompressed'")
         try:
             for name, table_name in _DERIVED.items():
                 self.db.execute(f"DROP TABLE IF EXISTS {table_name}")
-                data = table(name)
-                insert_arrow(self.db, data.schema.empty_table(),
-                             f"CREATE TABLE {table_name} AS SELECT * FROM incoming")
-                insert_arrow(self.db, data, f"INSERT INTO {table_name} SELECT * FROM incoming")
+                write_sorted(self.db, table_name, table(name), create=True)
                 give_back()
         finally:
             self.db.execute("RESET force_compression")
@@ -591,13 +561,56 @@ class EmbeddedStore:
         return self._remembered(("identifier", key), lambda: self._identifier(key))
 
     @_reads
+    def _groups(self, values: Sequence[str]) -> list[int | None]:
+        """The groups these identifier keys, profile ids or event ids appear in (None: rows
+        without one), read from ``lookup`` by hash (graph/embedded/layout.py); a read-only
+        store remembers them (one answer asks of the same few values several times)."""
+        memo = self._memo
+        found: set[int | None] = set()
+        missing = []
+        for value in set(values):
+            groups = None if memo is None else memo.known(("groups", value))
+            if groups is None:
+                missing.append(value)
+            else:
+                found.update(groups)
+        by_value: dict[str, set[int | None]] = {v: set() for v in missing}
+        for part in _parts(sorted(missing)):  # a join: DuckDB reads each hash's stretch
+            for value, grp in self.db.execute(
+                    "SELECT q.v, l.grp FROM (SELECT unnest(?::VARCHAR[]) AS v) q "
+                    "JOIN lookup l ON l.h = hash(q.v)", [part]).fetchall():
+                by_value[value].add(grp)
+        for value, groups in by_value.items():
+            found.update(groups)
+            self._learn(value, groups)
+        return sorted(found, key=lambda g: (g is None, g or 0))
+
+    def _learn(self, value: str, groups: set[int | None]) -> None:
+        """Remember a value's groups (a read-only store)."""
+        if self._memo is not None:
+            self._memo.keep(("groups", value), frozenset(groups))
+
+    def _where(self, column: str, values: Sequence[str], blocked: bool = False
+               ) -> tuple[str, list[Any]] | None:
+        """``WHERE`` of the rows whose ``column`` is among ``values``, read through their
+        groups (None when no row can match); ``blocked``: rows without a group too."""
+        groups = self._groups(values)
+        if not groups and not blocked:
+            return None
+        cond, params = within(groups, blocked)
+        return (f"{cond} AND {column} IN ({_marks(values)})", [*params, *values])
+
+    @_reads
     def _identifier(self, key: str) -> Identifier | None:
-        row = self._first(
-            "SELECT key, kind, value, profile_id, blocked, consent FROM identifiers "
-            "WHERE key = ?", [key])
+        where = self._where("key", [key], blocked=True)
+        row = None if where is None else self._first(
+            "SELECT key, kind, value, profile_id, blocked, consent, grp FROM identifiers "
+            f"WHERE {where[0]}", where[1])
         if row is None:
             return None
-        k, kind, value, pid, blocked, consent = row
+        k, kind, value, pid, blocked, consent, grp = row
+        if pid is not None and grp is not None:  # a profile is in its identifiers' group
+            self._learn(pid, {grp})
         return Identifier(key=k, kind=kind, value=value, profile_id=pid,
                           blocked=bool(blocked), consent=consent)
 
@@ -626,9 +639,16 @@ class EmbeddedStore:
 
     @_reads
     def _profile(self, profile_id: str) -> Profile | None:
-        row = self._first(
-            f"SELECT {_PROFILE_COLS} FROM profiles WHERE profile_id = ?", [profile_id])
-        return None if row is None else _profile(row)
+        where = self._where("profile_id", [profile_id])
+        row = None if where is None else self._first(
+            f"SELECT {_PROFILE_COLS}, grp FROM profiles WHERE {where[0]}", where[1])
+        if row is None:
+            return None
+        found = _profile(row[:-1])
+        if row[-1] is not None:  # its identifiers are in its group
+            for key in found.identifier_keys():
+                self._learn(key, {row[-1]})
+        return found
 
     @_reads
     def edges_touching(self, keys: Sequence[str]) -> list[Edge]:
@@ -636,11 +656,15 @@ class EmbeddedStore:
         if not keys:
             return []
         rows: set[tuple[Any, ...]] = set()
-        for part in _parts(keys):  # by index, both ends: `src IN (..) UNION dst IN (..)`
+        for part in _parts(keys):  # through the keys' groups, either end
+            groups = self._groups(part)
+            if not groups:
+                continue
+            cond, params = within(groups)
             marks = _marks(part)
             rows.update(self.db.execute(
-                f"SELECT {_EDGE_COLS} FROM edges WHERE src IN ({marks}) UNION "
-                f"SELECT {_EDGE_COLS} FROM edges WHERE dst IN ({marks})", [*part, *part]
+                f"SELECT {_EDGE_COLS} FROM edges WHERE {cond} "
+                f"AND (src IN ({marks}) OR dst IN ({marks}))", [*params, *part, *part]
             ).fetchall())
         edges = [_edge(r) for r in rows]
         return sorted(edges, key=lambda e: (e.ts, e.event_id, e.from_, e.to))
@@ -662,9 +686,11 @@ class EmbeddedStore:
         """Profile-level changes of these profiles."""
         if not profile_ids:
             return []
-        found = [r for part in _parts(profile_ids) for r in self.db.execute(
-            "SELECT ts, event_id, rowid, profile_id, action, identifier, other FROM profile_log "
-            f"WHERE profile_id IN ({_marks(part)})", part).fetchall()]
+        found = [r for part in _parts(profile_ids)
+                 if (where := self._where("profile_id", part)) is not None
+                 for r in self.db.execute(
+                     "SELECT ts, event_id, rowid, profile_id, action, identifier, other "
+                     f"FROM profile_log WHERE {where[0]}", where[1]).fetchall()]
         found.sort(key=lambda r: r[:3])  # ts, event_id, then as written
         rows = [(p, e, ts, a, i, o) for ts, e, _, p, a, i, o in found]
         return [LogEntry(profile_id=p, event_id=e, timestamp=iso(ts), ts=ts, action=a,
@@ -674,18 +700,27 @@ class EmbeddedStore:
     def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
         """Events carrying any of these identifiers, oldest first."""
         found: dict[str, EventRecord] = {}
-        for kind, values in keys_by_column(keys, event_columns(self.db)).items():  # by column
-            for part in _parts(values):
-                for ev in _events(self.db.execute(f"SELECT {_ALL_EVENT_COLS} FROM events "
-                                                  f'WHERE "{kind}" IN ({_marks(part)})', part)):
-                    found[ev.event_id] = ev
+        columns = self._remembered("event_columns", lambda: event_columns(self.db))
+        for part in _parts(keys):  # one query: the keys' groups, any of their columns
+            groups = self._groups(part)
+            by_column = keys_by_column(part, columns)
+            if not groups or not by_column:
+                continue
+            cond, params = within(groups)
+            carried = " OR ".join(f'"{kind}" IN ({_marks(values)})'
+                                  for kind, values in by_column.items())
+            for ev in _events(self.db.execute(
+                    f"SELECT {_ALL_EVENT_COLS} FROM events WHERE {cond} AND ({carried})",
+                    [*params, *(v for values in by_column.values() for v in values)])):
+                found[ev.event_id] = ev
         return sorted(found.values(), key=lambda e: (e.ts, e.event_id))
 
     @_reads
     def event(self, event_id: str) -> EventRecord | None:
         """One stored event by id."""
-        found = _events(self.db.execute(
-            f"SELECT {_ALL_EVENT_COLS} FROM events WHERE event_id = ?", [event_id]))
+        where = self._where("event_id", [event_id])
+        found = [] if where is None else _events(self.db.execute(
+            f"SELECT {_ALL_EVENT_COLS} FROM events WHERE {where[0]}", where[1]))
         return found[0] if found else None
 
     @_reads

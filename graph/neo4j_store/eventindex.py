@@ -71,6 +71,7 @@ def probes(sets: dict[int, int], event_id: str) -> dict[str, list[int]]:
 
 
 def bucket_events(blobs: list[bytes]) -> pa.Table | None:
-    """The events of the buckets read, as one table (None when there is none)."""
+    """The events of the buckets read, as one table (None when there is none); loads that
+    brought different id namespaces wrote buckets with different columns (missing: null)."""
     tables = [chunk_table(b) for b in blobs]
-    return pa.concat_tables(tables) if tables else None
+    return pa.concat_tables(tables, promote_options="default") if tables else None
