@@ -8,4 +8,7 @@ FOR (n:EventChunk) REQUIRE n.chunk_id IS UNIQUE;
 CREATE INDEX identigraph_event_bucket IF NOT EXISTS
 FOR (n:EventBucket) ON (n.generation, n.bucket);
 CREATE CONSTRAINT identigraph_event_buckets IF NOT EXISTS
-FOR (n:EventBuckets) REQUIRE n.generation IS UNIQUE
+FOR (n:EventBuckets) REQUIRE n.generation IS UNIQUE;
+// identifier -> its group's events: the group buckets (graph/neo4j_store/groupindex.py)
+CREATE CONSTRAINT identigraph_group_bucket IF NOT EXISTS
+FOR (n:GroupBucket) REQUIRE n.bucket IS UNIQUE

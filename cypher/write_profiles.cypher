@@ -1,6 +1,7 @@
 // One batch of profiles, each with the identifiers on it (each with its `kind`, linked :ON)
 // and the evidence edges between them (no key lookup: an end is its position in ns).
-// Columnar: profile i is $profile_id[i] …; its members are $key[j], $kind[j] … for j in
+// Columnar: profile i is $profile_id[i] …; its members are $key[j], $kind[j], $bucket[j] (the
+// group bucket: groupindex.py) … for j in
 // $member_at[i] .. $member_at[i + 1] - 1 (any number of kinds: the kind is a property, so
 // the statement is the same for every rule set); its edges are $src[e] … for e in
 // $edge_at[i] .. $edge_at[i + 1] - 1, $src and $dst being positions among its members (the
@@ -18,7 +19,7 @@ CALL (p, i) {
   UNWIND range($member_at[i], $member_at[i + 1] - 1) AS j
   CREATE (n:Identifier {
     key: $key[j], kind: $kind[j], consent: $consent[j], consent_event: $consent_event[j],
-    blocked: $blocked[j]
+    blocked: $blocked[j], bucket: $bucket[j]
   })-[:ON]->(p)
   RETURN collect(n) AS ns
 }

@@ -11,7 +11,7 @@ before it (docs/neo4j.md "Speed").
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -86,10 +86,13 @@ class StateBatches:
 
     ``seq`` is an edge's (a log row's) position in the state's rows, wherever it is written.
     ``stored`` marks identifiers already in the store (a delta's blocked values): not written.
+    ``buckets`` gives each identifier's group bucket from the identifiers table (groupindex.py;
+    null: blocked); without it none is written.
     """
 
     def __init__(self, state: State, batch_size: int,
-                 stored: NDArray[np.bool_] | None = None) -> None:
+                 stored: NDArray[np.bool_] | None = None,
+                 buckets: Callable[[pa.Table], pa.Array] | None = None) -> None:
         t = state.tables()
         ident, prof, edges, log = t["identifiers"], t["profiles"], t["edges"], t["log"]
         self.batch_size = batch_size
@@ -106,7 +109,9 @@ class StateBatches:
                        "kind": as_array(ident.column("kind")),
                        "consent": as_array(ident.column("consent")),
                        "consent_event": as_array(ident.column("consent_event")),
-                       "blocked": _true_or_null(as_array(ident.column("blocked")))}
+                       "blocked": _true_or_null(as_array(ident.column("blocked"))),
+                       "bucket": (pa.nulls(ident.num_rows, pa.int64()) if buckets is None
+                                  else buckets(ident))}
         self._loose = np.flatnonzero((prow < 0) if stored is None else (prow < 0) & ~stored)
 
         # members sorted by (profile row, kind, identifier order); offsets per row

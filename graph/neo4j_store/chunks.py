@@ -22,12 +22,19 @@ def event_chunks(events: EventTable, rows: int = CHUNK_ROWS) -> Iterator[tuple[i
     """(rows, Arrow IPC bytes) for each slice of ``rows`` events (at most CHUNK_ROWS)."""
     rows = min(rows, CHUNK_ROWS)
     for start in range(0, len(events), rows):
-        table = events.table.slice(start, rows).combine_chunks()  # one record batch
-        sink = pa.BufferOutputStream()
-        opts = pa.ipc.IpcWriteOptions(compression="zstd")
-        with pa.ipc.new_stream(sink, table.schema, options=opts) as writer:
-            writer.write_table(table)
-        yield table.num_rows, sink.getvalue().to_pybytes()
+        table = events.table.slice(start, rows)
+        yield table.num_rows, encode(table)
+
+
+def encode(table: pa.Table) -> bytes:
+    """A table as one zstd-compressed Arrow IPC stream of one record batch."""
+    table = table.combine_chunks()
+    sink = pa.BufferOutputStream()
+    opts = pa.ipc.IpcWriteOptions(compression="zstd")
+    with pa.ipc.new_stream(sink, table.schema, options=opts) as writer:
+        writer.write_table(table)
+    data: bytes = sink.getvalue().to_pybytes()
+    return data
 
 
 def chunk_table(data: bytes, columns: list[str] | None = None) -> pa.Table:

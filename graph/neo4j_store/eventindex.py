@@ -17,13 +17,12 @@ import numpy as np
 import pyarrow as pa
 
 from identigraph.events import EventTable
-from identigraph.graph.neo4j_store.batches import Params, params
-from identigraph.graph.neo4j_store.chunks import chunk_table, event_chunks
+from identigraph.graph.neo4j_store.batches import Params
+from identigraph.graph.neo4j_store.chunks import chunk_table
+from identigraph.graph.neo4j_store.groupindex import blob_batches
 
 #: Events per bucket, about: a lookup decodes one bucket per load.
 BUCKET_ROWS = 256
-#: Buckets per transaction.
-BUCKETS_PER_BATCH = 200
 
 
 def bucket_count(rows: int) -> int:
@@ -37,37 +36,33 @@ def bucket_of(event_id: str, buckets: int) -> int:
 
 
 def bucket_batches(events: EventTable, generation: int) -> Iterator[Params]:
-    """The load's buckets, BUCKETS_PER_BATCH per batch: ``$generation``, ``$bucket``,
-    ``$data`` (the bucket's events, as one chunk)."""
+    """The load's buckets, a batch of them at a time (groupindex.blob_batches):
+    ``$generation``, ``$bucket``, ``$data`` (the bucket's events, as one chunk)."""
     n = len(events)
     if not n:
         return
     buckets = bucket_count(n)
     ids = events.column("event_id").to_pylist()
     of = np.fromiter((bucket_of(i, buckets) for i in ids), np.int64, n)
-    order = np.argsort(of, kind="stable")
-    bounds = np.searchsorted(of[order], np.arange(buckets + 1))
-    table = events.take(order)
-    batch: dict[str, list[object]] = {"generation": [], "bucket": [], "data": []}
-    for b in range(buckets):
-        lo, hi = int(bounds[b]), int(bounds[b + 1])
-        if lo == hi:
-            continue
-        for _, data in event_chunks(EventTable(table.table.slice(lo, hi - lo))):
-            batch["generation"].append(generation)
-            batch["bucket"].append(b)
-            batch["data"].append(data)
-        if len(batch["bucket"]) >= BUCKETS_PER_BATCH:
-            yield params(**batch)
-            batch = {k: [] for k in batch}
-    if batch["bucket"]:
-        yield params(**batch)
+    yield from blob_batches(events, of, generation=generation)
 
 
 def probes(sets: dict[int, int], event_id: str) -> dict[str, list[int]]:
     """The (generation, bucket) of each load's bucket that may hold the event."""
     gens = sorted(sets)
     return {"generation": gens, "bucket": [bucket_of(event_id, sets[g]) for g in gens]}
+
+
+def probes_of(sets: dict[int, int], ids: pa.Array) -> dict[str, list[int]]:
+    """The (generation, bucket) of every load's bucket that may hold one of these ids,
+    each once."""
+    names = ids.to_pylist()
+    out: dict[str, list[int]] = {"generation": [], "bucket": []}
+    for g in sorted(sets):
+        buckets = sorted({bucket_of(i, sets[g]) for i in names})
+        out["generation"] += [g] * len(buckets)
+        out["bucket"] += buckets
+    return out
 
 
 def bucket_events(blobs: list[bytes]) -> pa.Table | None:

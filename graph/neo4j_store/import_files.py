@@ -24,6 +24,7 @@ from identigraph.engine.state import State
 from identigraph.events import EventTable
 from identigraph.graph.neo4j_store.chunks import event_chunks
 from identigraph.graph.neo4j_store.eventindex import bucket_batches, bucket_count
+from identigraph.graph.neo4j_store.groupindex import place
 from identigraph.graph.neo4j_store.properties import no_empty
 from identigraph.graph.neo4j_store.store import IMPORTED, SCHEMA_VERSION
 from identigraph.graph.neo4j_store.write import DEFAULT_EVENT_CHUNK_ROWS
@@ -85,14 +86,21 @@ def write_import_files(state: State, events: EventTable, ruleset: RuleSet,
     nodes: list[str] = []
     relationships: list[str] = []
 
+    placement = place(events, ruleset, 0)  # the group index, as a Bolt load writes it
     blocked = pc.if_else(ident.column("blocked"), True, None)
     rows = ident.select(["key", "kind", "consent", "consent_event"]).append_column(
-        "blocked", blocked).append_column("label", pa.repeat(pa.scalar("Identifier"),
-                                                              ident.num_rows))
+        "blocked", blocked).append_column("bucket", placement.identifier_buckets(ident)
+                                          ).append_column("label", pa.repeat(
+                                              pa.scalar("Identifier"), ident.num_rows))
     _write(folder / "identifiers.csv", [":ID(Identifier)", "key", "kind", "consent",
-                                        "consent_event", "blocked:boolean", ":LABEL"],
+                                        "consent_event", "blocked:boolean", "bucket:long",
+                                        ":LABEL"],
            ([r[0], *r] for r in _rows(rows, rows.column_names)))
     nodes.append("identifiers.csv")
+    _write(folder / "group_buckets.csv", ["bucket:long", "rows:long", "data:byte[]", ":LABEL"],
+           ([b, n, _bytes(data), "GroupBucket"] for batch in placement.batches()
+            for b, n, data in zip(batch["bucket"], batch["rows"], batch["data"], strict=True)))
+    nodes.append("group_buckets.csv")
 
     lists = ("emails", "phones", "external_ids", "other_ids", "merged_ids")
     profiles = prof
@@ -116,8 +124,10 @@ def write_import_files(state: State, events: EventTable, ruleset: RuleSet,
     nodes.append("log.csv")
 
     _write(folder / "meta.csv", ["key", "ruleset", "schema_version", "state",
-                                 "generation:long", ":LABEL"],
-           [["store", ruleset.model_dump_json(), SCHEMA_VERSION, IMPORTED, 1, "Meta"]])
+                                 "generation:long", "grouped:boolean", "next_bucket:long",
+                                 ":LABEL"],
+           [["store", ruleset.model_dump_json(), SCHEMA_VERSION, IMPORTED, 1, True,
+             placement.after(0), "Meta"]])
     nodes.append("meta.csv")
     _write(folder / "event_chunks.csv", ["chunk_id", "generation:long", "part:long",
                                          "rows:long", "data:byte[]", ":LABEL"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, TypeVar, cast
 
 import neo4j
@@ -32,7 +32,8 @@ from identigraph.graph.neo4j_store.chunks import (
     events_carrying,
 )
 from identigraph.graph.neo4j_store.connect import open_driver, store_errors
-from identigraph.graph.neo4j_store.eventindex import bucket_events, probes
+from identigraph.graph.neo4j_store.eventindex import bucket_events, probes, probes_of
+from identigraph.graph.neo4j_store.groupindex import blob_batches, place
 from identigraph.graph.neo4j_store.write import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_EVENT_CHUNK_ROWS,
@@ -57,8 +58,9 @@ from identigraph.rules.model import RuleSet
 IMPORTED = "imported"
 #: 2: events as :EventChunk nodes; identifiers without kind/value; 3: an identifier's kind
 #: is its ``kind`` property (any number of kinds, no label per kind), profiles keep their
-#: namespace ids (``other_ids``)
-SCHEMA_VERSION = "3"
+#: namespace ids (``other_ids``); 4: the group index (:GroupBucket, ``Identifier.bucket``,
+#: ``Meta.grouped``: groupindex.py)
+SCHEMA_VERSION = "4"
 #: Environment overrides: rows per write transaction, events per stored chunk, database.
 BATCH_ENV, DATABASE_ENV = "IDENTIGRAPH_NEO4J_BATCH_SIZE", "NEO4J_DATABASE"
 CHUNK_ENV = "IDENTIGRAPH_NEO4J_EVENT_CHUNK_ROWS"
@@ -190,8 +192,9 @@ class Neo4jStore:
             table.column("event_id"))
 
     def events(self) -> EventTable:
-        """Every stored event, in the order they were appended."""
-        table = self._event_table()
+        """Every stored event, in the order they were appended (read once per finished
+        write: the whole write that follows places them in the group index)."""
+        table = self._answer_events()
         return EventTable() if table is None else EventTable(table)
 
     def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
@@ -202,24 +205,34 @@ class Neo4jStore:
                 self._ensure_schema(session)
             writer = Writer(self.driver, self.database, self.batch_size, self.workers,
                             self.progress, self.event_chunk_rows)
+            stored = self._answer_events()  # what events() read for the replay
+            everything = new_events if stored is None else EventTable.concat(
+                [EventTable(stored), new_events])
             generation = writer.statement("meta_begin", ruleset=ruleset.model_dump_json(),
                                           schema_version=SCHEMA_VERSION)
-            # while the replay runs, the server deletes the old state and stores the events
-            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="neo4j-bg") as bg:
+            # while the replay runs, the server deletes the old state and stores the events,
+            # and the events' groups are found (the group index: groupindex.py)
+            with ThreadPoolExecutor(max_workers=3, thread_name_prefix="neo4j-bg") as bg:
                 appended = bg.submit(self._append_events, writer, new_events, generation)
                 cleared = bg.submit(writer.clear_derived)
+                placing = bg.submit(place, everything, ruleset, 0)
+                pending: list[Future[Any]] = [appended, cleared, placing]
                 try:
                     started = time.perf_counter()
                     rows = materialise(state)
                     writer.timings["replay"] = time.perf_counter() - started
                     cleared.result()
-                    writer.write_state(rows)
+                    placement = placing.result()
+                    pending.append(bg.submit(writer.rows, "group_buckets",
+                                             placement.batches(), undo=False))
+                    writer.write_state(rows, buckets=placement.identifier_buckets)
                 except BaseException:
                     writer.stopping.set()  # the delete stops before its next batch
-                    wait([appended, cleared])  # their errors, if any, are second to this one
+                    wait(pending)  # their errors, if any, are second to this one
                     raise
-                appended.result()
-            writer.statement("meta_end")
+                for done in pending:
+                    done.result()
+            writer.statement("meta_end", next_bucket=placement.after(0))
             self.timings = writer.timings
 
     def _append_events(self, writer: Writer, new_events: EventTable, generation: int) -> None:
@@ -255,9 +268,14 @@ class Neo4jStore:
         return bool(row["chunked"] or row["legacy"])
 
     def events_with_ids(self, ids: pa.Array) -> EventTable:
-        """The stored events whose ids are among ``ids`` (events are kept in chunks: read
-        whole, then filtered; held for the delta that follows, which reads them all)."""
-        table = self._answer_events()
+        """The stored events whose ids are among ``ids``: the id buckets these ids hash
+        into (one seek each), or, in a store some of whose events have none, every chunk."""
+        sets = self._buckets() if self._grouped() else None
+        if sets is None:
+            table = self._answer_events()
+        else:
+            table = bucket_events([r["data"] for r in self._read(
+                "event_buckets", **probes_of(sets, ids))])
         if table is None:
             return EventTable()
         return EventTable(table.filter(pc.is_in(table.column("event_id"), value_set=ids)))
@@ -267,28 +285,40 @@ class Neo4jStore:
         finished, every event is in chunks and this version wrote the graph (an older
         one's is rewritten whole: schema 2 had a label per kind, no ``kind`` property)."""
         row = self._read("has_events")[0]
-        meta = self._read("meta_read")
-        current = bool(meta) and meta[0]["schema_version"] == SCHEMA_VERSION
-        return bool(row["chunked"]) and not row["legacy"] and current and not self.unfinished()
+        return bool(row["chunked"]) and not row["legacy"] and self._grouped()
+
+    def _grouped(self) -> bool:
+        """True when the last write finished and was this version's, so the group index
+        holds every event (a store an older version or neo4j-admin wrote has none)."""
+        def read() -> bool:
+            meta = self._read("meta_read")
+            return bool(meta) and meta[0]["schema_version"] == SCHEMA_VERSION and bool(
+                meta[0]["grouped"]) and meta[0]["state"] == "complete"
+
+        return self._per_write("grouped", read)
 
     def write_delta(self, ruleset: RuleSet, new_events: EventTable) -> Replayed:
-        """Add events, replaying only the connected groups they touch: the stored events are
-        read (chunks), grouped with the new ones, and only the touched groups' identifiers,
-        edges, profiles and log entries are deleted and written again. Marked unfinished
-        meanwhile, so a killed delta is finished by the next load."""
+        """Add events, replaying only the connected groups they touch: the group buckets of
+        the identifiers they carry are read (index seeks), grouped with the new events, and
+        only the touched groups' identifiers, edges, profiles and log entries are deleted
+        and written again; the touched groups move into new buckets. Marked unfinished
+        meanwhile, so a killed delta is finished by the next load (a whole write)."""
         from identigraph.engine.groups import event_groups, identifier_keys
         from identigraph.engine.resolver import resolve
         from identigraph.engine.state import StateRows
 
         with store_errors(self.location, writing=True):
-            table = self._answer_events()  # read once per load (the id check read them)
-            self._held_events = None  # the delta makes them stale
-            before = EventTable() if table is None else EventTable(table)
+            keys = pc.unique(identifier_keys(new_events, ruleset)).to_pylist()
+            _, found = self._bucket_events(keys)
+            before = EventTable(pa.concat_tables([t for _, t in found], promote_options="default")
+                                ) if found else EventTable()
+            of_old = np.repeat(np.array([b for b, _ in found], np.int64),
+                               [t.num_rows for _, t in found])
             n_old = len(before)
             everything = EventTable.concat([before, new_events])
             groups = event_groups(everything, ruleset)
             touched = np.isin(groups, groups[n_old:])
-            old_at = np.flatnonzero(touched[:n_old])
+            old_at, kept_at = np.flatnonzero(touched[:n_old]), np.flatnonzero(~touched[:n_old])
             events = everything.take(np.flatnonzero(touched))
             state = StateRows(events, resolve(events, ruleset))
             res = state.res
@@ -300,6 +330,9 @@ class Neo4jStore:
                                                       keys=blocked_keys.to_pylist())]
             stored = np.asarray(pc.is_in(res.ident_key, value_set=pa.array(
                 existing, pa.string())).to_numpy(zero_copy_only=False), np.bool_)
+            first = int(self._read("meta_read")[0]["next_bucket"])
+            placement = place(events, ruleset, first, groups[touched])
+            emptied = sorted({b for b, _ in found} - set(of_old[kept_at].tolist()))
             with self._session() as session:
                 self._ensure_schema(session)  # a store from before the event id buckets
             writer = Writer(self.driver, self.database, self.batch_size, self.workers,
@@ -308,12 +341,24 @@ class Neo4jStore:
                                           schema_version=SCHEMA_VERSION)
             writer.schema("derived_schema")  # a store from before the log's event index
             writer.append_events(new_events, generation)
+            # the touched groups into new buckets, then the buckets they left without them
+            writer.rows("group_buckets", placement.batches(), undo=False)
+            writer.rows("group_buckets", blob_batches(before.take(kept_at), of_old[kept_at]),
+                        undo=False)
+            writer.statement("drop_group_buckets", buckets=emptied)
             writer.clear_groups(old_keys.to_pylist(), old.column("event_id").to_pylist())
-            writer.write_state(state, stored)
-            writer.statement("meta_end")
+            writer.write_state(state, stored, placement.identifier_buckets)
+            writer.statement("meta_end", next_bucket=placement.after(first))
             self.timings = writer.timings
             return Replayed(events=len(events), touched=len(np.unique(groups[old_at])),
                             groups=len(np.unique(groups[touched])))
+
+    def _bucket_events(self, keys: Sequence[str]) -> tuple[bool, list[tuple[int, pa.Table]]]:
+        """The group buckets holding these identifiers' events, by index seeks: whether one
+        of them is blocked (in no group), and each bucket's number and events."""
+        row = self._read("events_of_keys", keys=list(keys))[0]
+        return bool(row["blocked"]), [(int(b), chunk_table(data)) for b, data in row["found"]
+                                      if b is not None]
 
     def unfinished(self) -> bool:
         """True when a write began and did not end (killed, or its replay failed): the
@@ -394,9 +439,18 @@ class Neo4jStore:
         return self._per_write("events", self._event_table)
 
     def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
-        """Events carrying any of these identifiers, oldest first (chunks filtered by Arrow,
-        as in the embedded store)."""
-        table = self._answer_events()
+        """Events carrying any of these identifiers, oldest first: the events of their
+        groups' buckets (index seeks), filtered by Arrow as in the embedded store. A blocked
+        identifier (in no group), or a store without the group index, reads every event."""
+        table: pa.Table | None = None
+        blocked = True
+        if self._grouped():
+            blocked, found_buckets = self._bucket_events(keys)
+            if found_buckets:
+                table = pa.concat_tables([t for _, t in found_buckets],
+                                         promote_options="default")
+        if blocked:
+            table = self._answer_events()
         found = [] if table is None else events_carrying(table, keys)
         return sorted(found, key=lambda e: (e.ts, e.event_id))
 

@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 
 import neo4j
 import numpy as np
+import pyarrow as pa
 from numpy.typing import NDArray
 
 from identigraph import cypher
@@ -177,7 +178,7 @@ class Writer:
 
     def clear_state(self) -> None:
         """Delete the derived state: the log (nothing links to it) alongside the identifiers
-        with their relationships, then the profiles."""
+        with their relationships, then the profiles and the group buckets (the group index)."""
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="neo4j-clear") as bg:
             log = bg.submit(self.clear, "log")
@@ -186,6 +187,7 @@ class Writer:
             finally:
                 log.result()
         self.clear("profiles")
+        self.clear("group_buckets")
         self._timed("clear", started)
 
     def clear_groups(self, keys: list[str], event_ids: list[str]) -> None:
@@ -205,17 +207,19 @@ class Writer:
         self._schema("drop_derived_schema")
         self.clear_state()
 
-    def write_state(self, state: State, stored: NDArray[np.bool_] | None = None) -> None:
+    def write_state(self, state: State, stored: NDArray[np.bool_] | None = None,
+                    buckets: Callable[[pa.Table], pa.Array] | None = None) -> None:
         """Write the derived state into a store cleared by :meth:`clear_derived` (or, for a
         delta, the state of its groups once :meth:`clear_groups` deleted theirs; ``stored``
-        marks the identifiers that are already there: blocked values).
+        marks the identifiers that are already there: blocked values; ``buckets`` gives each
+        identifier's group bucket: groupindex.Placement).
 
         Index builds run on one server thread: the log, then the edges between profiles,
         are written while they run (those edges once the identifier key constraint they look
         their ends up by is built; the others went with their profiles).
         """
         started = time.perf_counter()
-        rows = StateBatches(state, self.batch_size, stored)  # indexes only: cut as sent
+        rows = StateBatches(state, self.batch_size, stored, buckets)  # cut as sent
         self._timed("prepare", started)
         self.rows("identifiers", rows.loose())
         self.rows("profiles", rows.profiles())

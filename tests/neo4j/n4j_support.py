@@ -48,8 +48,9 @@ def synthetic_events(n: int, seed: int = 1) -> list[dict[str, Any]]:
 
 def snapshot(uri: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """Everything the commands show: profiles, explanations and timelines of ``pairs``,
-    counts, the stored events (how many chunks and id buckets hold them depends on how the
-    loads went: not compared, but every load's events must have their buckets), nodes,
+    counts, the stored events (how many chunks, id and group buckets hold them depends on how
+    the loads went: not compared, but every load's events must have their id buckets and the
+    group index must be sound), nodes,
     relationships and indexes by kind."""
     from support import cli_json
 
@@ -71,7 +72,10 @@ def snapshot(uri: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
         # chunks and id buckets are laid out by how the loads went: compared is that every
         # load's events can be found by id through its buckets
         "nodes": query(uri, "MATCH (n) WHERE NOT (n:EventChunk OR n:EventBucket OR "
-                            "n:EventBuckets) RETURN labels(n) AS l, count(*) AS n ORDER BY l"),
+                            "n:EventBuckets OR n:GroupBucket) "
+                            "RETURN labels(n) AS l, count(*) AS n ORDER BY l"),
+        # so are the group buckets: compared is that every event is where its groups say
+        "group_index_problems": group_index_problems(uri),
         "events_bucketed": query(uri, "CALL () { MATCH (s:EventBuckets) "
                                       "RETURN collect(s.generation) AS sets } "
                                       "MATCH (c:EventChunk) WHERE NOT c.generation IN sets "
@@ -79,6 +83,45 @@ def snapshot(uri: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
         "rels": query(uri, "MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS n ORDER BY t"),
         "indexes": query(uri, "SHOW INDEXES YIELD name, state RETURN name, state ORDER BY name"),
     }
+
+
+def group_index_problems(uri: str) -> list[str]:
+    """What is wrong with the group index (graph/neo4j_store/groupindex.py), whatever its
+    layout: every stored event must be in one group bucket, once, numbered below
+    ``Meta.next_bucket``, and every event carrying a (non-blocked) identifier in the bucket
+    that identifier names."""
+    from identigraph.graph.neo4j_store.chunks import chunk_table
+
+    buckets = {r["b"]: chunk_table(r["data"]).to_pylist() for r in query(
+        uri, "MATCH (g:GroupBucket) RETURN g.bucket AS b, g.data AS data")}
+    problems: list[str] = []
+    where: dict[str, int] = {}
+    for b, rows in buckets.items():
+        for row in rows:
+            if row["event_id"] in where:
+                problems.append(f"event {row['event_id']} in buckets {where[row['event_id']]}"
+                                f" and {b}")
+            where[row["event_id"]] = b
+    stored = {r["id"] for r in query(uri, "MATCH (c:EventChunk) RETURN c.data AS data")
+              for r in chunk_table(r["data"]).select(["event_id"]).rename_columns(
+                  ["id"]).to_pylist()}
+    if set(where) != stored:
+        problems.append(f"{len(stored - set(where))} events in no bucket, "
+                        f"{len(set(where) - stored)} not stored")
+    meta = query(uri, "MATCH (m:Meta) RETURN m.next_bucket AS n")
+    if buckets and (not meta or max(buckets) >= (meta[0]["n"] or 0)):
+        problems.append(f"bucket {max(buckets)} at or above Meta.next_bucket {meta}")
+    bucket_of = {r["key"]: r["b"] for r in query(
+        uri, "MATCH (n:Identifier) WHERE n.blocked IS NULL RETURN n.key AS key, n.bucket AS b")}
+    kinds = {key.split(":", 1)[0] for key in bucket_of}
+    for b, rows in buckets.items():
+        for row in rows:
+            for kind in kinds:
+                key = f"{kind}:{row.get(kind)}"
+                if row.get(kind) is not None and key in bucket_of and bucket_of[key] != b:
+                    problems.append(f"{row['event_id']} carries {key} (bucket "
+                                    f"{bucket_of[key]}) but is in bucket {b}")
+    return problems
 
 
 def merge_pairs(events: list[dict[str, Any]]) -> list[tuple[str, str]]:

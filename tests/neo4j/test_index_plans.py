@@ -1,6 +1,7 @@
 """Every lookup an answer makes on Neo4j is an index seek, not a scan (issue 12): identifier
 -> profile, profile -> its members, identifier -> edges, profile id (current, or merged via
-the log) -> profile, event id -> event (the id buckets); checked in the real server's plans.
+the log) -> profile, event id -> event (the id buckets), identifier -> its group's events
+(the group buckets: show, how, a delta); checked in the real server's plans.
 An event is found by id after a first load and a delta, and in a store whose loads have no
 buckets (read from its chunks)."""
 
@@ -76,6 +77,7 @@ def test_every_lookup_is_an_index_seek(loaded: str) -> None:
         "edges_touching": {"keys": [key]},  # identifier -> edges
         "log": {"profile_ids": [pid]},  # a merged profile id -> the one it merged into
         "event_buckets": probes(sets, eid),  # event id -> event
+        "events_of_keys": {"keys": [key]},  # identifier -> its group's events (show, how)
     }
     for name, params in lookups.items():
         ops = _plan(loaded, name, **params)

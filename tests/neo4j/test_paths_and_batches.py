@@ -103,10 +103,10 @@ def test_cypher_names_are_checked() -> None:
 
 
 _MEMBERS = ("[(n:Identifier)-[:ON]->(p) | "
-            "[n.key, n.kind, n.consent, n.consent_event, n.blocked]]")
+            "[n.key, n.kind, n.consent, n.consent_event, n.blocked, n.bucket]]")
 _ROWS = {  # every stored row of each step, as the writer sends them
     "identifiers": "MATCH (n:Identifier) WHERE NOT (n)-[:ON]->() "
-                   "RETURN [n.key, n.kind, n.consent, n.consent_event, n.blocked] AS r",
+                   "RETURN [n.key, n.kind, n.consent, n.consent_event, n.blocked, n.bucket] AS r",
     "profiles": "MATCH (p:Profile) RETURN [p.profile_id, p.created_by, p.created_for, p.emails, "
                 "p.phones, p.external_ids, p.other_ids, p.merged_ids, p.email_consent, "
                 f"p.sms_consent, p.created_ts, nullIf({_MEMBERS}, [])] AS r",
@@ -123,7 +123,7 @@ _PROPS = ("MATCH (n) RETURN labels(n) AS l, properties(n) AS p ORDER BY l, "
 
 
 _NAMES = {  # the statements' parameters, in the order of the rows above
-    "identifiers": ("key", "kind", "consent", "consent_event", "blocked"),
+    "identifiers": ("key", "kind", "consent", "consent_event", "blocked", "bucket"),
     "profiles": ("profile_id", "created_by", "created_for", "emails", "phones", "external_ids",
                  "other_ids", "merged_ids", "email_consent", "sms_consent", "created_ts"),
     "edges": ("src", "dst", "event_id", "type", "channel", "ts", "rule", "merges", "seq"),
@@ -141,7 +141,7 @@ def _batches(snapshot: dict[str, list[Any]]) -> Iterator[tuple[str, Params]]:
     in its step order: the identifiers on no profile, the profiles with their members (their
     edges go with the others), the edges, the log."""
     yield "identifiers", from_rows(_NAMES["identifiers"], snapshot["identifiers"])
-    members: list[list[Any]] = [[] for _ in range(5)]
+    members: list[list[Any]] = [[] for _ in range(6)]
     member_at = [0]
     for row in snapshot["profiles"]:
         for member in row[11] or []:
@@ -152,7 +152,7 @@ def _batches(snapshot: dict[str, list[Any]]) -> Iterator[tuple[str, Params]]:
     yield "profiles", {**from_rows(_NAMES["profiles"], [r[:11] for r in snapshot["profiles"]]),
                        **params(member_at=member_at, key=members[0], kind=members[1],
                                 consent=members[2], consent_event=members[3],
-                                blocked=members[4],
+                                blocked=members[4], bucket=members[5],
                                 edge_at=[0] * (len(snapshot["profiles"]) + 1), src=none,
                                 dst=none, event_id=none, type=none, channel=none, ts=none,
                                 rule=none, merges=none, seq=none)}
