@@ -43,6 +43,12 @@ def chunk_table(data: bytes, columns: list[str] | None = None) -> pa.Table:
     return table.select(columns) if columns else table
 
 
+def joined(tables: Sequence[pa.Table]) -> pa.Table | None:
+    """Event tables as one (None when there is none): chunks of loads carrying different id
+    namespaces have different columns; a column a chunk lacks is null there."""
+    return pa.concat_tables(tables, promote_options="default") if tables else None
+
+
 def events_carrying(table: pa.Table, keys: Sequence[str]) -> list[EventRecord]:
     """Events of a chunk that carry any of these ``kind:value`` identifiers."""
     wanted = keys_by_column(keys, table.schema.names)

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from identigraph.events import EventTable
 from identigraph.graph.neo4j_store.batches import Params
-from identigraph.graph.neo4j_store.chunks import chunk_table
+from identigraph.graph.neo4j_store.chunks import chunk_table, joined
 from identigraph.graph.neo4j_store.groupindex import blob_batches
 
 #: Events per bucket, about: a lookup decodes one bucket per load.
@@ -68,5 +68,4 @@ def probes_of(sets: dict[int, int], ids: pa.Array) -> dict[str, list[int]]:
 def bucket_events(blobs: list[bytes]) -> pa.Table | None:
     """The events of the buckets read, as one table (None when there is none); loads that
     brought different id namespaces wrote buckets with different columns (missing: null)."""
-    tables = [chunk_table(b) for b in blobs]
-    return pa.concat_tables(tables, promote_options="default") if tables else None
+    return joined([chunk_table(b) for b in blobs])

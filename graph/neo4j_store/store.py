@@ -30,6 +30,7 @@ from identigraph.graph.neo4j_store.chunks import (
     event_chunks,
     event_with_id,
     events_carrying,
+    joined,
 )
 from identigraph.graph.neo4j_store.connect import open_driver, store_errors
 from identigraph.graph.neo4j_store.eventindex import bucket_events, probes, probes_of
@@ -171,10 +172,9 @@ class Neo4jStore:
         legacy = self._legacy_events()
         if len(legacy):
             tables.extend(chunk_table(data) for _, data in event_chunks(legacy))
-        if not tables:
+        table = joined(tables)
+        if table is None:
             return None
-        # chunks of loads carrying different id namespaces: missing columns are null
-        table = pa.concat_tables(tables, promote_options="default")
         if pc.count_distinct(table.column("event_id")).as_py() < table.num_rows:
             table = _first_per_id(table)
         return table
@@ -256,7 +256,7 @@ class Neo4jStore:
         for generation in sorted(set(row["chunked"]) - {g for g, _ in row["sets"]}):
             chunks = [chunk_table(r["data"])
                       for r in self._read("event_chunks_of", generation=generation)]
-            events = EventTable(pa.concat_tables(chunks, promote_options="default"))
+            events = EventTable(joined(chunks))
             writer.statement("clear_event_buckets_of", generation=generation)
             writer.rows("event_buckets", bucket_batches(events, generation), undo=False)
             writer.statement("write_event_bucket_set", generation=generation,
@@ -310,8 +310,8 @@ class Neo4jStore:
         with store_errors(self.location, writing=True):
             keys = pc.unique(identifier_keys(new_events, ruleset)).to_pylist()
             _, found = self._bucket_events(keys)
-            before = EventTable(pa.concat_tables([t for _, t in found], promote_options="default")
-                                ) if found else EventTable()
+            table = joined([t for _, t in found])
+            before = EventTable() if table is None else EventTable(table)
             of_old = np.repeat(np.array([b for b, _ in found], np.int64),
                                [t.num_rows for _, t in found])
             n_old = len(before)
@@ -446,9 +446,7 @@ class Neo4jStore:
         blocked = True
         if self._grouped():
             blocked, found_buckets = self._bucket_events(keys)
-            if found_buckets:
-                table = pa.concat_tables([t for _, t in found_buckets],
-                                         promote_options="default")
+            table = joined([t for _, t in found_buckets])
         if blocked:
             table = self._answer_events()
         found = [] if table is None else events_carrying(table, keys)
