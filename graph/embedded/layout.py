@@ -47,7 +47,11 @@ def hash_probe(db: duckdb.DuckDBPyConnection) -> str:
 
 def sorted_slices(table: pa.Table, key: NDArray[np.integer]) -> Iterator[pa.Table]:
     """The table's rows ordered by ``key`` (stable), a slice of at most SLICE rows at a
-    time: only one slice is copied at once."""
+    time: only one slice is copied at once.
+
+    Each slice is gathered batch by batch (a take within one batch), never by a take on
+    the whole table: Arrow puts a chunked column together for every take, which made
+    sorting 10M events in 41 slices quadratic."""
     import numpy as np
     import pyarrow as pa
 
@@ -55,9 +59,26 @@ def sorted_slices(table: pa.Table, key: NDArray[np.integer]) -> Iterator[pa.Tabl
     if n == 0 or bool(np.all(key[1:] >= key[:-1])):  # already in order (one group, none)
         yield from (table.slice(i, SLICE) for i in range(0, max(n, 1), SLICE))
         return
-    order = np.argsort(key, kind="stable")  # a radix sort for 16-bit keys
-    for i in range(0, n, SLICE):
-        yield table.take(pa.array(order[i:i + SLICE]))
+    rank = np.empty(n, np.int64)  # each row's place in the sorted table
+    rank[np.argsort(key, kind="stable")] = np.arange(n)  # a radix sort for 16-bit keys
+    slices = (n + SLICE - 1) // SLICE
+    batches = []
+    start = 0
+    for batch in table.to_batches():
+        of_slice = rank[start:start + batch.num_rows] // SLICE
+        order = np.argsort(of_slice, kind="stable")
+        bounds = np.searchsorted(of_slice[order], np.arange(slices + 1))
+        batches.append((batch, order, bounds, start))
+        start += batch.num_rows
+    for j in range(slices):
+        parts, places = [], []
+        for batch, order, bounds, first in batches:
+            rows = order[bounds[j]:bounds[j + 1]]
+            if len(rows):
+                parts.append(batch.take(pa.array(rows)))
+                places.append(rank[first + rows])
+        inside = np.argsort(np.concatenate(places))
+        yield pa.Table.from_batches(parts, table.schema).combine_chunks().take(pa.array(inside))
 
 
 def group_order(table: pa.Table) -> NDArray[np.int64]:

@@ -61,6 +61,10 @@ MEMORY_LIMIT = "64MB"
 #: to 4 GB): ``profiles`` sorts every profile (572k rows overflowed 64 MB at 1M events) and
 #: spills to READ_TEMP past it
 READ_TEMP = Path(tempfile.gettempdir()) / "identigraph-duckdb"
+#: A delta's DuckDB memory: its deletes scan the ``grp`` columns of every table (a 10M
+#: store's failed within 64 MB, "could not allocate"; with 4 GB DuckDB kept every block it
+#: scanned: 1.35 GB); it stays set: DuckDB cannot give pinned blocks back
+DELTA_MEMORY = "512MB"
 #: Seconds a load waits for readers that keep the file open (`serve` lets go within 0.2 s)
 WRITE_WAIT = 5.0
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of a DuckDB file
@@ -472,6 +476,7 @@ class EmbeddedStore:
         from identigraph.graph.embedded.delta import replay_delta
 
         db = self.db
+        db.execute(f"SET memory_limit = '{DELTA_MEMORY}'")
         with self._write_transaction():
             replayed, next_group = replay_delta(db, ruleset, new_events,
                                                 int(self._meta("next_group") or 0))
