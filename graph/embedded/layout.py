@@ -40,9 +40,9 @@ LOOKUP_DDL = "CREATE TABLE IF NOT EXISTS lookup (h UBIGINT, grp BIGINT)"
 
 def hash_probe(db: duckdb.DuckDBPyConnection) -> str:
     """This DuckDB's ``hash()`` of HASH_PROBE, as text (kept in ``meta.lookup_hash``)."""
-    row = db.execute("SELECT hash(?)", [HASH_PROBE]).fetchone()
-    assert row is not None
-    return str(row[0])
+    # fetched whole: DuckDB refuses other work on a connection with an unfinished result
+    [(value,)] = db.execute("SELECT hash(?)", [HASH_PROBE]).fetchall()
+    return str(value)
 
 
 def sorted_slices(table: pa.Table, key: NDArray[np.integer]) -> Iterator[pa.Table]:

@@ -67,8 +67,8 @@ def pending(path: object, found: str | None, current: str) -> list[int]:
 
 def stale_lookup(db: duckdb.DuckDBPyConnection) -> bool:
     """True when ``lookup`` was written with another ``hash()`` than this DuckDB's."""
-    row = db.execute("SELECT value FROM meta WHERE key = 'lookup_hash'").fetchone()
-    return row is None or row[0] != hash_probe(db)
+    rows = db.execute("SELECT value FROM meta WHERE key = 'lookup_hash'").fetchall()
+    return not rows or rows[0][0] != hash_probe(db)
 
 
 def migrate(db: duckdb.DuckDBPyConnection, versions: list[int], current: str) -> None:
