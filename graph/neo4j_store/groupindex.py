@@ -31,26 +31,23 @@ BUCKET_ROWS = 64
 BUCKETS_PER_BATCH = 200
 
 
-def slices(of: NDArray[np.int64]) -> Iterator[tuple[int, NDArray[np.int64]]]:
-    """(value, rows holding it) for each value of ``of``, in ascending value order."""
-    order = np.argsort(of, kind="stable")
-    values, starts = np.unique(of[order], return_index=True)
-    bounds = np.append(starts, len(order))
-    for i, value in enumerate(values.tolist()):
-        yield value, order[bounds[i]:bounds[i + 1]]
-
-
 def blob_batches(events: EventTable, of: NDArray[np.int64],
                  **fixed: object) -> Iterator[Params]:
     """The events cut by ``of`` (a number per event), one compressed Arrow blob per number,
     BUCKETS_PER_BATCH per batch: ``$bucket``, ``$rows``, ``$data`` and each ``fixed``
-    value repeated (``$generation``)."""
+    value repeated (``$generation``). The events are put in bucket order once and sliced
+    (a take per bucket from a table of many chunks costs the whole table each time)."""
+    order = np.argsort(of, kind="stable")
+    values, starts = np.unique(of[order], return_index=True)
+    bounds = np.append(starts, len(order)).tolist()
+    table = events.table.take(pa.array(order)).combine_chunks()
     batch: dict[str, list[object]] = {"bucket": [], "rows": [], "data": [],
                                       **{k: [] for k in fixed}}
-    for bucket, rows in slices(of):
+    for i, bucket in enumerate(values.tolist()):
+        lo, hi = bounds[i], bounds[i + 1]
         batch["bucket"].append(bucket)
-        batch["rows"].append(len(rows))
-        batch["data"].append(encode(events.table.take(pa.array(rows))))
+        batch["rows"].append(hi - lo)
+        batch["data"].append(encode(table.slice(lo, hi - lo)))
         for k, v in fixed.items():
             batch[k].append(v)
         if len(batch["bucket"]) >= BUCKETS_PER_BATCH:
