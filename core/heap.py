@@ -9,14 +9,15 @@ glibc (macOS, musl) it is a no-op.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 from collections.abc import Callable
 
 
 @functools.cache
 def _trim() -> Callable[[int], int] | None:
+    import ctypes  # here, not at import: ctypes.util costs a query's start-up ~50 ms
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     try:
         trim: Callable[[int], int] = ctypes.CDLL(name).malloc_trim

@@ -148,18 +148,24 @@ class StateRows:
         cols = self._columns.pop(name, None)
         return pa.table(cols if cols is not None else self._build(name), schema=SCHEMAS[name])
 
-    def batches(self, name: str, rows: int | None = None) -> Iterator[pa.RecordBatch]:
+    def batches(self, name: str, rows: int | None = None,
+                order: NDArray[np.int64] | None = None) -> Iterator[pa.RecordBatch]:
         """One table in slices of ``rows`` rows (:data:`SLICE_ROWS`), each built when asked
-        for: a store that writes them one after another holds a slice, never the whole table
-        (at 1M events the profiles table alone is ~100 MB). The log, small, is built whole."""
+        for, its rows in ``order`` (row numbers; by default as :meth:`table` has them): a
+        store that writes them one after another holds a slice, never the whole table (at
+        1M events the profiles table alone is ~100 MB), even in an order of its own (by
+        group). The log, small, is built whole."""
         rows = rows or SLICE_ROWS
         size = self._size(name)
         if size is None or self._tables is not None:
-            yield from self.table(name).to_batches(rows)
+            table = self.table(name)
+            yield from (table if order is None else table.take(pa.array(order))).to_batches(rows)
             return
         build = self._builders()[name]
         for lo in range(0, size, rows):
-            yield pa.record_batch(build(lo, min(lo + rows, size)), schema=SCHEMAS[name])
+            at = (np.arange(lo, min(lo + rows, size)) if order is None
+                  else np.asarray(order[lo:lo + rows], np.int64))
+            yield pa.record_batch(build(at), schema=SCHEMAS[name])
 
     def _size(self, name: str) -> int | None:
         """Rows of a table built in slices (None: the log, built whole)."""
@@ -243,14 +249,14 @@ class StateRows:
             start += len(at)
         return first
 
-    def _builders(self) -> dict[str, Callable[[int, int], dict[str, Any]]]:
-        """The sliced tables' builders: the columns of rows ``lo`` to ``hi``."""
+    def _builders(self) -> dict[str, Callable[[NDArray[np.int64]], dict[str, Any]]]:
+        """The sliced tables' builders: the columns of some rows (row numbers)."""
         return {"identifiers": self._identifiers, "edges": self._edges,
                 "profiles": self._profiles}
 
     def _build(self, name: str) -> dict[str, Any]:
         size = self._size(name)
-        return self._log() if size is None else self._builders()[name](0, size)
+        return self._log() if size is None else self._builders()[name](np.arange(size))
 
     def columns(self, name: str) -> dict[str, Any]:
         """One table's columns, as Arrow arrays or numpy arrays (numbers, booleans)."""
@@ -259,30 +265,30 @@ class StateRows:
         return self._columns[name]
 
     # -- the tables, column by column ----------------------------------------------------
-    def _identifiers(self, lo: int, hi: int) -> dict[str, Any]:
+    def _identifiers(self, rows: NDArray[np.int64]) -> dict[str, Any]:
         """One row per identifier, by number: its profile (label's id) and consent."""
         r = self.res
-        root, at, consent = (r.ident_profile[lo:hi], r.ident_consent_at[lo:hi],
-                             r.ident_consent[lo:hi])
+        root, at, consent = r.ident_profile[rows], r.ident_consent_at[rows], r.ident_consent[rows]
+        take = pa.array(rows)
         return {
-            "key": r.ident_key.slice(lo, hi - lo),
-            "kind": pa.array(r.kind_names, pa.string()).take(pa.array(r.ident_kind[lo:hi])),
-            "value": r.ident_value.slice(lo, hi - lo),
+            "key": r.ident_key.take(take),
+            "kind": pa.array(r.kind_names, pa.string()).take(pa.array(r.ident_kind[rows])),
+            "value": r.ident_value.take(take),
             "profile_id": r.profile_ids.take(masked(_at(r.profile_label, root), root < 0)),
-            "blocked": pa.array(r.ident_blocked[lo:hi]),
+            "blocked": pa.array(r.ident_blocked[rows]),
             "consent": r.consent_values.take(masked(consent, consent < 0)),
             "consent_event": r.event_id.take(masked(_at(r.order, at), at < 0)),
         }
 
-    def _edges(self, lo: int, hi: int) -> dict[str, Any]:
+    def _edges(self, at: NDArray[np.int64]) -> dict[str, Any]:
         """One row per decided edge, in replay order, with its event and rule."""
         r = self.res
-        rows = r.order[r.edge_at[lo:hi]]
-        rule = r.edge_rule[lo:hi]
+        rows = r.order[r.edge_at[at]]
+        rule = r.edge_rule[at]
         take = pa.array(rows)
         return {
-            "src": r.ident_key.take(pa.array(r.edge_src[lo:hi])),
-            "dst": r.ident_key.take(pa.array(r.edge_dst[lo:hi])),
+            "src": r.ident_key.take(pa.array(r.edge_src[at])),
+            "dst": r.ident_key.take(pa.array(r.edge_dst[at])),
             "event_id": r.event_id.take(take),
             "type": r.type_names.take(pa.array(r.type_index[rows])),
             "channel": self.events.column("channel").take(take),
@@ -291,42 +297,41 @@ class StateRows:
             "merges": np.isin(rule, sorted(MERGING)),
         }
 
-    def _profiles(self, lo: int, hi: int) -> dict[str, Any]:
+    def _profiles(self, at: NDArray[np.int64]) -> dict[str, Any]:
         """One row per live profile (by root): its id, creation, members, merged ids."""
         r = self.res
-        label = r.profile_label[r.live[lo:hi]]
+        label = r.profile_label[r.live[at]]
         created = r.order[r.profile_created_at[label]]
         # a profile left with one identifier shows it as ``created_for`` (as it always has)
-        created_for = np.where(r.live_size[lo:hi] == 1, r.live_head[lo:hi],
+        created_for = np.where(r.live_size[at] == 1, r.live_head[at],
                                r.profile_created_for[label])
-        merged = r.merged_offsets[lo:hi + 1]
+        offsets, merged = _lists(r.merged_offsets, at)
         return {
             "profile_id": r.profile_ids.take(pa.array(label)),
             "created_by": r.event_id.take(pa.array(created)),
             "created_for": r.ident_key.take(pa.array(created_for)),
-            "emails": self._member_lists("email", lo, hi),
-            "phones": self._member_lists("phone", lo, hi),
-            "external_ids": self._member_lists("external_id", lo, hi),
+            "emails": self._member_lists("email", at),
+            "phones": self._member_lists("phone", at),
+            "external_ids": self._member_lists("external_id", at),
             "merged_ids": pa.ListArray.from_arrays(
-                pa.array(merged - merged[0], pa.int32()),
-                r.profile_ids.take(pa.array(r.merged[merged[0]:merged[-1]]))),
-            "email_consent": self._profile_consent(r.kind_names.index("email"), lo, hi),
-            "sms_consent": self._profile_consent(r.kind_names.index("phone"), lo, hi),
+                pa.array(offsets, pa.int32()), r.profile_ids.take(pa.array(r.merged[merged]))),
+            "email_consent": self._profile_consent(r.kind_names.index("email"), at),
+            "sms_consent": self._profile_consent(r.kind_names.index("phone"), at),
             "created_ts": r.ts[created],
-            "other_ids": self._other_ids(lo, hi),
+            "other_ids": self._other_ids(at),
         }
 
-    def _other_ids(self, lo: int, hi: int) -> pa.ListArray:
+    def _other_ids(self, at: NDArray[np.int64]) -> pa.ListArray:
         """``kind:value`` of each live profile's identifiers of the namespaces beyond
         external_id, email and phone (a vendor id), by declaration order then value."""
         r = self.res
-        n = hi - lo
+        n = len(at)
         rows, order, keys = [], [], []
         for code, name in enumerate(r.kind_names):
             if name in _OWN_LISTS:
                 continue
-            offsets = r.member_offsets[code, lo:hi + 1]
-            members = r.members[int(offsets[0]):int(offsets[-1])]
+            offsets, picked = _lists(r.member_offsets[code], at)
+            members = r.members[picked]
             rows.append(np.repeat(np.arange(n), np.diff(offsets)))
             order.append(np.full(len(members), code))
             keys.append(r.ident_key.take(pa.array(members)))
@@ -343,18 +348,15 @@ class StateRows:
         return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()),
                                         by.column("key").combine_chunks())
 
-    def _member_lists(self, name: str, lo: int, hi: int) -> pa.ListArray:
+    def _member_lists(self, name: str, at: NDArray[np.int64]) -> pa.ListArray:
         """Values of each live profile's identifiers of one kind, sorted (none when the rule
         set does not declare the kind)."""
         r = self.res
         if name not in r.kind_names:
-            return pa.ListArray.from_arrays(pa.array(np.zeros(hi - lo + 1, np.int32)),
+            return pa.ListArray.from_arrays(pa.array(np.zeros(len(at) + 1, np.int32)),
                                             pa.array([], pa.string()))
-        code = r.kind_names.index(name)
-        offsets = r.member_offsets[code, lo:hi + 1]
-        start, end = int(offsets[0]), int(offsets[-1])
-        members = r.members[start:end].copy()
-        offsets = offsets - start
+        offsets, picked = _lists(r.member_offsets[r.kind_names.index(name)], at)
+        members = r.members[picked]
         counts = np.diff(offsets)
         if len(counts) and counts.max() > 1:  # sort within profiles holding several
             row = np.repeat(np.arange(len(counts)), counts)
@@ -366,10 +368,10 @@ class StateRows:
         return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()),
                                         r.ident_value.take(pa.array(members)))
 
-    def _profile_consent(self, code: int, lo: int, hi: int) -> pa.Array:
+    def _profile_consent(self, code: int, at: NDArray[np.int64]) -> pa.Array:
         """Consent of each live profile's current (latest attached) email or phone."""
         r = self.res
-        last = r.live_last[lo:hi, code]
+        last = r.live_last[at, code]
         values = pa.concat_arrays([r.consent_values, pa.array([_NEVER])])
         never = len(values) - 1  # also for an empty consent (``consent or _NEVER``)
         falsy = np.asarray(pc.equal(values, "").to_numpy(zero_copy_only=False), np.bool_)
@@ -416,6 +418,17 @@ def _log_positions(r: Resolution) -> tuple[NDArray[np.int64], NDArray[np.int64]]
     at = np.concatenate([r.profile_created_at[dead], np.repeat(r.merge_at, 2),
                          r.detach_at]).astype(np.int64)
     return dead, at
+
+
+def _lists(offsets: NDArray[Any], at: NDArray[np.int64]
+           ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Lists ``at`` of a list column given by ``offsets`` (list k: ``offsets[k]`` to
+    ``offsets[k + 1]``): their new offsets, and the positions of their items, in order."""
+    starts = np.asarray(offsets[at], np.int64)
+    counts = np.asarray(offsets[at + 1], np.int64) - starts
+    new = np.zeros(len(at) + 1, np.int64)
+    np.cumsum(counts, out=new[1:])
+    return new, np.repeat(starts - new[:-1], counts) + np.arange(int(new[-1]), dtype=np.int64)
 
 
 def _place(at: NDArray[np.int64]) -> NDArray[np.int64]:

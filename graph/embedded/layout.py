@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from identigraph.heap import give_back
+
 if TYPE_CHECKING:  # writing needs them; a query does not import them (start-up time)
     import numpy as np
     import pyarrow as pa
@@ -103,11 +105,21 @@ def write_sorted(db: duckdb.DuckDBPyConnection, table_name: str,
                  data: pa.Table | pa.RecordBatchReader, *, create: bool,
                  key: NDArray[np.integer] | None = None) -> None:
     """Write Arrow data into ``table_name`` sorted by ``key`` (by default its ``grp``
-    column), creating the table from its first slice when ``create``. Sorting needs the
-    whole table: a reader's slices are put together first (one table at a time)."""
+    column), creating the table from its first slice when ``create``. A reader's slices
+    come in group order already (``delta.derived_with_groups`` builds them so): each is
+    written as it comes, and the table is never put together."""
     import pyarrow
 
-    table = data if isinstance(data, pyarrow.Table) else data.read_all()
+    if not isinstance(data, pyarrow.Table):
+        if create:
+            insert_arrow(db, data.schema.empty_table(),
+                         f"CREATE TABLE {table_name} AS SELECT * FROM incoming")
+        for batch in data:
+            insert_arrow(db, pyarrow.Table.from_batches([batch]),
+                         f"INSERT INTO {table_name} BY NAME SELECT * FROM incoming")
+            give_back()  # what building the slice freed
+        return
+    table = data
     order = group_order(table) if key is None else key
     for i, part in enumerate(sorted_slices(table, order)):
         sql = (f"CREATE TABLE {table_name} AS SELECT * FROM incoming" if create and i == 0
