@@ -86,6 +86,8 @@ _SIZE = "(len(emails) + len(phones) + len(external_ids) + len(other_ids))"
 _ORDER = {"id": "profile_id", "size": f"{_SIZE} DESC, profile_id"}
 #: values per ``IN`` list
 IN_LIST = 500
+#: groups whose events a query reads one group at a time
+FEW_GROUPS = 8
 #: rows fetched at a time when a query streams
 BATCH = 2000
 _EVENT_FIELDS = tuple(_EVENT_COLS.split(", "))
@@ -711,13 +713,17 @@ class EmbeddedStore:
             by_column = keys_by_column(part, columns)
             if not groups or not by_column:
                 continue
-            cond, params = within(groups)
             carried = " OR ".join(f'"{kind}" IN ({_marks(values)})'
                                   for kind, values in by_column.items())
-            for ev in _events(self.db.execute(
-                    f"SELECT {_ALL_EVENT_COLS} FROM events WHERE {cond} AND ({carried})",
-                    [*params, *(v for values in by_column.values() for v in values)])):
-                found[ev.event_id] = ev
+            values = [v for vals in by_column.values() for v in vals]
+            # a few groups one at a time: DuckDB read a 10M store's events for two groups in
+            # 18.6 ms of CPU with one IN list, ~5 ms each alone
+            for some in ([[g] for g in groups] if len(groups) <= FEW_GROUPS else [groups]):
+                cond, params = within(some)
+                for ev in _events(self.db.execute(
+                        f"SELECT {_ALL_EVENT_COLS} FROM events WHERE {cond} AND ({carried})",
+                        [*params, *values])):
+                    found[ev.event_id] = ev
         return sorted(found.values(), key=lambda e: (e.ts, e.event_id))
 
     @_reads
