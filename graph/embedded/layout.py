@@ -171,11 +171,16 @@ def rebuild_lookup(db: duckdb.DuckDBPyConnection) -> None:
     db.execute("INSERT OR REPLACE INTO meta VALUES ('lookup_hash', ?)", [hash_probe(db)])
 
 
+def marks(values: Sequence[object]) -> str:
+    """``?, ?, ?``: one placeholder per value (values are always parameters)."""
+    return ", ".join("?" * len(values))
+
+
 def within(groups: Sequence[int | None], blocked: bool = False) -> tuple[str, list[int]]:
     """``grp IN (?, ...)`` for these groups (``OR grp IS NULL`` when one is None, or for
     ``blocked`` values, which have none), and its parameters."""
     known = [g for g in groups if g is not None]
-    parts = [f"grp IN ({', '.join('?' * len(known))})"] if known else []
+    parts = [f"grp IN ({marks(known)})"] if known else []
     if blocked or len(known) < len(groups):
         parts.append("grp IS NULL")
     return "(" + " OR ".join(parts or ["FALSE"]) + ")", known

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 import duckdb
 
 from identigraph.errors import StoreError
-from identigraph.graph.embedded.layout import within
+from identigraph.graph.embedded.layout import marks, within
 from identigraph.graph.embedded.loadlock import LoadLock
 from identigraph.graph.embedded.memory import out_of_memory, working_memory
 from identigraph.graph.query import ProfileQuery
@@ -177,11 +177,6 @@ def _events(cur: duckdb.DuckDBPyConnection) -> list[EventRecord]:
 def _parts(values: Sequence[str]) -> list[list[str]]:
     """Values in slices of at most IN_LIST: an ``IN`` list that an index answers."""
     return [list(values[i:i + IN_LIST]) for i in range(0, len(values), IN_LIST)]
-
-
-def _marks(values: Sequence[str]) -> str:
-    """``?, ?, ?``: one placeholder per value (values are always parameters)."""
-    return ", ".join("?" * len(values))
 
 
 def _cause(exc: BaseException) -> str:
@@ -605,7 +600,7 @@ class EmbeddedStore:
         if not groups and not blocked:
             return None
         cond, params = within(groups, blocked)
-        return (f"{cond} AND {column} IN ({_marks(values)})", [*params, *values])
+        return (f"{cond} AND {column} IN ({marks(values)})", [*params, *values])
 
     @_reads
     def _identifier(self, key: str) -> Identifier | None:
@@ -668,10 +663,10 @@ class EmbeddedStore:
             if not groups:
                 continue
             cond, params = within(groups)
-            marks = _marks(part)
+            holes = marks(part)
             rows.update(self.db.execute(
                 f"SELECT {_EDGE_COLS} FROM edges WHERE {cond} "
-                f"AND (src IN ({marks}) OR dst IN ({marks}))", [*params, *part, *part]
+                f"AND (src IN ({holes}) OR dst IN ({holes}))", [*params, *part, *part]
             ).fetchall())
         edges = [_edge(r) for r in rows]
         return sorted(edges, key=lambda e: (e.ts, e.event_id, e.from_, e.to))
@@ -713,7 +708,7 @@ class EmbeddedStore:
             by_column = keys_by_column(part, columns)
             if not groups or not by_column:
                 continue
-            carried = " OR ".join(f'"{kind}" IN ({_marks(values)})'
+            carried = " OR ".join(f'"{kind}" IN ({marks(values)})'
                                   for kind, values in by_column.items())
             values = [v for vals in by_column.values() for v in vals]
             # a few groups one at a time: DuckDB read a 10M store's events for two groups in
