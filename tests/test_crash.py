@@ -40,3 +40,34 @@ def test_killed_load_keeps_the_last_committed_state(tmp_path: Path) -> None:
         if stats["events"] == loaded:
             assert out.stdout == before  # nothing of the killed load is visible
     assert killed_mid_load >= 1, "the load finished too fast to be killed"
+
+
+def test_ctrl_c_reported_by_duckdb_as_an_aborted_transaction_is_an_interrupt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C inside a relation's query makes DuckDB's clean-up (dropping the query's view)
+    fail with "transaction is aborted" in the interrupt's place: the load is still a Ctrl-C
+    (exit 130 at the command line, not "cannot write the store"), and the store keeps its
+    last completed load."""
+    import duckdb
+
+    import identigraph
+    from identigraph.graph.embedded import layout
+
+    first, *rest = example_files("jsonl")
+    with identigraph.open(str(tmp_path / "s.db")) as graph:
+        graph.load([str(first)])
+        before = graph.stats().events
+
+        def ctrl_c(*args: object, **kwargs: object) -> None:
+            try:
+                raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+            except duckdb.InterruptException:
+                raise duckdb.TransactionException(
+                    "TransactionContext Error: Current transaction is aborted (please "
+                    "ROLLBACK)") from None
+
+        monkeypatch.setattr(layout, "insert_arrow", ctrl_c)
+        with pytest.raises(KeyboardInterrupt):
+            graph.load([str(p) for p in rest])
+        monkeypatch.undo()
+        assert graph.stats().events == before

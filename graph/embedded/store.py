@@ -186,10 +186,18 @@ def _cause(exc: BaseException) -> str:
 
 
 def _interrupted(exc: BaseException) -> bool:
-    """True for DuckDB's catch of a Ctrl-C (an InterruptException, or at a checkpoint a
-    RuntimeError saying "Query interrupted")."""
-    return isinstance(exc, duckdb.InterruptException) or (
-        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
+    """True for DuckDB's catch of a Ctrl-C (an InterruptException, or a RuntimeError saying
+    "Query interrupted"), also when a clean-up after it raised in its place (a relation's
+    query drops its view after an interrupt: "transaction is aborted")."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, duckdb.InterruptException) or (
+                isinstance(link, RuntimeError) and "interrupted" in str(link).lower()):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False
 
 
 def _unreadable(path: Path, exc: BaseException) -> StoreError:
@@ -207,9 +215,9 @@ def _reads(method: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(*args, **kwargs)
-        except duckdb.InterruptException as exc:
-            raise KeyboardInterrupt from exc
         except duckdb.Error as exc:
+            if _interrupted(exc):
+                raise KeyboardInterrupt from exc
             store = args[0]
             assert isinstance(store, EmbeddedStore)
             raise _unreadable(store.path, exc) from exc
