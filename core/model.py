@@ -26,6 +26,9 @@ class Consent(StrEnum):
 #: The kinds every rule set may use without declaring them (the default declaration), in
 #: the seed's strength order: each has a field of its own in events and in profiles.
 KINDS: tuple[Kind, ...] = (Kind.EXTERNAL_ID, Kind.EMAIL, Kind.PHONE)
+#: The kinds with a built-in normaliser and a consent (SPEC section 2): every rule set
+#: declares them, and a person reads their values bare (no kind named before them)
+CONTACT_KINDS: tuple[Kind, ...] = (Kind.EMAIL, Kind.PHONE)
 #: An identifier kind's name (``email``, ``klaviyo_id``): a lower-case word. It is the ``kind``
 #: of a ``kind:value`` key and an event table's column name, so rule sets, readers, event
 #: tables and queries check names with this one pattern

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from identigraph.engine.columns import masked
 from identigraph.engine.resolver import Resolution
 from identigraph.events import FIELDS, EventTable
+from identigraph.model import PROFILE_FIELDS
 from identigraph.rules.decisions import MERGING, RULE_NAMES
 
 #: Arrow schemas of :meth:`StateRows.tables`: the same rows, lists as list<string>.
@@ -39,8 +40,6 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("profile_id", _STR), ("event_id", _STR), ("ts", pa.int64()), ("action", _STR),
         ("identifier", _STR), ("other", _STR)]),
 }
-#: the kinds a profile keeps in a list of its own (``emails``...); others go in ``other_ids``
-_OWN_LISTS = ("external_id", "email", "phone")
 _NEVER = "never_subscribed"  # a profile's consent when its email / phone has none
 #: rows per slice of :meth:`StateRows.batches`: two of DuckDB's row groups (122,880 rows),
 #: which it writes to the file as they come
@@ -310,9 +309,8 @@ class StateRows:
             "profile_id": r.profile_ids.take(pa.array(label)),
             "created_by": r.event_id.take(pa.array(created)),
             "created_for": r.ident_key.take(pa.array(created_for)),
-            "emails": self._member_lists("email", at),
-            "phones": self._member_lists("phone", at),
-            "external_ids": self._member_lists("external_id", at),
+            # the kinds a profile lists in a field of its own (``emails``...)
+            **{field: self._member_lists(kind, at) for kind, field in PROFILE_FIELDS.items()},
             "merged_ids": pa.ListArray.from_arrays(
                 pa.array(offsets, pa.int32()), r.profile_ids.take(pa.array(r.merged[merged]))),
             "email_consent": self._profile_consent(r.kind_names.index("email"), at),
@@ -328,7 +326,7 @@ class StateRows:
         n = len(at)
         rows, order, keys = [], [], []
         for code, name in enumerate(r.kind_names):
-            if name in _OWN_LISTS:
+            if name in PROFILE_FIELDS:
                 continue
             offsets, picked = _lists(r.member_offsets[code], at)
             members = r.members[picked]

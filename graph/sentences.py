@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from identigraph.graph.names import profile_keys
 from identigraph.graph.paths import HUB_NEIGHBOURS, MAX_VISITED
 from identigraph.graph.records import Edge, Identifier, LogEntry, Profile
+from identigraph.model import CONTACT_KINDS
 
 if TYPE_CHECKING:  # the answers' models import this module to word themselves
     from identigraph.graph.explain import Explanation
@@ -45,7 +46,6 @@ _RULE_CLAUSES = {
     "never_merges": ("never merges", ""),  # exception C or C2, by event type
     "attach_only": ("never joins two existing profiles", "exception A2"),
 }
-_KIND_WORDS = {"email": "email", "phone": "phone", "external_id": "external id"}
 
 
 @dataclass(frozen=True)
@@ -82,14 +82,14 @@ def number(n: int, noun: str, plural: str | None = None) -> str:
 
 
 def kind_word(kind: str) -> str:
-    """``external id`` for ``external_id``; a namespace keeps its own name."""
-    return _KIND_WORDS.get(kind, kind.replace("_", " "))
+    """``external id`` for ``external_id``, ``klaviyo id`` for ``klaviyo_id``."""
+    return kind.replace("_", " ")
 
 
 def ident(key: str) -> str:
     """An identifier as a person reads it: emails and phones bare, others named."""
     kind, _, value = key.partition(":")
-    if kind in ("email", "phone") or not value:
+    if kind in CONTACT_KINDS or not value:
         return value or key
     return f"{kind_word(kind)} {value}"
 

@@ -17,8 +17,6 @@ RAW_FIELDS: tuple[str, ...] = (
     "event_id", "timestamp", "type", "email", "phone", "external_id", "country",
     "email_consent", "sms_consent", "channel", "source", "attributes",
 )
-#: Raw fields that carry an identifier (besides id namespace fields: :func:`is_namespace`).
-IDENTIFIER_FIELDS: tuple[str, ...] = ("email", "phone", "external_id")
 
 
 def is_namespace(name: str, kinds: Sequence[str] = ()) -> bool:

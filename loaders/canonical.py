@@ -25,9 +25,9 @@ from identigraph.events import EventTable, schema_with
 from identigraph.loaders import _identcols
 from identigraph.loaders._columns import row_digests
 from identigraph.loaders._textcols import Distinct, bool_mask, clean_text, text_array, valid_mask
-from identigraph.loaders.batch import IDENTIFIER_FIELDS, RAW_FIELDS, RawBatch
+from identigraph.loaders.batch import RAW_FIELDS, RawBatch
 from identigraph.loaders.report import Problem
-from identigraph.model import Consent
+from identigraph.model import KINDS, Consent
 from identigraph.normalise import PLACEHOLDER_REASON, Invalid, placeholder_set
 from identigraph.rules.model import Normaliser, RuleSet
 
@@ -131,12 +131,12 @@ class Canonicaliser:
         type_channel = self._types(types, res)
         countries = self._countries(col("country"), res)
         for name in cols:
-            if name in IDENTIFIER_FIELDS or name not in RAW_FIELDS:
+            if name in KINDS or name not in RAW_FIELDS:
                 cols[name] = self._placeholders(cols[name], name, res)
         ids = self._identifiers(cols, countries, res)
         emails, phones = ids["email"], ids["phone"]
         externals = ids.get("external_id", nulls)
-        namespaces = {k: v for k, v in ids.items() if k not in IDENTIFIER_FIELDS}
+        namespaces = {k: v for k, v in ids.items() if k not in KINDS}
         email_c = self._consents(col("email_consent"), "email_consent", res)
         sms_c = self._consents(col("sms_consent"), "sms_consent", res)
         attributes = self._attributes(col("attributes"), res, "attributes" in batch.checked)
@@ -209,7 +209,7 @@ class Canonicaliser:
             has |= valid_mask(values)
         stray: dict[int, list[str]] = {}  # row -> undeclared namespaces it has values in
         for name, arr in cols.items():
-            if name in found or not (name in IDENTIFIER_FIELDS or name not in RAW_FIELDS):
+            if name in found or not (name in KINDS or name not in RAW_FIELDS):
                 continue
             rows = np.flatnonzero(valid_mask(arr))
             res.warn(rows.tolist(), name, _values(arr, rows),

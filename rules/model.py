@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from identigraph.model import KIND_NAME, KINDS
+from identigraph.model import CONTACT_KINDS, KIND_NAME, KINDS
 from identigraph.normalise import PLACEHOLDERS
 
 
@@ -66,7 +66,7 @@ class IdentifierKind(_Strict):
 
     @model_validator(mode="after")
     def _fits(self) -> IdentifierKind:
-        builtin = {"email": Normaliser.EMAIL, "phone": Normaliser.PHONE}
+        builtin: dict[str, Normaliser] = {kind: Normaliser(kind) for kind in CONTACT_KINDS}
         if self.name in builtin and self.normaliser != builtin[self.name]:
             raise ValueError(f"{self.name} uses the built-in normaliser {self.name!r}")
         if self.name not in builtin and self.normaliser in builtin.values():
@@ -94,7 +94,7 @@ class IdentifierKind(_Strict):
 #: Today's three kinds (identigraph.model.KINDS, in their strength order): what a rule set
 #: that declares none has (SPEC section 2).
 DEFAULT_IDENTIFIERS: tuple[IdentifierKind, ...] = tuple(
-    IdentifierKind(name=kind, normaliser=Normaliser(kind)) if kind in ("email", "phone")
+    IdentifierKind(name=kind, normaliser=Normaliser(kind)) if kind in CONTACT_KINDS
     else IdentifierKind(name=kind, description="a shop's or CRM's customer id")
     for kind in KINDS)
 
@@ -164,7 +164,7 @@ class RuleSet(_Strict):
         names = [k.name for k in v]
         if len(set(names)) < len(names):
             raise ValueError("each identifier kind is declared once")
-        if "email" not in names or "phone" not in names:
+        if any(kind not in names for kind in CONTACT_KINDS):
             raise ValueError("email and phone are always declared (consent belongs to them)")
         if len(names) > MAX_KINDS:
             raise ValueError(f"at most {MAX_KINDS} identifier kinds")

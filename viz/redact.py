@@ -8,6 +8,8 @@ import copy
 import re
 from typing import Any
 
+from identigraph.model import CONTACT_KINDS
+
 from .common import Cluster
 
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -71,7 +73,7 @@ class _Text:
     stand as a token (an event id, a sentence, the caption), then email and phone shapes."""
 
     def __init__(self, nodes: list[dict[str, Any]]) -> None:
-        self.masked = {v: mask_id(v) for n in nodes if str(n.get("kind")) not in ("email", "phone")
+        self.masked = {v: mask_id(v) for n in nodes if str(n.get("kind")) not in CONTACT_KINDS
                        and (v := _raw_value(n)) is not None}
         values = sorted(self.masked, key=lambda v: (-len(v), v))  # the longest one first
         self.ids = re.compile("(?<![0-9A-Za-z])(?:" + "|".join(map(re.escape, values))
