@@ -643,5 +643,17 @@ def main() -> None:
         sys.stdout = real_stdout
 
 
+def run_process() -> None:
+    """:func:`main` as the whole process: once it has ended (answer printed, store closed) a
+    Ctrl-C is ignored, so the exit code is the command's, never a traceback from the
+    interpreter's shut-down or a death by SIGINT."""
+    import signal
+
+    try:
+        main()
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 if __name__ == "__main__":
-    main()
+    run_process()

@@ -7,9 +7,9 @@ import sys
 
 
 def main() -> None:
-    """Import the command line, then run it (:func:`identigraph.cli.main`)."""
+    """Import the command line, then run it (:func:`identigraph.cli.run_process`)."""
     try:
-        from identigraph.cli import main as run
+        from identigraph.cli import run_process as run
     except KeyboardInterrupt:
         from identigraph.errors import INTERRUPTED, INTERRUPTED_TEXT
 

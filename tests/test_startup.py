@@ -85,3 +85,26 @@ def test_ctrl_c_while_importing_is_one_line_and_exit_130() -> None:
                          capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == INTERRUPTED, out.stderr
     assert out.stderr == INTERRUPTED_TEXT + "\n" and out.stdout == ""
+
+
+_CTRL_C_AFTER_THE_COMMAND = """
+import atexit, os, signal, sys, time
+
+def ctrl_c_while_shutting_down():
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(0.5)
+
+atexit.register(ctrl_c_while_shutting_down)
+sys.argv = ["identigraph", "--version"]
+from identigraph.entry import main
+main()
+"""
+
+
+def test_ctrl_c_after_the_command_has_ended_changes_nothing() -> None:
+    """A Ctrl-C that lands once the command is done (the interpreter shutting down): the
+    command's own exit code and output, no "Exception ignored" traceback."""
+    out = subprocess.run([sys.executable, "-c", _CTRL_C_AFTER_THE_COMMAND],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("identigraph ") and out.stderr == ""
