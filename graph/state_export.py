@@ -2,13 +2,17 @@
 
 The tables and their columns are the ones every store is written from (engine/state.py
 ``SCHEMAS``), the same whatever the backend or engine, so analysts can query them with
-Spark or DuckDB and two stores can be compared table by table.
+Spark or DuckDB and two stores can be compared table by table: the rows are written in one
+fixed order (:data:`ORDER`), so two stores that hold the same state write byte-identical
+files whatever their backend and however their events were split into loads.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from identigraph.engine.state import SCHEMAS, StateTables
@@ -17,6 +21,21 @@ from identigraph.graph.store import Store
 
 #: The folder (inside export-state's) of the ``neo4j-admin database import`` files.
 NEO4J_IMPORT = "neo4j-import"
+#: The row order of each exported table: its key (an identifier's key, a profile's id, both
+#: unique; an edge's or log row's event, by time then id, then its other columns), so the
+#: order is total. Stores keep rows in an order of their own (an embedded store by
+#: group, one Spark wrote by replay order, Neo4j none), which is not part of the state.
+ORDER: dict[str, tuple[str, ...]] = {
+    "identifiers": ("key",),
+    "edges": ("ts", "event_id", "src", "dst", "rule", "type", "channel", "merges"),
+    "profiles": ("profile_id",),
+    "log": ("ts", "event_id", "profile_id", "action", "identifier", "other"),
+}
+
+
+def in_order(table: pa.Table, name: str) -> pa.Table:
+    """One state table's rows in :data:`ORDER`."""
+    return table.take(pc.sort_indices(table, sort_keys=[(c, "ascending") for c in ORDER[name]]))
 
 
 def export_state(store: Store, folder: Path) -> dict[str, int]:
@@ -26,7 +45,7 @@ def export_state(store: Store, folder: Path) -> dict[str, int]:
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     for name, schema in SCHEMAS.items():
-        table = store.state_table(name).select(schema.names).cast(schema)
+        table = in_order(store.state_table(name).select(schema.names).cast(schema), name)
         pq.write_table(table, folder / f"{name}.parquet")
         written[name] = table.num_rows
     return written
