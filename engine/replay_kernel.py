@@ -3,8 +3,11 @@
 Events arrive in (timestamp, event_id) order as identifier numbers; profiles are a
 union-find whose members are doubly linked lists of identifiers, with per-kind counts so a
 limit is checked in O(1) (members are walked only when a ``replace`` limit overflows).
-Every array is sized from ``cap``, the number of identifiers the events carry: no event
-creates more profiles, edges, merges or detachments than identifiers it carries.
+Arrays are sized as narrow as the events allow (issue 13, a first load's memory): the
+identifier kinds are those the events carry (the resolver drops the others), edges and
+merges are at most ``e_cap`` (an event makes at most one edge per identifier beyond its
+first), and the profile and detachment arrays start at the identifiers' count and double
+when a replacement limit makes room for more (a detached identifier may get a profile again).
 The decisions are the ones documented in engine/resolver.py; this module only holds them fast.
 """
 
@@ -47,7 +50,7 @@ class ReplayOut(NamedTuple):
     live: I32  # roots that still hold identifiers, ascending
     live_size: I32  # their member counts
     live_head: I32  # their first member
-    live_last: I32  # [live, K]: last member of each kind in member order, -1 when none
+    live_last: I32  # [live, 2]: last member of the consent kinds (email, phone), -1 when none
     members: I32  # their members, by kind, then live profile, then member order
     member_offsets: I32  # [K, live + 1] into ``members``
     merged: I32  # labels merged into each live profile, in merge order, concatenated
@@ -106,14 +109,33 @@ def _give_way(m: int, single: bool, want: int, code: int, v: int, by: int, kind:
 
 
 @njit
+def _grown(a: Any, n: int, fill: int) -> Any:
+    """A copy of ``a`` with room for ``n`` items, the new ones ``fill``."""
+    out = np.empty(n, a.dtype)
+    out[: a.shape[0]] = a
+    out[a.shape[0]:] = fill
+    return out
+
+
+@njit
+def _grown_rows(a: Any, n: int) -> Any:
+    """A copy of the 2-D ``a`` with ``n`` rows, the new ones zero."""
+    out = np.zeros((n, a.shape[1]), a.dtype)
+    out[: a.shape[0]] = a
+    return out
+
+
+@njit
 def _replay(
-    strong: Any, carried: Any, etype: Any, modes: Any, absorbs: Any, consent_ev: Any,
-    kind: Any, blocked: Any, lim_max: Any, lim_replace: Any, consent_kind: Any, cap: int,
+    carried: Any, strength: Any, etype: Any, modes: Any, absorbs: Any, consent_ev: Any,
+    kind: Any, blocked: Any, lim_max: Any, lim_replace: Any, consent_kind: Any, e_cap: int,
 ) -> Any:
-    n = strong.shape[0]
+    n = carried.shape[0]
     nk = carried.shape[1]  # identifier kinds
+    ns = strength.shape[0]
     ni = kind.shape[0]
-    cap = max(cap, 1)
+    cap = ni + 64  # profiles and detachments: grown when a replacement limit needs more
+    e_cap = max(e_cap, 1)
     prof = np.full(ni, -1, np.int32)
     consent = np.full(ni, -1, np.int32)
     consent_at = np.full(ni, -1, np.int32)
@@ -136,21 +158,34 @@ def _replay(
     mg_tail = np.full(cap, -1, np.int32)
     mg_next = np.full(cap, -1, np.int32)
     # decisions
-    e_at = np.empty(cap, np.int32)
-    e_src = np.empty(cap, np.int32)
-    e_dst = np.empty(cap, np.int32)
-    e_rule = np.empty(cap, np.int8)
-    m_at = np.empty(cap, np.int32)
-    m_into = np.empty(cap, np.int32)
-    m_from = np.empty(cap, np.int32)
-    m_via = np.empty(cap, np.int32)
-    d_at = np.empty(cap, np.int32)
-    d_prof = np.empty(cap, np.int32)
-    d_ident = np.empty(cap, np.int32)
-    d_by = np.empty(cap, np.int32)
+    e_at = np.empty(e_cap, np.int32)
+    e_src = np.empty(e_cap, np.int32)
+    e_dst = np.empty(e_cap, np.int32)
+    e_rule = np.empty(e_cap, np.int8)
+    m_at = np.empty(e_cap, np.int32)  # a merge comes with its edge
+    m_into = np.empty(e_cap, np.int32)
+    m_from = np.empty(e_cap, np.int32)
+    m_via = np.empty(e_cap, np.int32)
+    d_at = np.empty(64, np.int32)
+    d_prof = np.empty(64, np.int32)
+    d_ident = np.empty(64, np.int32)
+    d_by = np.empty(64, np.int32)
     n_prof = n_edge = n_merge = n_detach = 0
 
     for pos in range(n):
+        if n_prof + nk > parent.shape[0]:  # an event creates a profile per kind at most
+            grow = 2 * parent.shape[0]
+            parent = _grown(parent, grow, 0)
+            size = _grown(size, grow, 0)
+            count = _grown_rows(count, grow)
+            head = _grown(head, grow, -1)
+            tail = _grown(tail, grow, -1)
+            label = _grown(label, grow, 0)
+            created_at = _grown(created_at, grow, 0)
+            created_for = _grown(created_for, grow, 0)
+            mg_head = _grown(mg_head, grow, -1)
+            mg_tail = _grown(mg_tail, grow, -1)
+            mg_next = _grown(mg_next, grow, -1)
         for j in range(consent_kind.shape[0]):  # email, then SMS consent
             if consent_kind[j] < 0:
                 continue
@@ -160,9 +195,10 @@ def _replay(
                 consent[x] = c
                 consent_at[x] = pos
         k = 0
-        for j in range(nk):
-            if strong[pos, j] >= 0:
-                ids[k] = strong[pos, j]
+        for j in range(ns):  # the event's identifiers in strength order
+            x = carried[pos, strength[j]]
+            if x >= 0:
+                ids[k] = x
                 k += 1
         if k == 0:
             continue
@@ -307,6 +343,12 @@ def _replay(
                 m_from[n_merge], m_via[n_merge] = other_lab, x
                 n_merge += 1
                 root = big
+            if n_detach + nd > d_at.shape[0]:
+                grow = max(2 * d_at.shape[0], n_detach + nd)
+                d_at = _grown(d_at, grow, 0)
+                d_prof = _grown(d_prof, grow, 0)
+                d_ident = _grown(d_ident, grow, 0)
+                d_by = _grown(d_by, grow, 0)
             for j2 in range(nd):  # detach what the replace limit pushed out
                 m = scratch[j2]
                 if mprev[m] >= 0:
@@ -349,7 +391,7 @@ def _replay(
     live = np.empty(n_live, np.int32)
     live_size = np.empty(n_live, np.int32)
     live_head = np.empty(n_live, np.int32)
-    live_last = np.full((n_live, nk), -1, np.int32)
+    live_last = np.full((n_live, 2), -1, np.int32)
     members = np.empty(per_kind.sum(), np.int32)
     member_offsets = np.empty((nk, n_live + 1), np.int32)
     fill = np.zeros(nk, np.int64)
@@ -369,7 +411,9 @@ def _replay(
             member_offsets[code, i] = fill[code]
         m = head[q]
         while m >= 0:
-            live_last[i, kind[m]] = m
+            for j in range(2):
+                if kind[m] == consent_kind[j]:
+                    live_last[i, j] = m
             members[fill[kind[m]]] = m
             fill[kind[m]] += 1
             m = mnext[m]
@@ -397,20 +441,21 @@ def _replay(
 
 
 def replay(
-    strong: I32, carried: I32, etype: I32, modes: I32, absorbs: I32, consent_ev: I32,
+    carried: I32, strength: I32, etype: I32, modes: I32, absorbs: I32, consent_ev: I32,
     kind: NDArray[np.int8], blocked: NDArray[np.bool_], lim_max: I32,
     lim_replace: NDArray[np.bool_], consent_kind: I32,
 ) -> ReplayOut:
     """Replay events given as identifier numbers; every argument is indexed as documented:
 
-    ``strong``/``carried`` [event, K]: identifiers in strength order / by kind code (-1
-    none), K the rule set's identifier kinds; ``etype`` [event]: event type code;
+    ``carried`` [event, K]: identifiers by kind code (-1 none), K the kinds replayed;
+    ``strength``: the kind codes in strength order; ``etype`` [event]: event type code;
     ``modes``/``absorbs`` [type]: link mode (0 merge, 1 attach, 2 none) and a bit mask of
     the kinds absorbed; ``consent_ev`` [event, 2]: email and SMS consent codes (-1 none),
     ``consent_kind`` [2]: the kind codes they belong to (email, phone; -1 when not
     declared); ``kind``/``blocked`` [identifier]; ``lim_max``/``lim_replace`` [kind]: the
     limit (-1 unlimited) and whether past it replaces.
     """
-    cap = int(np.count_nonzero(strong >= 0))
-    return ReplayOut(*_replay(strong, carried, etype, modes, absorbs, consent_ev, kind,
-                              blocked, lim_max, lim_replace, consent_kind, cap))
+    per_event = np.count_nonzero(carried >= 0, axis=1)
+    e_cap = int(np.maximum(per_event - 1, 0).sum())  # edges: one per identifier past the first
+    return ReplayOut(*_replay(carried, strength, etype, modes, absorbs, consent_ev, kind,
+                              blocked, lim_max, lim_replace, consent_kind, e_cap))

@@ -84,9 +84,10 @@ class Resolution:
     live: I32  # roots still holding identifiers, ascending: the profiles there are
     live_size: I32  # their member counts
     live_head: I32  # their first member
-    live_last: I32  # [live, kind]: last member of the kind in member order, -1 when none
+    live_last: I32  # [live, 2]: last email and phone in member order, -1 when none
     members: I32  # members of the live profiles, by kind then live profile, member order
-    member_offsets: I32  # [kind, live + 1] into ``members``
+    member_offsets: I32  # [kind of member_kinds, live + 1] into ``members``
+    member_kinds: tuple[int, ...]  # the kind codes replayed (those the events carry)
     merged: I32  # labels merged into each live profile, in merge order
     merged_offsets: I32  # [live + 1] into ``merged``
     merge_at: I32  # merges: position, label kept, label merged away, identifier via
@@ -99,6 +100,14 @@ class Resolution:
     detach_by: I32
     group_at: NDArray[np.int64]  # connected group of each event (engine/groups.py), by position
     ident_group: NDArray[np.int64]  # group of each identifier, -1 when blocked
+
+    def member_offsets_of(self, code: int) -> I32 | None:
+        """[live + 1] offsets into ``members`` of one kind's members (None: no event
+        carries that kind)."""
+        if code not in self.member_kinds:
+            return None
+        offsets: I32 = self.member_offsets[self.member_kinds.index(code)]
+        return offsets
 
     def roots(self) -> list[int]:
         """Profile roots that still hold identifiers, in creation order."""
@@ -191,26 +200,37 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
     kind_names = ruleset.kind_names()
     code_of = {name: code for code, name in enumerate(kind_names)}
     by_kind, kind, value, blocked = _interned(events, order, _Blocker(ruleset))
-    strong = np.stack([by_kind[code_of[k]] for k in ruleset.strength], axis=1)
-    group_at, ident_group = _groups(by_kind, blocked)
+    # only the kinds the events carry are replayed (their arrays sized by those alone):
+    # a kind no event carries can neither link nor overflow a limit
+    present = [code for code in range(len(kind_names)) if (kind == code).any()] or [0]
+    compact = np.full(len(kind_names), -1, np.int32)
+    compact[present] = np.arange(len(present), dtype=np.int32)
+    carried = np.stack([by_kind[code] for code in present], axis=1)
+    del by_kind
+    group_at, ident_group = _groups(carried, blocked)
     consent_ev, consent_values = _consent_codes(events, order)
-    limits = [ruleset.limit_for(k) for k in kind_names]
+    limits = [ruleset.limit_for(kind_names[code]) for code in present]
     out = replay(
-        strong=strong,
-        carried=np.stack(by_kind, axis=1),
+        carried=carried,
+        strength=np.array([compact[code_of[k]] for k in ruleset.strength
+                           if compact[code_of[k]] >= 0], np.int32),
         etype=np.array([type_code[t] for t in names], np.int32)[type_index][order],
         modes=np.array([_MODE_CODE[t.link] for t in ruleset.event_types.values()], np.int32),
-        absorbs=np.array([sum(1 << code_of[k] for k in t.absorb_profiles_known_only_by)
+        absorbs=np.array([sum(1 << int(compact[code_of[k]])
+                              for k in t.absorb_profiles_known_only_by
+                              if compact[code_of[k]] >= 0)
                           for t in ruleset.event_types.values()], np.int32),
         consent_ev=consent_ev,
-        kind=kind,
+        kind=compact[kind].astype(np.int8),
         blocked=blocked,
         lim_max=np.array([-1 if lim is None or lim.max is None else lim.max
                           for lim in limits], np.int32),
         lim_replace=np.array([lim is not None and lim.past_limit == PastLimit.REPLACE
                               for lim in limits], np.bool_),
-        consent_kind=np.array([code_of["email"], code_of["phone"]], np.int32),
+        consent_kind=np.array([compact[code_of[k]] if k in code_of else -1
+                               for k in ("email", "phone")], np.int32),
     )
+    del carried
     keys = pa.concat_arrays([
         pc.binary_join_element_wise(kind_names[code], value.slice(start, n), ":")
         for code, start, n in _runs(kind, len(kind_names))])
@@ -227,7 +247,8 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
         profile_created_at=out.profile_created_at,
         profile_created_for=out.profile_created_for, profile_label=out.profile_label,
         profile_ids=ids, live=out.live, live_size=out.live_size, live_head=out.live_head,
-        live_last=out.live_last, members=out.members, member_offsets=out.member_offsets,
+        live_last=out.live_last, members=out.members,
+        member_offsets=out.member_offsets, member_kinds=tuple(present),
         merged=out.merged, merged_offsets=out.merged_offsets, merge_at=out.merge_at,
         merge_into=out.merge_into, merge_from=out.merge_from, merge_via=out.merge_via,
         detach_at=out.detach_at, detach_profile=out.detach_profile,
@@ -236,14 +257,15 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
     )
 
 
-def _groups(by_kind: list[I32], blocked: NDArray[np.bool_]
+def _groups(carried: I32, blocked: NDArray[np.bool_]
             ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Connected group of each event (by position) and of each identifier (-1 blocked)."""
     from identigraph.engine.group_kernel import connected_groups
 
-    group_at = connected_groups(np.stack(by_kind, axis=1), blocked)
+    group_at = connected_groups(carried, blocked)
     ident_group = np.full(len(blocked), -1, np.int64)
-    for col in by_kind:
+    for j in range(carried.shape[1]):
+        col = carried[:, j]
         has = col >= 0
         ident_group[col[has]] = group_at[has]
     ident_group[blocked] = -1

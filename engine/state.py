@@ -313,8 +313,8 @@ class StateRows:
             **{field: self._member_lists(kind, at) for kind, field in PROFILE_FIELDS.items()},
             "merged_ids": pa.ListArray.from_arrays(
                 pa.array(offsets, pa.int32()), r.profile_ids.take(pa.array(r.merged[merged]))),
-            "email_consent": self._profile_consent(r.kind_names.index("email"), at),
-            "sms_consent": self._profile_consent(r.kind_names.index("phone"), at),
+            "email_consent": self._profile_consent(0, at),
+            "sms_consent": self._profile_consent(1, at),
             "created_ts": r.ts[created],
             "other_ids": self._other_ids(at),
         }
@@ -326,9 +326,10 @@ class StateRows:
         n = len(at)
         rows, order, keys = [], [], []
         for code, name in enumerate(r.kind_names):
-            if name in PROFILE_FIELDS:
+            of_kind = r.member_offsets_of(code)
+            if name in PROFILE_FIELDS or of_kind is None:
                 continue
-            offsets, picked = _lists(r.member_offsets[code], at)
+            offsets, picked = _lists(of_kind, at)
             members = r.members[picked]
             rows.append(np.repeat(np.arange(n), np.diff(offsets)))
             order.append(np.full(len(members), code))
@@ -350,10 +351,12 @@ class StateRows:
         """Values of each live profile's identifiers of one kind, sorted (none when the rule
         set does not declare the kind)."""
         r = self.res
-        if name not in r.kind_names:
+        of_kind = (r.member_offsets_of(r.kind_names.index(name)) if name in r.kind_names
+                   else None)
+        if of_kind is None:
             return pa.ListArray.from_arrays(pa.array(np.zeros(len(at) + 1, np.int32)),
                                             pa.array([], pa.string()))
-        offsets, picked = _lists(r.member_offsets[r.kind_names.index(name)], at)
+        offsets, picked = _lists(of_kind, at)
         members = r.members[picked]
         counts = np.diff(offsets)
         if len(counts) and counts.max() > 1:  # sort within profiles holding several
@@ -366,10 +369,11 @@ class StateRows:
         return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()),
                                         r.ident_value.take(pa.array(members)))
 
-    def _profile_consent(self, code: int, at: NDArray[np.int64]) -> pa.Array:
-        """Consent of each live profile's current (latest attached) email or phone."""
+    def _profile_consent(self, which: int, at: NDArray[np.int64]) -> pa.Array:
+        """Consent of each live profile's current (latest attached) email (``which`` 0) or
+        phone (1)."""
         r = self.res
-        last = r.live_last[at, code]
+        last = r.live_last[at, which]
         values = pa.concat_arrays([r.consent_values, pa.array([_NEVER])])
         never = len(values) - 1  # also for an empty consent (``consent or _NEVER``)
         falsy = np.asarray(pc.equal(values, "").to_numpy(zero_copy_only=False), np.bool_)

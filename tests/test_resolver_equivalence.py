@@ -193,3 +193,28 @@ def test_no_event_leaves_a_profile_without_a_replace_kind_it_had(
         for pid, held in before.items():
             assert held <= after.get(pid, set()), (pid, n)
         before = after
+
+
+def test_identifiers_swapped_back_and_forth_match_the_reference() -> None:
+    """One customer swapping two phones (a ``replace`` limit of 1) a hundred times, each
+    phone alone between swaps: every swap detaches a phone and every lone event makes it a
+    profile again, so the replay holds far more profiles and detachments than the three
+    identifiers (its arrays start at the identifiers' count and must grow: issue 13)."""
+    rows = []
+    for i in range(100):
+        ts = 10 * i
+        rows += [(f"a{i}", ts, "form_submit", None, None, None, PHONES[0], "c1", None, None,
+                  "subscribed", None),
+                 (f"b{i}", ts + 1, "form_submit", None, None, None, PHONES[1], "c1", None, None,
+                  None, None),
+                 (f"c{i}", ts + 2, "sms_keyword", None, None, None, PHONES[0], None, None,
+                  None, "unsubscribed", None),
+                 (f"d{i}", ts + 3, "form_submit", None, None, None, PHONES[0], "c1", None, None,
+                  None, None),
+                 (f"e{i}", ts + 4, "sms_keyword", None, None, None, PHONES[1], None, None,
+                  None, None, None)]
+    events = table_of(rows)
+    ruleset = load_ruleset(None)
+    res = resolve(events, ruleset)
+    assert len(res.detach_at) > 100 and len(res.profile_label) > 100
+    _assert_same(events, ruleset)
