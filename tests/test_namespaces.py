@@ -137,3 +137,35 @@ def test_an_orders_export_with_customer_ids_joins_the_customers_profile(
     finally:
         s.close()
     assert [(e.event_type, e.rule) for e in why.blocked] == [("checkout", "limit")]
+
+
+def test_a_blocked_value_of_a_declared_namespace_finds_every_event_carrying_it(
+        tmp_path: Path) -> None:
+    """A rule set that blocks the loyalty number staff type for walk-ins (``0000``): the
+    customers who share it stay apart, and the store finds every event carrying it, from
+    the first load and from a later one (the lookup of a blocked value, by group)."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "name: walk-ins\n"
+        "identifiers: [{name: loyalty, normaliser: digits}, {name: email, normaliser: email},"
+        " {name: phone, normaliser: phone}]\n"
+        "strength: [loyalty, email, phone]\n"
+        "event_types: {import: {link: merge}}\n"
+        "blocked: [{kind: loyalty, value: '0000'}]\n", encoding="utf-8")
+    header = ["event_id", "timestamp", "type", "email", "loyalty"]
+    first = [["w1", T0, "import", "a@example.com", "0000"],
+             ["w2", T0, "import", "b@example.com", "0000"]]
+    later = [["w3", "2026-01-05T10:00:00Z", "import", "c@example.com", "00-00"]]
+    store = tmp_path / "s.db"
+    _load(store, write_csv(tmp_path / "first.csv", header, first), ruleset=str(rules))
+    _load(store, write_csv(tmp_path / "later.csv", header, later), ruleset=str(rules))
+    people = _profile_of(store, *(f"email:{row[3]}" for row in first + later))
+    assert None not in people and len(set(people)) == len(people)
+    s = open_store(str(store), create=False)
+    try:
+        blocked = s.identifier("loyalty:0000")
+        assert blocked is not None and blocked.blocked
+        assert sorted(e.event_id for e in s.events_for(["loyalty:0000"])) == sorted(
+            row[0] for row in first + later)
+    finally:
+        s.close()
