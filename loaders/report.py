@@ -75,10 +75,10 @@ class LoadReport(BaseModel):
             ],
         }
 
-    def write_rejects(self, path: Path) -> None:
+    def write_rejects(self, path: Path | str) -> None:
         """Write every rejected row and dropped value as CSV; a cell that a spreadsheet would
         run as a formula (``=``, ``+``, ``-``, ``@``...) starts with an apostrophe."""
-        with path.open("w", newline="", encoding="utf-8") as fh:
+        with Path(path).open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["file", "line", "column", "value", "reason", "severity"])
             for p in self.problems:
