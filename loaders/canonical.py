@@ -35,6 +35,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CONSENTS = {c.value for c in Consent}
 _CONSENT_REASON = "consent must be subscribed, unsubscribed or never_subscribed"
 _COUNTRY_REASON = "country must be a two-letter ISO code"
+#: bytes of the digest in an event id made from a row's content: ``PREFIX:`` and 20 hex digits
+EVENT_DIGEST = 10
 #: the largest single value a row may carry (1 MiB): a bigger one rejects its row
 MAX_VALUE_BYTES = 1 << 20
 
@@ -338,8 +340,8 @@ class Canonicaliser:
                      parts: list[pa.Array], namespaces: dict[str, pa.Array]) -> pa.Array:
         """Rows without an event id get a hash of their content (SPEC section 3).
 
-        The hash is ``rules.ids.content_event_id`` of the row's parts, computed on their
-        joined text in one pass (tests hold the two to the same ids). A row with namespace
+        ``PREFIX:`` and the hex BLAKE2b digest (:data:`EVENT_DIGEST` bytes) of the row's
+        parts joined by ``\\x1f`` (``loaders._columns.row_digests``). A row with namespace
         ids has one more part, ``kind=value\\x1e`` of each (by kind), so a
         row without any keeps the id it always had.
         """
@@ -350,7 +352,7 @@ class Canonicaliser:
                 return ids
             sel = pa.array(rows)
             digests = row_digests([pa.array(ts[rows]).cast(pa.string())]
-                                  + [p.filter(sel) for p in parts], digest_size=10)
+                                  + [p.filter(sel) for p in parts], digest_size=EVENT_DIGEST)
             made = pc.binary_join_element_wise(f"{prefix}:", digests, "")
             return pc.replace_with_mask(ids, sel, made)
 

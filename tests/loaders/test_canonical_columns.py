@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pyarrow as pa
 
-from identigraph.engine.ids import content_event_id
 from identigraph.loaders.batch import RawBatch
 from identigraph.loaders.canonical import Canonicaliser, parse_timestamp
 from identigraph.rules.registry import load_ruleset
@@ -41,8 +42,14 @@ def test_rows_kept_and_rejected_with_their_lines() -> None:
         (7, "email/phone/external_id", "no valid identifier")]
 
 
-def test_content_ids_are_the_rules_ids() -> None:
-    """Rows without an event id get ``content_event_id`` of their parts."""
+def content_event_id(prefix: str, parts: list[str]) -> str:
+    """The id a row without one gets: its format's name and a BLAKE2b-80 digest of its parts
+    (stable across versions: reloading a file stored long ago must find its events)."""
+    return f"{prefix}:{hashlib.blake2b(chr(0x1f).join(parts).encode(), digest_size=10).hexdigest()}"
+
+
+def test_content_ids_are_stable_digests_of_the_rows_parts() -> None:
+    """Rows without an event id get a digest of their parts."""
     canon = Canonicaliser(load_ruleset(None))
     out = canon.validate(_batch(COLS)).events
     for row in out.table.to_pylist():
