@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import itertools
 import json
 import logging
 import os
@@ -34,6 +35,8 @@ log = logging.getLogger("identigraph.serve")
 
 #: ``/api/profiles`` without ``limit`` returns at most this many profiles.
 DEFAULT_PROFILE_LIMIT = 100
+#: A ``/api/profiles`` list of at most this many profiles is answered whole (or 503).
+WHOLE_ROWS = 1_000
 #: Headers on every answer: data is never sniffed as HTML, pages never framed or cached.
 SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
                 "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
@@ -161,25 +164,40 @@ class Api:
             sort=cast("Sort", request.query_params.get("sort") or "id"))  # checked there
 
     def profiles(self, query: ProfileQuery) -> Iterator[bytes]:
-        """``profiles --json``'s list, written as the store streams it. A load that begins
-        meanwhile cuts it short (no closing bracket: never a wrong list)."""
-        started = False
-        try:
-            with self.access.store() as store:
-                rows = answers.profiles(store, query)
-                first = next(rows, None)  # an error before the first byte is a status
-                started = True
-                yield b"["
-                if first is not None:
-                    yield json_bytes(first)
-                    for row in rows:
-                        yield b",\n" + json_bytes(row)
-        except Busy as exc:
-            if not started:
-                raise
-            log.warning("profiles cut short: %s", exc)
-            return
+        """``profiles --json``'s list. Up to WHOLE_ROWS profiles are read before the first
+        byte, so such a list is whole or a 503 (a Neo4j load that ran meanwhile is seen when
+        the answer ends); a longer one streams as the store gives it, and a load that begins
+        meanwhile breaks it off (:class:`BrokenOff`: never a list that looks complete)."""
+        with contextlib.ExitStack() as answering:
+            store = answering.enter_context(self.access.store())
+            rows = answers.profiles(store, query)
+            head = [json_bytes(row) for row in itertools.islice(rows, WHOLE_ROWS + 1)]
+            if len(head) <= WHOLE_ROWS:
+                answering.close()  # Busy here is still a status
+                yield b"[" + b",\n".join(head) + b"]\n"
+                return
+            try:
+                yield b"[" + b",\n".join(head)
+                for row in rows:
+                    yield b",\n" + json_bytes(row)
+                answering.close()
+            except Busy as exc:
+                log.warning("profiles broken off: %s", exc)
+                raise BrokenOff(str(exc)) from exc
         yield b"]\n"
+
+
+class BrokenOff(Exception):
+    """A streamed answer the store changed under: the connection is closed before the
+    response ends, so a client sees an incomplete transfer."""
+
+
+class WholeOrBroken(StreamingResponse):
+    """A streamed response that ends the HTTP response only when its body is whole."""
+
+    async def stream_response(self, send: Any) -> None:
+        with contextlib.suppress(BrokenOff):
+            await super().stream_response(send)
 
 
 def _route(api: Api, work: Callable[[Request], Any]) -> Callable[[Request], Awaitable[Response]]:
@@ -216,7 +234,7 @@ def create_app(access: StoreAccess, *, region: str = "US", token: str | None = N
             yield first
             yield from stream
 
-        return StreamingResponse(rest(), media_type="application/json", headers=SAFE_HEADERS)
+        return WholeOrBroken(rest(), media_type="application/json", headers=SAFE_HEADERS)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return _error(404, "no such page")

@@ -131,9 +131,9 @@ def test_answers_while_a_load_runs_and_recovers(either: str, tmp_path: Path) -> 
 
 
 @pytest.mark.slow  # 50 threads for seconds: CPU a quick gate cannot spare (make test runs it)
-def test_fifty_concurrent_clients_with_a_load_meanwhile(store: str, tmp_path: Path) -> None:
-    """50 clients on loopback for a few seconds, across the API, while a load runs: every
-    answer is complete JSON, 200 or a clear 503 (speed: benchmarks/bench_serve.py)."""
+def test_fifty_concurrent_clients_with_a_load_meanwhile(either: str, tmp_path: Path) -> None:
+    """50 clients on loopback for a few seconds, across the API, while a load runs, on each
+    backend: every answer is complete JSON, 200 or a clear 503 (speed: benchmarks/bench_serve.py)."""
     more = write_jsonl(tmp_path / "more.jsonl", [
         {"event_id": f"m{i}", "timestamp": "2025-03-01T00:00:00Z", "type": "checkout",
          "email": f"p{i}@example.com", "phone": f"+1415666{i:04d}"} for i in range(200)])
@@ -141,9 +141,9 @@ def test_fifty_concurrent_clients_with_a_load_meanwhile(store: str, tmp_path: Pa
              "/api/explain?a=p{}%40example.com&b=%2B14155550001",
              "/api/cluster/p{}%40example.com?depth=1", "/api/profiles?limit=20&sort=size",
              "/api/stats"]
-    with running_server(store) as server:
+    with running_server(either) as server:
         seen, errors = _ask_during_load(
-            server.url, store, more, 50, lambda i: paths[i % len(paths)].format(i % 300),
+            server.url, either, more, 50, lambda i: paths[i % len(paths)].format(i % 300),
             lambda got: _writing(got) or (got.status == 200 and got.body is not None),
             settle=2.0)
         assert errors == [], errors[:5]
