@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import cli, load_events, write_jsonl
-from typer.testing import CliRunner
+from support import CliResult, cli, load_events, write_jsonl
 
-from identigraph.cli import app
 from identigraph.graph.open import open_store
 
 T = "2025-01-0{}T00:00:00Z"
@@ -32,9 +30,11 @@ def loaded(store_location: str, tmp_path: Path) -> str:
     return store_location
 
 
-def run(store: str, *args: str) -> Any:
-    result = CliRunner().invoke(app, ["--store", store, "profiles", *args])
-    return result
+def run(store: str, *args: str) -> CliResult:
+    """``identigraph --store STORE profiles ARGS``; fails the test on a non-zero exit."""
+    out = cli("profiles", *args, store=store)
+    assert out.returncode == 0, out.stderr
+    return out
 
 
 def ids(rows: list[dict[str, Any]]) -> list[str]:

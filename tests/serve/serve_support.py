@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from support import free_port
-
-IDENTIGRAPH = str(Path(sys.executable).parent / "identigraph")
+from support.cli import CONSOLE_SCRIPT, environment
 
 
 @dataclass
@@ -59,10 +55,9 @@ def running_server(store: str, *args: str, env: dict[str, str] | None = None
                    ) -> Iterator[Server]:
     """``identigraph --store STORE serve --port P ARGS`` until the block ends."""
     port = free_port()
-    full = {k: v for k, v in os.environ.items() if k != "IDENTIGRAPH_TOKEN"}
-    full.update(env or {})
-    proc = subprocess.Popen([IDENTIGRAPH, "--store", store, "serve", "--port", str(port), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full)
+    proc = subprocess.Popen([CONSOLE_SCRIPT, "--store", store, "serve", "--port", str(port),
+                             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=environment(env))
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     try:

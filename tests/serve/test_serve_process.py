@@ -4,7 +4,6 @@ load into the store while clients keep asking."""
 from __future__ import annotations
 
 import socket
-import subprocess
 import threading
 import time
 from collections import Counter
@@ -12,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from serve_support import IDENTIGRAPH, Reply, get, running_server
-from support import free_port, load_events, write_jsonl
+from serve_support import Reply, get, running_server
+from support import CliResult, cli, free_port, load_events, write_jsonl
 
 EVENTS = [{"event_id": f"e{i}", "timestamp": f"2025-01-01T00:{i % 60:02d}:00Z",
            "type": "form_submit", "email": f"p{i}@example.com",
@@ -46,10 +45,8 @@ def test_token_is_required_on_the_api(store: str) -> None:
         assert get(server.url + "/").status == 200  # the page holds no data
 
 
-def _serve(store: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env_free = {"PATH": "/usr/bin:/bin"}
-    return subprocess.run([IDENTIGRAPH, "--store", store, "serve", *args], capture_output=True,
-                          text=True, timeout=60, check=False, env=env_free)
+def _serve(store: str, *args: str) -> CliResult:
+    return cli("serve", *args, store=store, process=True, timeout=60)
 
 
 def test_refusals_are_one_line_exit_2(store: str) -> None:
@@ -91,8 +88,7 @@ def _ask_during_load(url: str, store: str, more: Path, clients: int,
     for t in threads:
         t.start()
     time.sleep(settle / 2)
-    loaded = subprocess.run([IDENTIGRAPH, "--store", store, "load", str(more)],
-                            capture_output=True, text=True, timeout=120, check=False)
+    loaded = cli("load", str(more), store=store, process=True, timeout=120)
     time.sleep(settle)
     stop.set()
     for t in threads:
@@ -119,14 +115,14 @@ def test_answers_while_a_load_runs_and_recovers(either: str, tmp_path: Path) -> 
         assert before["same_profile"] is False
         how = server.url + "/api/how/p1%40example.com"
         assert "late" not in {s["event_id"] for s in get(how).body["steps"]}
-        assert get(server.url + "/api/stats").body["events"] == 300  # remembered until a load
+        assert get(server.url + "/api/stats").body["events"] == len(EVENTS)  # until a load
         seen, errors = _ask_during_load(
             url, store, more, 4, lambda _: "", lambda got: _writing(got) or (
                 got.status == 200 and got.body["a"] == "email:p1@example.com"), settle=1.0)
         assert errors == [] and seen[200] > 0
         after = get(url).body
         assert after["same_profile"] is True and after["path"][0]["event_id"] == "late"
-        assert get(server.url + "/api/stats").body["events"] == 301
+        assert get(server.url + "/api/stats").body["events"] == len(EVENTS) + 1
         assert "late" in {s["event_id"] for s in get(how).body["steps"]}  # events read anew
 
 
@@ -143,7 +139,7 @@ def test_fifty_concurrent_clients_with_a_load_meanwhile(either: str, tmp_path: P
              "/api/stats"]
     with running_server(either) as server:
         seen, errors = _ask_during_load(
-            server.url, either, more, 50, lambda i: paths[i % len(paths)].format(i % 300),
+            server.url, either, more, 50, lambda i: paths[i % len(paths)].format(i % len(EVENTS)),
             lambda got: _writing(got) or (got.status == 200 and got.body is not None),
             settle=2.0)
         assert errors == [], errors[:5]

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# the caller's environment must not choose the store or Neo4j credentials for a test
-SCRUBBED = ("IDENTIGRAPH_STORE", "NEO4J_USER", "NEO4J_PASSWORD")
+# the caller's environment must not choose the store, serve's token or Neo4j credentials
+SCRUBBED = ("IDENTIGRAPH_STORE", "IDENTIGRAPH_TOKEN", "NEO4J_USER", "NEO4J_PASSWORD")
 CONSOLE_SCRIPT = Path(sys.executable).with_name("identigraph")
 
 
@@ -33,7 +33,8 @@ class CliResult:
     stderr: str
 
 
-def _environment(env: Mapping[str, str] | None) -> dict[str, str]:
+def environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment less :data:`SCRUBBED`, plus ``env``: what a run gets."""
     base = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
     return {**base, **(env or {})}
 
@@ -66,7 +67,7 @@ def cli(*args: str, store: str | None = None, cwd: Path | None = None,
         timeout: float = 300) -> CliResult:
     """Run ``identigraph [--store STORE] ARGS``; ``env`` adds to a scrubbed environment."""
     argv = [*(["--store", store] if store is not None else []), *args]
-    full_env = _environment(env)
+    full_env = environment(env)
     if process:
         out = subprocess.run([str(CONSOLE_SCRIPT), *argv], capture_output=True, text=True,
                              cwd=cwd, env=full_env, timeout=timeout, check=False)
