@@ -5,6 +5,7 @@ hashlib), the same on every backend. (Event ids made from a row's content are th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -25,14 +26,15 @@ def profile_id_for(event_id: str, kind: str, value: str) -> str:
     return _profile_id(f"{event_id}\x1f{kind}:{value}".encode())
 
 
-def profile_ids(creators: pa.Array, keys: pa.Array, key_rows: NDArray[np.int64]) -> pa.Array:
+def profile_ids(creators: pa.Array, keys: Callable[[NDArray[np.integer]], pa.Array],
+                key_rows: NDArray[np.integer]) -> pa.Array:
     """:func:`profile_id_for` of many profiles at once: the k-th from the event id
-    ``creators[k]`` and the ``kind:value`` key ``keys[key_rows[k]]``. A slice at a time,
+    ``creators[k]`` and the ``kind:value`` key ``keys(key_rows)[k]``. A slice at a time,
     from the join to the hash: a 1M-event replay's peak held every joined text before."""
     parts = []
     for start in range(0, len(creators), SLICE):
         joined = pc.binary_join_element_wise(
-            creators.slice(start, SLICE), keys.take(pa.array(key_rows[start:start + SLICE])),
+            creators.slice(start, SLICE), keys(key_rows[start:start + SLICE]),
             "\x1f").cast(pa.binary())
         parts.append(pa.array([_profile_id(text) for text in joined.to_pylist()], pa.string()))
     return pa.concat_arrays(parts) if parts else pa.array([], pa.string())

@@ -44,6 +44,7 @@ from numpy.typing import NDArray
 from identigraph.engine.columns import event_order, int64_column, intern
 from identigraph.engine.ids import profile_ids
 from identigraph.events import EventTable
+from identigraph.heap import give_back
 from identigraph.rules.model import DEFAULT_IDENTIFIERS, LinkMode, PastLimit, RuleSet
 
 #: The kinds of a rule set that declares none (their codes: 0, 1, 2).
@@ -67,7 +68,6 @@ class Resolution:
     type_index: I32  # by table row
     ident_kind: NDArray[np.int8]  # kind code (index in ``kind_names``)
     ident_value: pa.Array  # string
-    ident_key: pa.Array  # ``kind:value``
     ident_blocked: NDArray[np.bool_]
     ident_profile: I32  # root, -1 when none
     ident_consent: I32  # index in ``consent_values``, -1 when none
@@ -100,6 +100,20 @@ class Resolution:
     detach_by: I32
     group_at: NDArray[np.int64]  # connected group of each event (engine/groups.py), by position
     ident_group: NDArray[np.int64]  # group of each identifier, -1 when blocked
+
+    def keys(self, rows: pa.Array | NDArray[np.integer]) -> pa.Array:
+        """``kind:value`` of these identifiers (a null row gives null), built when asked
+        for: a store writes them a slice at a time, so the replay does not hold every key
+        beside every value (~24 MB per 1M events)."""
+        take = rows if isinstance(rows, pa.Array) else pa.array(rows)
+        prefix = pa.array([f"{name}:" for name in self.kind_names], pa.string())
+        return pc.binary_join_element_wise(
+            prefix.take(pa.array(self.ident_kind).take(take)), self.ident_value.take(take), "")
+
+    @property
+    def ident_key(self) -> pa.Array:
+        """``kind:value`` of every identifier, by number."""
+        return self.keys(np.arange(len(self.ident_kind)))
 
     def member_offsets_of(self, code: int) -> I32 | None:
         """[live + 1] offsets into ``members`` of one kind's members (None: no event
@@ -200,6 +214,7 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
     kind_names = ruleset.kind_names()
     code_of = {name: code for code, name in enumerate(kind_names)}
     by_kind, kind, value, blocked = _interned(events, order, _Blocker(ruleset))
+    give_back()  # the interning's sorted copies of the identifier columns
     # only the kinds the events carry are replayed (their arrays sized by those alone):
     # a kind no event carries can neither link nor overflow a limit
     present = [code for code in range(len(kind_names)) if (kind == code).any()] or [0]
@@ -231,22 +246,18 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
                                for k in ("email", "phone")], np.int32),
     )
     del carried
-    keys = pa.concat_arrays([
-        pc.binary_join_element_wise(kind_names[code], value.slice(start, n), ":")
-        for code, start, n in _runs(kind, len(kind_names))])
-    # the creators' ids gathered by Arrow first: its take overlaps the random reads better
-    ids = profile_ids(event_id.take(pa.array(order[out.profile_created_at])), keys,
-                      out.profile_created_for.astype(np.int64))
-    return Resolution(
+    give_back()  # the kernel's working arrays
+    res = Resolution(
         kind_names=kind_names, order=order, event_id=event_id, ts=ts, type_names=types.dictionary,
-        type_index=type_index, ident_kind=kind, ident_value=value, ident_key=keys,
+        type_index=type_index, ident_kind=kind, ident_value=value,
         ident_blocked=blocked, ident_profile=out.ident_profile,
         ident_consent=out.ident_consent, ident_consent_at=out.ident_consent_at,
         consent_values=consent_values, edge_at=out.edge_at, edge_src=out.edge_src,
         edge_dst=out.edge_dst, edge_rule=out.edge_rule,
         profile_created_at=out.profile_created_at,
         profile_created_for=out.profile_created_for, profile_label=out.profile_label,
-        profile_ids=ids, live=out.live, live_size=out.live_size, live_head=out.live_head,
+        profile_ids=pa.array([], pa.string()),  # below: they hash the keys
+        live=out.live, live_size=out.live_size, live_head=out.live_head,
         live_last=out.live_last, members=out.members,
         member_offsets=out.member_offsets, member_kinds=tuple(present),
         merged=out.merged, merged_offsets=out.merged_offsets, merge_at=out.merge_at,
@@ -255,6 +266,10 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
         detach_ident=out.detach_ident, detach_by=out.detach_by, group_at=group_at,
         ident_group=ident_group,
     )
+    # the creators' ids gathered by Arrow first: its take overlaps the random reads better
+    res.profile_ids = profile_ids(event_id.take(pa.array(order[out.profile_created_at])),
+                                  res.keys, out.profile_created_for)
+    return res
 
 
 def _groups(carried: I32, blocked: NDArray[np.bool_]
@@ -270,13 +285,6 @@ def _groups(carried: I32, blocked: NDArray[np.bool_]
         ident_group[col[has]] = group_at[has]
     ident_group[blocked] = -1
     return group_at, ident_group
-
-
-def _runs(kind: NDArray[np.int8], kinds: int) -> list[tuple[int, int, int]]:
-    """(kind code, start, length) of each kind's contiguous identifier numbers."""
-    counts = np.bincount(kind, minlength=kinds)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    return [(code, int(starts[code]), int(counts[code])) for code in range(kinds)]
 
 
 def warm_up(ruleset: RuleSet) -> None:

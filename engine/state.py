@@ -270,7 +270,7 @@ class StateRows:
         root, at, consent = r.ident_profile[rows], r.ident_consent_at[rows], r.ident_consent[rows]
         take = pa.array(rows)
         return {
-            "key": r.ident_key.take(take),
+            "key": r.keys(take),
             "kind": pa.array(r.kind_names, pa.string()).take(pa.array(r.ident_kind[rows])),
             "value": r.ident_value.take(take),
             "profile_id": r.profile_ids.take(masked(_at(r.profile_label, root), root < 0)),
@@ -286,8 +286,8 @@ class StateRows:
         rule = r.edge_rule[at]
         take = pa.array(rows)
         return {
-            "src": r.ident_key.take(pa.array(r.edge_src[at])),
-            "dst": r.ident_key.take(pa.array(r.edge_dst[at])),
+            "src": r.keys(r.edge_src[at]),
+            "dst": r.keys(r.edge_dst[at]),
             "event_id": r.event_id.take(take),
             "type": r.type_names.take(pa.array(r.type_index[rows])),
             "channel": self.events.column("channel").take(take),
@@ -308,7 +308,7 @@ class StateRows:
         return {
             "profile_id": r.profile_ids.take(pa.array(label)),
             "created_by": r.event_id.take(pa.array(created)),
-            "created_for": r.ident_key.take(pa.array(created_for)),
+            "created_for": r.keys(created_for),
             # the kinds a profile lists in a field of its own (``emails``...)
             **{field: self._member_lists(kind, at) for kind, field in PROFILE_FIELDS.items()},
             "merged_ids": pa.ListArray.from_arrays(
@@ -333,7 +333,7 @@ class StateRows:
             members = r.members[picked]
             rows.append(np.repeat(np.arange(n), np.diff(offsets)))
             order.append(np.full(len(members), code))
-            keys.append(r.ident_key.take(pa.array(members)))
+            keys.append(r.keys(members))
         if not keys or not sum(len(k) for k in keys):
             return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, np.int32)),
                                             pa.array([], pa.string()))
@@ -385,7 +385,7 @@ class StateRows:
     def _log(self) -> dict[str, Any]:
         """Creations of merged-away profiles, then two rows per merge, then replacements."""
         r = self.res
-        ids, keys = r.profile_ids, r.ident_key
+        ids = r.profile_ids
         dead, at = _log_positions(r)
         m = len(r.merge_at)
         pair_into = np.empty(2 * m, np.int32)  # merged, merged_into: two rows per merge
@@ -405,10 +405,10 @@ class StateRows:
             "ts": r.ts[r.order[at]],
             "action": pa.array(["created", "merged", "merged_into", "replaced"]).take(
                 pa.array(action)),
-            "identifier": keys.take(pa.array(ident, pa.int32())),
+            "identifier": r.keys(ident),
             "other": pa.concat_arrays([
                 pa.nulls(len(dead), pa.string()), ids.take(pa.array(pair_other)),
-                keys.take(masked(by, by < 0))]),
+                r.keys(masked(by, by < 0))]),
         }
 
 
