@@ -22,7 +22,8 @@ TESTS = Path(__file__).resolve().parent
 # marker -> folders under tests/ whose every test carries it
 FOLDER_MARKERS = {"neo4j": ("neo4j",), "spark": ("spark",)}
 # marker -> fixtures whose users carry it
-FIXTURE_MARKERS = {"neo4j": ("neo4j_uri", "neo4j_store", "auth_neo4j_uri")}
+FIXTURE_MARKERS = {"neo4j": ("neo4j_uri", "neo4j_store", "auth_neo4j_uri"),
+                   "browser": ("browser",)}
 OPT_IN = ("neo4j", "browser", "spark", "slow")  # not in a plain run
 
 
