@@ -20,7 +20,9 @@ import phonenumbers
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 
 _ATEXT = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]"
-_EMAIL_RE = re.compile(
+#: a plain ``local@domain.tld`` address, lower-cased: :func:`normalise_email` and the
+#: loaders' whole-column check (``loaders._identcols``) match it whole
+EMAIL_RE = re.compile(
     rf"{_ATEXT}+(?:\.{_ATEXT}+)*@(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}}"
 )
 #: formatting the fast path drops: all of it is punctuation to phonenumbers too (a tab is
@@ -95,7 +97,7 @@ def normalise_email(raw: str) -> str | Invalid:
     v = raw.strip().lower()
     if v.startswith("mailto:"):
         v = v[7:]
-    if len(v) > 254 or not _EMAIL_RE.fullmatch(v) or len(v.partition("@")[0]) > 64:
+    if len(v) > 254 or not EMAIL_RE.fullmatch(v) or len(v.partition("@")[0]) > 64:
         return Invalid("not a valid email address")
     return v
 

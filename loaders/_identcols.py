@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from identigraph.loaders._textcols import Distinct, bool_mask, valid_mask
 from identigraph.normalise import (
-    _EMAIL_RE,
+    EMAIL_RE,
     MAX_PHONE_TEXT,
     PHONE_PUNCTUATION,
     SPREADSHEET_NUMBER,
@@ -29,7 +29,7 @@ from identigraph.normalise import (
     normalise_phone,
 )
 
-_EMAIL_FULL = f"^(?:{_EMAIL_RE.pattern})$"
+_EMAIL_FULL = f"^(?:{EMAIL_RE.pattern})$"
 _NULL = pa.scalar(None, pa.string())
 #: what the fast path strips, but for the non-ASCII space (values here are ASCII)
 _PHONE_PUNCTUATION = PHONE_PUNCTUATION.replace("\u00a0", "")
