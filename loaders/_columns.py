@@ -255,13 +255,11 @@ def json_objects(fields: Sequence[tuple[str, pa.Array]]) -> pa.Array:
     if nulls:  # null values as JSON null
         out = pc.replace_substring(out, f'"{_NULL_MARK}"', "null")
     if unsafe is not None and unsafe.any():  # quotes, backslashes, control characters
-        rows = np.flatnonzero(unsafe)
-        texts = out.to_pylist()
-        lists = [col.take(pa.array(rows)).to_pylist() for _, col in fields]
-        for j, i in enumerate(rows.tolist()):
-            texts[i] = json.dumps({key: lists[f][j] for f, (key, _) in enumerate(fields)},
-                                  ensure_ascii=False)
-        out = pa.array(texts, pa.string())
+        rows = pa.array(np.flatnonzero(unsafe))
+        lists = [col.take(rows).to_pylist() for _, col in fields]
+        fixed = [json.dumps({key: lists[f][j] for f, (key, _) in enumerate(fields)},
+                            ensure_ascii=False) for j in range(len(rows))]
+        out = pc.replace_with_mask(out, pa.array(unsafe), pa.array(fixed, pa.string()))
     return out
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pyarrow as pa
 
+from identigraph.loaders._columns import json_objects
 from identigraph.loaders.batch import RawBatch
 from identigraph.loaders.canonical import Canonicaliser, parse_timestamp
 from identigraph.rules.registry import load_ruleset
@@ -72,3 +74,14 @@ def test_same_national_phone_under_two_countries_in_one_batch() -> None:
     checked = Canonicaliser(load_ruleset(None), "US").validate(_batch(cols))
     assert checked.events.column("phone").to_pylist() == [
         "+31612345678", "+33612345678", "+31612345678"]
+
+
+def test_attributes_made_in_bulk_are_json_dumps_of_each_row() -> None:
+    """An export's attributes (names, notes) become the JSON text ``json.dumps`` gives, also
+    for values with quotes, backslashes, control characters or accents among plain ones."""
+    first = ["Ann", 'Bo "the boss"', None, "C:\\dir", "tab\there", "Zoë", "Ed"]
+    orders = [1, 2, 3, None, 5, 6, 7]
+    made = json_objects([("first_name", pa.array(first, pa.string())),
+                         ("orders", pa.array(orders, pa.int64()))])
+    assert made.to_pylist() == [json.dumps({"first_name": f, "orders": n}, ensure_ascii=False)
+                                for f, n in zip(first, orders, strict=True)]
