@@ -13,7 +13,7 @@ time is what a support desk waits for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -33,14 +33,11 @@ from identigraph.graph.timeline import Timeline
 from identigraph.identifiers import Target
 
 if TYPE_CHECKING:
-    from identigraph.api import Replay
+    from identigraph.api import Progress, Replay
     from identigraph.graph.cluster import ClusterView
     from identigraph.graph.suspects import Suspects
     from identigraph.loaders.report import LoadReport
     from identigraph.rules.model import IdentifierKind
-
-#: (file, rows just read): what a load tells a progress bar
-Progress = Callable[[str, int], None]
 
 
 class InvalidIdentifier(UsageError, ValueError):
