@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from identigraph.loaders._textcols import Distinct, bool_mask, valid_mask
+from identigraph.loaders._textcols import Distinct, bool_mask, valid_mask, without_ascii
 from identigraph.normalise import (
     EMAIL_RE,
     MAX_PHONE_TEXT,
@@ -120,9 +120,7 @@ def _nanp_bulk(values: pa.Array, nanp: np.ndarray) -> tuple[np.ndarray, pa.Array
     patterns = nanp_patterns()
     if patterns is None or not len(values):
         return none, values
-    digits = values
-    for ch in _PHONE_PUNCTUATION:
-        digits = pc.replace_substring(digits, ch, "")
+    digits = without_ascii(values, _PHONE_PUNCTUATION)
     candidate = bool_mask(pc.match_substring_regex(digits, r"^\+1[2-9][0-9]{9}$"))
     if nanp.any():
         candidate |= nanp & bool_mask(pc.match_substring_regex(digits, r"^1?[2-9][0-9]{9}$"))

@@ -77,6 +77,28 @@ def clean_text(arr: pa.Array) -> pa.Array:
     return out
 
 
+def without_ascii(arr: pa.Array, chars: str) -> pa.Array:
+    """Each value without any of these ASCII characters, in one pass over the column's
+    bytes (an ASCII byte is never part of another UTF-8 character). ``replace_substring``
+    once per character took 8x the CPU (0.2 s for the phones of 1M rows)."""
+    n = len(arr)
+    if n == 0 or arr.null_count == n:
+        return arr
+    offsets, data = _bytes(arr)
+    start = int(offsets[0])
+    body = data[start:int(offsets[-1])]
+    drop = np.zeros(256, dtype=bool)
+    drop[list(chars.encode("ascii"))] = True
+    keep = ~drop[body]
+    kept = np.zeros(len(body) + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept[1:])
+    new_offsets = kept[offsets - start].astype(np.int32)
+    validity = None if arr.null_count == 0 else arr.is_valid().buffers()[1]
+    return pa.Array.from_buffers(pa.string(), n, [validity, pa.py_buffer(new_offsets),
+                                                  pa.py_buffer(body[keep])],
+                                 null_count=arr.null_count)
+
+
 def valid_mask(arr: pa.Array) -> np.ndarray:
     """True where a value is present."""
     if arr.null_count == 0:
