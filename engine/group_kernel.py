@@ -1,4 +1,5 @@
-"""The union-find of engine/groups.py, compiled with numba: events joined by identifiers.
+"""The union-find of engine/groups.py, compiled with numba: events joined by identifiers;
+and the interning's numbering of values by first appearance.
 
 Identifier numbers in, one group number per event out; kept apart from engine/groups.py so
 that the replay (engine/resolver.py) can number groups from its own interning.
@@ -70,3 +71,22 @@ def connected_groups(carried: NDArray[np.int32], blocked: NDArray[np.bool_]) -> 
     non-blocked identifier is a group of its own.
     """
     return _groups(np.ascontiguousarray(carried, np.int32), np.asarray(blocked, np.bool_))
+
+
+@njit
+def first_seen(codes: NDArray[np.int32], distinct: int) -> NDArray[np.int64]:
+    """Renumber ``codes`` (values' numbers, -1 none) in place by first appearance; returns
+    the old number of each new one."""
+    new = np.full(distinct, -1, np.int32)
+    old = np.empty(distinct, np.int64)
+    seen = 0
+    for i in range(codes.shape[0]):
+        c = codes[i]
+        if c < 0:
+            continue
+        if new[c] < 0:
+            new[c] = seen
+            old[seen] = c
+            seen += 1
+        codes[i] = new[c]
+    return old[:seen]

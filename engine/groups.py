@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from identigraph.engine.group_kernel import connected_groups
-from identigraph.engine.resolver import _Blocker, _interned
+from identigraph.engine.resolver import _Blocker, _interned, carried_by_kind
 from identigraph.engine.state import SCHEMAS, StateRows
 from identigraph.events import FIELDS, EventTable
 from identigraph.rules.model import RuleSet
@@ -31,9 +31,7 @@ def event_groups(events: EventTable, ruleset: RuleSet) -> NDArray[np.int64]:
     """Group number of each event of the table (by row), under the rule set's blocked values."""
     by_kind, _kind, _value, blocked = _interned(events, np.arange(len(events)),
                                                   _Blocker(ruleset))
-    if not by_kind:
-        return np.zeros(len(events), np.int64)
-    return connected_groups(np.stack(by_kind, axis=1), blocked)
+    return connected_groups(carried_by_kind(by_kind, len(events)), blocked)
 
 
 def identifier_keys(events: EventTable, ruleset: RuleSet) -> pa.Array:

@@ -164,23 +164,39 @@ def blocked_values(ruleset: RuleSet, kind: str, values: pa.Array) -> NDArray[np.
 
 def _interned(
     events: EventTable, order: NDArray[np.int64], blocker: _Blocker
-) -> tuple[list[I32], NDArray[np.int8], pa.Array, NDArray[np.bool_]]:
-    """Per kind, the identifier number each event (by position) carries (-1 none); and
-    each identifier's kind, value and whether it is blocked."""
-    by_kind: list[I32] = []
+) -> tuple[dict[int, I32], NDArray[np.int8], pa.Array, NDArray[np.bool_]]:
+    """By kind code, the identifier number each event (by position) carries (-1 none), for
+    the kinds the events carry; and each identifier's kind, value and whether it is
+    blocked. A kind without a column of its own is skipped (no column of nulls made)."""
+    by_kind: dict[int, I32] = {}
     kinds: list[NDArray[np.int8]] = []
     values: list[pa.Array] = []
     blocked: list[NDArray[np.bool_]] = []
     base = 0
     for code, name in enumerate(blocker.names):
-        codes, uniq = intern(events.column(name), order)  # all null: a kind it carries none of
-        by_kind.append(np.where(codes >= 0, codes + base, -1).astype(np.int32))
+        if name not in events.table.schema.names:
+            continue
+        codes, uniq = intern(events.column(name), order)
+        if not len(uniq):  # all null: a kind it carries none of
+            continue
+        codes[codes >= 0] += base
+        by_kind[code] = codes
         kinds.append(np.full(len(uniq), code, np.int8))
         values.append(uniq)
         blocked.append(blocker(code, uniq))
         base += len(uniq)
+    if not values:
+        return by_kind, np.zeros(0, np.int8), pa.array([], pa.string()), np.zeros(0, np.bool_)
     return (by_kind, np.concatenate(kinds), pa.concat_arrays(values),
             np.concatenate(blocked))
+
+
+def carried_by_kind(by_kind: dict[int, I32], events: int) -> I32:
+    """[event, kind carried]: the identifier numbers of :func:`_interned`'s kinds side by
+    side (one column of -1 when the events carry none)."""
+    if not by_kind:
+        return np.full((events, 1), -1, np.int32)
+    return np.stack([by_kind[code] for code in sorted(by_kind)], axis=1)
 
 
 def _consent_codes(events: EventTable, order: NDArray[np.int64]) -> tuple[I32, pa.Array]:
@@ -217,10 +233,10 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
     give_back()  # the interning's sorted copies of the identifier columns
     # only the kinds the events carry are replayed (their arrays sized by those alone):
     # a kind no event carries can neither link nor overflow a limit
-    present = [code for code in range(len(kind_names)) if (kind == code).any()] or [0]
+    present = sorted(by_kind) or [0]
     compact = np.full(len(kind_names), -1, np.int32)
     compact[present] = np.arange(len(present), dtype=np.int32)
-    carried = np.stack([by_kind[code] for code in present], axis=1)
+    carried = carried_by_kind(by_kind, len(events))
     del by_kind
     group_at, ident_group = _groups(carried, blocked)
     consent_ev, consent_values = _consent_codes(events, order)
