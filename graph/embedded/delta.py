@@ -52,17 +52,23 @@ def derived_with_groups(rows: StateRows, name: str,
                         ids: NDArray[np.int64]) -> pa.RecordBatchReader:
     """One state table with each row's group id, ``ids[local group]`` (null when blocked),
     in group order (a row without a group after every group, rows of a group in table
-    order), in slices built as DuckDB reads them (``StateRows.batches``), never whole."""
-    local = rows.groups(name)
-    gid = np.where(local >= 0, ids[np.maximum(local, 0)], -1)
-    order = np.argsort(np.where(gid >= 0, gid, np.iinfo(np.int64).max), kind="stable")
+    order), in slices built as DuckDB reads them (``StateRows.batches``), never whole.
+    Two arrays of the table's length are held: the sort key and the order."""
+    none = np.iinfo(np.int64).max
+    key = rows.groups(name).astype(np.int64)  # a copy: the group ids replace it in place
+    blocked = key < 0
+    key[~blocked] = ids[key[~blocked]]
+    key[blocked] = none
+    del blocked
+    order = np.argsort(key, kind="stable")
     schema = SCHEMAS[name].append(pa.field("grp", pa.int64()))
 
     def slices() -> Iterator[pa.RecordBatch]:
         start = 0
         for batch in rows.batches(name, order=order):
             end = start + batch.num_rows
-            yield batch.append_column("grp", _group_column(gid[order[start:end]]))
+            grp = key[order[start:end]]
+            yield batch.append_column("grp", pa.array(grp, pa.int64(), mask=grp == none))
             start = end
 
     return pa.RecordBatchReader.from_batches(schema, slices())
