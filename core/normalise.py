@@ -314,14 +314,6 @@ def _parse_reason(exc: phonenumbers.NumberParseException) -> str:
     }.get(exc.error_type, "unreadable")
 
 
-def phone_reference(raw: str, region: str) -> str | Invalid:
-    """The library-only answer, used by tests to hold the fast path to the same output."""
-    v = raw.strip()
-    if v.startswith("'"):
-        v = v[1:].strip()
-    return _slow_phone.__wrapped__(v, region)
-
-
 def is_supported_region(region: str) -> bool:
     """True for a region phonenumbers knows (``--default-region`` is checked with it)."""
     return region.upper() in phonenumbers.SUPPORTED_REGIONS

@@ -13,6 +13,7 @@ from support.data import (
 )
 from support.examples import FULL_RUN_ENV, examples
 from support.files import write_csv, write_jsonl
+from support.phones import library_phone
 from support.ports import free_port
 from support.servers import (
     AUTH_PASSWORD,
@@ -38,6 +39,7 @@ __all__ = [
     "examples",
     "free_port",
     "key_sets",
+    "library_phone",
     "load_events",
     "neo4j_admin",
     "neo4j_server",
