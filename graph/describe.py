@@ -31,6 +31,8 @@ def describe(store: Store, ident: Identifier, profile: Profile | None) -> Descri
         created = (first.type, first.ts) if first else None
     name = display_name(attributes)
     facts = gather(store, keys=[ident.key], profile_ids=[profile.profile_id] if profile else [],
-                   names={profile.profile_id: name} if profile and name else {})
+                   names={profile.profile_id: name} if profile and name else {},
+                   profiles={profile.profile_id: profile} if profile else {},
+                   known_identifiers={ident.key: ident})
     return Description(name=name, attributes=attributes,
                        summary=show_summary(ident.key, ident.blocked, profile, facts, created))

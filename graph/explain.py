@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from identigraph.graph.facts import gather
 from identigraph.graph.paths import PathSearch, canonical_path, search_paths
-from identigraph.graph.records import Edge
+from identigraph.graph.records import Edge, Identifier
 from identigraph.graph.sentences import edge_sentence, explain_summary
 from identigraph.graph.store import Store
 
@@ -53,17 +53,25 @@ def _edge_id(e: Edge) -> tuple[str, str, str, str]:
 def explain(store: Store, a: str, b: str) -> Explanation:
     """Merging path when A and B share a profile; otherwise the reason and blocking edges;
     with a summary and a sentence per edge."""
-    x = _explain(store, a, b)
+    x, ends = _explain(store, a, b)
     facts = gather(store, x.path, keys=[k for k in (a, b) if k not in x.unknown],
-                   profile_ids=[p for p in (x.a_profile, x.b_profile) if p])
+                   profile_ids=[p for p in (x.a_profile, x.b_profile) if p],
+                   known_identifiers=ends)
     return x.model_copy(update={"summary": explain_summary(x, facts),
                                 "sentences": [edge_sentence(e, facts) for e in x.path]})
 
 
-def _explain(store: Store, a: str, b: str) -> Explanation:
+def _explain(store: Store, a: str, b: str) -> tuple[Explanation, dict[str, Identifier]]:
+    """The explanation without its words, and the identifiers A and B found."""
     ia, ib = store.identifier(a), store.identifier(b)
-    unknown = [k for k, i in ((a, ia), (b, ib)) if i is None]
+    ends = {k: i for k, i in ((a, ia), (b, ib)) if i is not None}
+    return _explained(store, a, b, ia, ib), ends
+
+
+def _explained(store: Store, a: str, b: str, ia: Identifier | None,
+               ib: Identifier | None) -> Explanation:
     if ia is None or ib is None:
+        unknown = [k for k, i in ((a, ia), (b, ib)) if i is None]
         return Explanation(a=a, b=b, same_profile=False, reason="unknown_identifier", path=[],
                            blocked=[], unknown=unknown,
                            a_profile=ia.profile_id if ia else None,

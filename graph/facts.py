@@ -19,11 +19,14 @@ _NEEDS_ENDS = frozenset({"limit", "blocked_value", "superseded"})
 
 def gather(store: Store, edges: Sequence[Edge] = (), *, keys: Iterable[str] = (),
            profile_ids: Iterable[str] = (), names: Mapping[str, str] | None = None,
-           profiles: Mapping[str, Profile] | None = None) -> Facts:
-    """Facts for these edges, identifiers and profiles (one lookup each, no scans)."""
+           profiles: Mapping[str, Profile] | None = None,
+           known_identifiers: Mapping[str, Identifier] | None = None) -> Facts:
+    """Facts for these edges, identifiers and profiles (one lookup each, no scans; the
+    ``profiles`` and ``known_identifiers`` the caller read already are not read again:
+    on a server each lookup is a round trip)."""
     wanted = set(keys) | {k for e in edges if e.rule in _NEEDS_ENDS for k in (e.from_, e.to)}
-    identifiers: dict[str, Identifier] = {}
-    for key in sorted(wanted):
+    identifiers = {k: i for k, i in (known_identifiers or {}).items() if k in wanted}
+    for key in sorted(wanted - set(identifiers)):
         found = store.identifier(key)
         if found is not None:
             identifiers[key] = found

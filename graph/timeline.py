@@ -76,7 +76,9 @@ def timeline(store: Store, key: str, ident: Identifier) -> Timeline:
         profile.profile_id, {}) if profile else {}
     name = display_name(attributes)
     facts = gather(store, edges, keys=[key], profile_ids=pids[:1],
-                   names={pids[0]: name} if pids and name else {})
+                   names={pids[0]: name} if pids and name else {},
+                   profiles={profile.profile_id: profile} if profile else {},
+                   known_identifiers={key: ident})
     steps: list[Step] = []
 
     def step(ev: EventRecord | None, event_id: str, ts: int, timestamp: str, **kw: object) -> None:

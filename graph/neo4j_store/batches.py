@@ -11,8 +11,8 @@ before it (docs/neo4j.md "Speed").
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -24,6 +24,9 @@ from identigraph.engine.state import State
 from identigraph.events import EventTable
 from identigraph.graph.neo4j_store.chunks import event_chunks
 from identigraph.graph.neo4j_store.properties import no_empty
+
+if TYPE_CHECKING:  # groupindex builds its batches with params()
+    from identigraph.graph.neo4j_store.groupindex import Placement
 
 Params = dict[str, list[Any]]
 
@@ -86,13 +89,14 @@ class StateBatches:
 
     ``seq`` is an edge's (a log row's) position in the state's rows, wherever it is written.
     ``stored`` marks identifiers already in the store (a delta's blocked values): not written.
-    ``buckets`` gives each identifier's group bucket from the identifiers table (groupindex.py;
-    null: blocked); without it none is written.
+    ``placement`` gives each identifier's group bucket (groupindex.py; null: blocked) and each
+    blocked one's list of buckets (``$buckets``, with the identifiers on no profile, where
+    blocked values are); without it none is written.
     """
 
     def __init__(self, state: State, batch_size: int,
                  stored: NDArray[np.bool_] | None = None,
-                 buckets: Callable[[pa.Table], pa.Array] | None = None) -> None:
+                 placement: Placement | None = None) -> None:
         t = state.tables()
         ident, prof, edges, log = t["identifiers"], t["profiles"], t["edges"], t["log"]
         self.batch_size = batch_size
@@ -110,9 +114,11 @@ class StateBatches:
                        "consent": as_array(ident.column("consent")),
                        "consent_event": as_array(ident.column("consent_event")),
                        "blocked": _true_or_null(as_array(ident.column("blocked"))),
-                       "bucket": (pa.nulls(ident.num_rows, pa.int64()) if buckets is None
-                                  else buckets(ident))}
+                       "bucket": (pa.nulls(ident.num_rows, pa.int64()) if placement is None
+                                  else placement.identifier_buckets(ident))}
         self._loose = np.flatnonzero((prow < 0) if stored is None else (prow < 0) & ~stored)
+        self._buckets = (pa.nulls(ident.num_rows, pa.list_(pa.int64())) if placement is None
+                         else placement.blocked_buckets(ident))
 
         # members sorted by (profile row, kind, identifier order); offsets per row
         on = np.flatnonzero(prow >= 0)
@@ -148,7 +154,8 @@ class StateBatches:
     def loose(self) -> Iterator[Params]:
         """Identifiers on no profile: ``$key``, ``$kind``, ``$consent``, … ."""
         for start, stop in _spans(len(self._loose), self.batch_size):
-            yield params(**_take(self._ident, self._loose[start:stop]))
+            yield params(**_take({**self._ident, "buckets": self._buckets},
+                                 self._loose[start:stop]))
 
     def profiles(self) -> Iterator[Params]:
         """Profiles with their members and the edges between them (see the class)."""

@@ -57,9 +57,11 @@ def blob_batches(events: EventTable, of: NDArray[np.int64],
         yield params(**batch)
 
 
-def key_groups(events: EventTable, ruleset: RuleSet, groups: NDArray[np.int64]) -> pa.Table:
+def key_groups(events: EventTable, ruleset: RuleSet, groups: NDArray[np.int64]
+               ) -> tuple[pa.Table, pa.Table]:
     """``key``, ``group``: each identifier the events carry, with its group (a blocked one,
-    carried in several groups, with the smallest: its bucket is not kept)."""
+    carried in several groups, with the smallest); and ``key``, ``group`` once per group of
+    each identifier carried in more than one (blocked values: a shop's phone)."""
     parts = []
     for kind in ruleset.kind_names():
         if kind in FIELDS or kind in events.namespaces:
@@ -67,9 +69,14 @@ def key_groups(events: EventTable, ruleset: RuleSet, groups: NDArray[np.int64]) 
             keys = pc.binary_join_element_wise(kind, column, ":")
             parts.append(pa.table({"key": keys, "group": groups}).filter(column.is_valid()))
     if not parts:
-        return pa.table({"key": pa.array([], pa.string()), "group": pa.array([], pa.int64())})
-    both = pa.concat_tables(parts).group_by("key").aggregate([("group", "min")])
-    return both.rename_columns(["key", "group"])
+        none = pa.table({"key": pa.array([], pa.string()), "group": pa.array([], pa.int64())})
+        return none, none
+    every = pa.concat_tables(parts)
+    both = every.group_by("key").aggregate([("group", "min"), ("group", "max")])
+    spread = both.filter(pc.not_equal(both.column("group_min"), both.column("group_max")))
+    many = every.filter(pc.is_in(every.column("key"), value_set=spread.column("key")))
+    return (both.select(["key", "group_min"]).rename_columns(["key", "group"]),
+            many.group_by(["key", "group"]).aggregate([]))
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,8 @@ class Placement:
 
     events: EventTable
     bucket: NDArray[np.int64]  # per event
-    keys: pa.Table  # key, bucket
+    keys: pa.Table  # key, bucket (of its smallest group)
+    spread: dict[str, list[int]]  # key -> every bucket of its groups, keys in several groups
 
     @classmethod
     def of(cls, events: EventTable, ruleset: RuleSet, groups: NDArray[np.int64],
@@ -89,11 +97,16 @@ class Placement:
         sizes = np.bincount(dense)
         start = np.cumsum(sizes) - sizes
         of_group = first + start // BUCKET_ROWS
-        keyed = key_groups(events, ruleset, dense)
+        keyed, many = key_groups(events, ruleset, dense)
         bucket = of_group[keyed.column("group").to_numpy()] if keyed.num_rows else np.zeros(
             0, np.int64)
+        spread: dict[str, set[int]] = {}
+        for key, b in zip(many.column("key").to_pylist(),
+                          of_group[many.column("group").to_numpy()].tolist(), strict=True):
+            spread.setdefault(key, set()).add(b)
         return cls(events, of_group[dense], pa.table({
-            "key": keyed.column("key"), "bucket": pa.array(bucket, pa.int64())}))
+            "key": keyed.column("key"), "bucket": pa.array(bucket, pa.int64())}),
+            {k: sorted(v) for k, v in spread.items()})
 
     def after(self, first: int) -> int:
         """The first bucket number above these (``first`` when there is none)."""
@@ -106,10 +119,29 @@ class Placement:
     def identifier_buckets(self, identifiers: pa.Table) -> pa.Array:
         """The bucket of each row of an identifiers table (engine/state.py; null for a
         blocked one, or one the placed events do not carry)."""
+        found = self._bucket(identifiers)
+        return as_array(pc.if_else(_blocked(identifiers), pa.scalar(None, pa.int64()), found))
+
+    def blocked_buckets(self, identifiers: pa.Table) -> pa.Array:
+        """For each blocked row of an identifiers table, the buckets of every group whose
+        placed events carry it (a blocked value is in no group: show and how read these);
+        null for the others, and for one no placed event carries."""
+        at = np.flatnonzero(np.asarray(_blocked(identifiers).to_numpy(zero_copy_only=False)))
+        out: list[list[int] | None] = [None] * identifiers.num_rows
+        if len(at):
+            keys = identifiers.column("key").take(pa.array(at)).to_pylist()
+            found = self._bucket(identifiers.take(pa.array(at))).to_pylist()
+            for i, key, bucket in zip(at.tolist(), keys, found, strict=True):
+                out[i] = self.spread.get(key) or (None if bucket is None else [bucket])
+        return pa.array(out, pa.list_(pa.int64()))
+
+    def _bucket(self, identifiers: pa.Table) -> pa.ChunkedArray:
         at = pc.index_in(identifiers.column("key"), value_set=self.keys.column("key"))
-        found = self.keys.column("bucket").take(at)
-        blocked = pc.fill_null(identifiers.column("blocked"), False)
-        return as_array(pc.if_else(blocked, pa.scalar(None, pa.int64()), found))
+        return self.keys.column("bucket").take(at)
+
+
+def _blocked(identifiers: pa.Table) -> pa.ChunkedArray:
+    return pc.fill_null(identifiers.column("blocked"), False)
 
 
 def place(events: EventTable, ruleset: RuleSet, first: int,

@@ -34,20 +34,24 @@ from identigraph.rules.model import RuleSet
 #: Neo4j's default).
 ARRAY_DELIMITER = "\x1f"  # given to neo4j-admin as U+001F
 ROWS_PER_SLICE = 65_536
+#: neo4j-admin reads its input in buffers of this many bytes unless told otherwise; the
+#: longest value must fit in one (an event chunk of 100,000 events is ~20 MB as text).
+READ_BUFFER = 4 << 20
 
 Row = Sequence[Any]
 
 
 def _write(path: Path, header: list[str], rows: Iterable[Row]) -> int:
     """A headed CSV: strings quoted (an empty string stays one), null an empty unquoted
-    field (which the import does not store); the rows written."""
-    n = 0
+    field (which the import does not store); the length of its longest line."""
+    longest = 0
     with path.open("w", encoding="utf-8") as fh:
         fh.write(",".join(_field(h) for h in header) + "\n")
         for row in rows:
-            fh.write(",".join(_field(v) for v in row) + "\n")
-            n += 1
-    return n
+            line = ",".join(_field(v) for v in row) + "\n"
+            longest = max(longest, len(line))
+            fh.write(line)
+    return longest
 
 
 def _field(value: Any) -> str:
@@ -58,7 +62,7 @@ def _field(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, list):
-        value = ARRAY_DELIMITER.join(value)
+        value = ARRAY_DELIMITER.join(map(str, value))
     return '"' + str(value).replace('"', '""') + '"'
 
 
@@ -90,11 +94,12 @@ def write_import_files(state: State, events: EventTable, ruleset: RuleSet,
     blocked = pc.if_else(ident.column("blocked"), True, None)
     rows = ident.select(["key", "kind", "consent", "consent_event"]).append_column(
         "blocked", blocked).append_column("bucket", placement.identifier_buckets(ident)
-                                          ).append_column("label", pa.repeat(
-                                              pa.scalar("Identifier"), ident.num_rows))
+                                          ).append_column("buckets", placement.blocked_buckets(
+                                              ident)).append_column("label", pa.repeat(
+                                                  pa.scalar("Identifier"), ident.num_rows))
     _write(folder / "identifiers.csv", [":ID(Identifier)", "key", "kind", "consent",
                                         "consent_event", "blocked:boolean", "bucket:long",
-                                        ":LABEL"],
+                                        "buckets:long[]", ":LABEL"],
            ([r[0], *r] for r in _rows(rows, rows.column_names)))
     nodes.append("identifiers.csv")
     _write(folder / "group_buckets.csv", ["bucket:long", "rows:long", "data:byte[]", ":LABEL"],
@@ -129,10 +134,11 @@ def write_import_files(state: State, events: EventTable, ruleset: RuleSet,
            [["store", ruleset.model_dump_json(), SCHEMA_VERSION, IMPORTED, 1, True,
              placement.after(0), "Meta"]])
     nodes.append("meta.csv")
-    _write(folder / "event_chunks.csv", ["chunk_id", "generation:long", "part:long",
-                                         "rows:long", "data:byte[]", ":LABEL"],
-           ([hashlib.sha256(data).hexdigest(), 1, part, rows, _bytes(data), "EventChunk"]
-            for part, (rows, data) in enumerate(event_chunks(events, DEFAULT_EVENT_CHUNK_ROWS))))
+    longest = _write(
+        folder / "event_chunks.csv",
+        ["chunk_id", "generation:long", "part:long", "rows:long", "data:byte[]", ":LABEL"],
+        ([hashlib.sha256(data).hexdigest(), 1, part, rows, _bytes(data), "EventChunk"]
+         for part, (rows, data) in enumerate(event_chunks(events, DEFAULT_EVENT_CHUNK_ROWS))))
     nodes.append("event_chunks.csv")
     if len(events):  # the load's event id buckets, then their set (eventindex.py)
         _write(folder / "event_buckets.csv", ["generation:long", "bucket:long", "data:byte[]",
@@ -154,11 +160,24 @@ def write_import_files(state: State, events: EventTable, ruleset: RuleSet,
                                      "merges:boolean", "seq:long", ":TYPE"],
            ([*r, "EVIDENCE"] for r in _seq(_rows(edges, edge_columns))))
     relationships.append("evidence.csv")
-    return [f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
+    return [f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}", *_read_buffer(longest),
             *[f"--nodes={n}" for n in nodes],
             *[f"--relationships={r}" for r in relationships]]
 
 
+#: Each byte's text in a ``byte[]`` field (Java's bytes are signed): a lookup per byte is
+#: 4x cheaper than formatting it (the events' blobs are most of a 10M export's text).
+_BYTE_TEXT = [str(b - 256 if b > 127 else b) for b in range(256)]
+
+
+def _read_buffer(longest: int) -> list[str]:
+    """``--read-buffer-size`` when the longest line would not fit twice in the default
+    buffer (a power of two that does)."""
+    if 2 * longest <= READ_BUFFER:
+        return []
+    return [f"--read-buffer-size={1 << (2 * longest - 1).bit_length()}"]
+
+
 def _bytes(data: bytes) -> str:
-    """A ``byte[]`` field: Java's bytes are signed."""
-    return ARRAY_DELIMITER.join(str(b - 256 if b > 127 else b) for b in data)
+    """A ``byte[]`` field."""
+    return ARRAY_DELIMITER.join(map(_BYTE_TEXT.__getitem__, data))

@@ -18,6 +18,7 @@ import neo4j
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from neo4j import exceptions as neo4j_errors
 
 from identigraph import cypher
 from identigraph.arrays import as_array
@@ -34,7 +35,7 @@ from identigraph.graph.neo4j_store.chunks import (
 )
 from identigraph.graph.neo4j_store.connect import open_driver, store_errors
 from identigraph.graph.neo4j_store.eventindex import bucket_events, probes, probes_of
-from identigraph.graph.neo4j_store.groupindex import blob_batches, place
+from identigraph.graph.neo4j_store.groupindex import Placement, blob_batches, place
 from identigraph.graph.neo4j_store.write import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_EVENT_CHUNK_ROWS,
@@ -65,6 +66,8 @@ SCHEMA_VERSION = "4"
 #: Environment overrides: rows per write transaction, events per stored chunk, database.
 BATCH_ENV, DATABASE_ENV = "IDENTIGRAPH_NEO4J_BATCH_SIZE", "NEO4J_DATABASE"
 CHUNK_ENV = "IDENTIGRAPH_NEO4J_EVENT_CHUNK_ROWS"
+#: Attempts at a read the driver calls retryable (auto-commit reads are not retried by it).
+READ_ATTEMPTS = 3
 T = TypeVar("T")
 NO_LIMIT = 2**62  # Cypher's LIMIT takes a number, not null
 
@@ -136,14 +139,21 @@ class Neo4jStore:
         return session
 
     def _read(self, name: str, **params: Any) -> list[neo4j.Record]:
-        """All records of a named read statement, in a managed read transaction."""
+        """All records of a named read statement, as one auto-commit read: one round trip
+        (a managed transaction adds the COMMIT's, a fifth of a lookup's answer time); what
+        the driver calls retryable (a lost connection, a transient error) is run again."""
         query = cypher.load(name)
-
-        def work(tx: neo4j.ManagedTransaction) -> list[neo4j.Record]:
-            return list(tx.run(query, params))
-
-        with store_errors(self.location), self._session() as session:
-            return session.execute_read(work)
+        with store_errors(self.location):
+            for attempt in range(1, READ_ATTEMPTS + 1):
+                try:
+                    with self.driver.session(database=self.database,
+                                             default_access_mode=neo4j.READ_ACCESS) as session:
+                        return list(session.run(query, params))
+                except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
+                    if attempt == READ_ATTEMPTS or not exc.is_retryable():
+                        raise
+                    time.sleep(0.1 * attempt)
+        raise AssertionError("unreachable")  # the loop returns or raises
 
     def _ensure_schema(self, session: neo4j.Session) -> None:
         """Constraints and indexes, created once per store object (IF NOT EXISTS)."""
@@ -225,7 +235,7 @@ class Neo4jStore:
                     placement = placing.result()
                     pending.append(bg.submit(writer.rows, "group_buckets",
                                              placement.batches(), undo=False))
-                    writer.write_state(rows, buckets=placement.identifier_buckets)
+                    writer.write_state(rows, placement=placement)
                 except BaseException:
                     writer.stopping.set()  # the delete stops before its next batch
                     wait(pending)  # their errors, if any, are second to this one
@@ -309,7 +319,7 @@ class Neo4jStore:
 
         with store_errors(self.location, writing=True):
             keys = pc.unique(identifier_keys(new_events, ruleset)).to_pylist()
-            _, found = self._bucket_events(keys)
+            _, _, found = self._bucket_events(keys, blocked_too=False)
             table = joined([t for _, t in found])
             before = EventTable() if table is None else EventTable(table)
             of_old = np.repeat(np.array([b for b, _ in found], np.int64),
@@ -347,18 +357,36 @@ class Neo4jStore:
                         undo=False)
             writer.statement("drop_group_buckets", buckets=emptied)
             writer.clear_groups(old_keys.to_pylist(), old.column("event_id").to_pylist())
-            writer.write_state(state, stored, placement.identifier_buckets)
+            writer.write_state(state, stored, placement)
+            self._rebucket_blocked(writer, res.ident_key.filter(pa.array(stored)), placement,
+                                   emptied)
             writer.statement("meta_end", next_bucket=placement.after(first))
             self.timings = writer.timings
             return Replayed(events=len(events), touched=len(np.unique(groups[old_at])),
                             groups=len(np.unique(groups[touched])))
 
-    def _bucket_events(self, keys: Sequence[str]) -> tuple[bool, list[tuple[int, pa.Table]]]:
-        """The group buckets holding these identifiers' events, by index seeks: whether one
-        of them is blocked (in no group), and each bucket's number and events."""
-        row = self._read("events_of_keys", keys=list(keys))[0]
-        return bool(row["blocked"]), [(int(b), chunk_table(data)) for b, data in row["found"]
-                                      if b is not None]
+    @staticmethod
+    def _rebucket_blocked(writer: Writer, keys: pa.Array, placement: Placement,
+                          emptied: list[int]) -> None:
+        """The bucket lists of a delta's blocked values stored before (not written again):
+        without the emptied buckets, with the ones their groups moved into."""
+        if not len(keys):
+            return
+        lists = placement.blocked_buckets(pa.table({"key": keys, "blocked": pa.repeat(
+            pa.scalar(True), len(keys))}))
+        writer.statement("update_blocked_buckets", key=keys.to_pylist(),
+                         buckets=lists.to_pylist(), emptied=emptied)
+
+    def _bucket_events(self, keys: Sequence[str], *, blocked_too: bool
+                       ) -> tuple[bool, bool, list[tuple[int, pa.Table]]]:
+        """The group buckets holding these identifiers' events (with ``blocked_too``, those
+        of every group a blocked one's events are in), by index seeks, and in the same round
+        trip whether the group index is whole (``grouped``); ``unindexed``: a blocked one has
+        no bucket list (a store written before them). Each bucket's number and events."""
+        row = self._read("events_of_keys", keys=list(keys), blocked_too=blocked_too,
+                         schema_version=SCHEMA_VERSION)[0]
+        return bool(row["grouped"]), bool(row["unindexed"]), [
+            (int(b), chunk_table(data)) for b, data in row["found"] if b is not None]
 
     def unfinished(self) -> bool:
         """True when a write began and did not end (killed, or its replay failed): the
@@ -440,14 +468,13 @@ class Neo4jStore:
 
     def events_for(self, keys: Sequence[str]) -> list[EventRecord]:
         """Events carrying any of these identifiers, oldest first: the events of their
-        groups' buckets (index seeks), filtered by Arrow as in the embedded store. A blocked
-        identifier (in no group), or a store without the group index, reads every event."""
-        table: pa.Table | None = None
-        blocked = True
-        if self._grouped():
-            blocked, found_buckets = self._bucket_events(keys)
+        groups' buckets (a blocked one's: every group its events are in), by index seeks in
+        one statement, filtered by Arrow as in the embedded store. A store without the group
+        index, or a blocked identifier without its list of buckets, reads every event."""
+        grouped, unindexed, found_buckets = self._bucket_events(keys, blocked_too=True)
+        if grouped and not unindexed:
             table = joined([t for _, t in found_buckets])
-        if blocked:
+        else:
             table = self._answer_events()
         found = [] if table is None else events_carrying(table, keys)
         return sorted(found, key=lambda e: (e.ts, e.event_id))

@@ -23,11 +23,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import neo4j
 import numpy as np
-import pyarrow as pa
 from numpy.typing import NDArray
 
 from identigraph import cypher
@@ -43,6 +42,9 @@ DEFAULT_BATCH_SIZE = 2_000
 DEFAULT_WORKERS = 2
 #: Events per stored chunk (one chunk per transaction), unless the store is told otherwise.
 DEFAULT_EVENT_CHUNK_ROWS = 100_000
+
+if TYPE_CHECKING:
+    from identigraph.graph.neo4j_store.groupindex import Placement
 
 Progress = Callable[[str, int], None]  # (step, rows just written)
 
@@ -208,18 +210,18 @@ class Writer:
         self.clear_state()
 
     def write_state(self, state: State, stored: NDArray[np.bool_] | None = None,
-                    buckets: Callable[[pa.Table], pa.Array] | None = None) -> None:
+                    placement: Placement | None = None) -> None:
         """Write the derived state into a store cleared by :meth:`clear_derived` (or, for a
         delta, the state of its groups once :meth:`clear_groups` deleted theirs; ``stored``
-        marks the identifiers that are already there: blocked values; ``buckets`` gives each
-        identifier's group bucket: groupindex.Placement).
+        marks the identifiers that are already there: blocked values; ``placement`` gives each
+        identifier's group bucket and each blocked one's buckets: groupindex.py).
 
         Index builds run on one server thread: the log, then the edges between profiles,
         are written while they run (those edges once the identifier key constraint they look
         their ends up by is built; the others went with their profiles).
         """
         started = time.perf_counter()
-        rows = StateBatches(state, self.batch_size, stored, buckets)  # cut as sent
+        rows = StateBatches(state, self.batch_size, stored, placement)  # cut as sent
         self._timed("prepare", started)
         self.rows("identifiers", rows.loose())
         self.rows("profiles", rows.profiles())

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pytest
+
+    from identigraph.graph.neo4j_store import Neo4jStore
 
 
 def query(uri: str, cypher_text: str, **params: Any) -> list[dict[str, Any]]:
@@ -88,8 +93,8 @@ def snapshot(uri: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
 def group_index_problems(uri: str) -> list[str]:
     """What is wrong with the group index (graph/neo4j_store/groupindex.py), whatever its
     layout: every stored event must be in one group bucket, once, numbered below
-    ``Meta.next_bucket``, and every event carrying a (non-blocked) identifier in the bucket
-    that identifier names."""
+    ``Meta.next_bucket``, every event carrying a (non-blocked) identifier in the bucket
+    that identifier names, and one carrying a blocked value in a bucket its list names."""
     from identigraph.graph.neo4j_store.chunks import chunk_table
 
     buckets = {r["b"]: chunk_table(r["data"]).to_pylist() for r in query(
@@ -121,6 +126,15 @@ def group_index_problems(uri: str) -> list[str]:
                 if row.get(kind) is not None and key in bucket_of and bucket_of[key] != b:
                     problems.append(f"{row['event_id']} carries {key} (bucket "
                                     f"{bucket_of[key]}) but is in bucket {b}")
+    lists = {r["key"]: set(r["bs"] or ()) for r in query(
+        uri, "MATCH (n:Identifier {blocked: true}) RETURN n.key AS key, n.buckets AS bs")}
+    for b, rows in buckets.items():  # a blocked value: every bucket its events are in
+        for row in rows:
+            for key in lists:
+                kind, _, value = key.partition(":")
+                if row.get(kind) == value and b not in lists[key]:
+                    problems.append(f"{row['event_id']} carries blocked {key} but its bucket "
+                                    f"{b} is not among {sorted(lists[key])}")
     return problems
 
 
@@ -137,3 +151,41 @@ def one_error_line(stderr: str) -> str:
     assert len(lines) == 1, stderr
     assert lines[0].startswith("identigraph: error: ") and "Traceback" not in stderr
     return lines[0]
+
+
+def _rows_in(value: object) -> int:
+    """Events in the Arrow blobs of one returned value (lists searched)."""
+    from identigraph.graph.neo4j_store.chunks import chunk_table
+
+    if isinstance(value, bytes):
+        return int(chunk_table(value).num_rows)
+    if isinstance(value, list):
+        return sum(_rows_in(v) for v in value)
+    return 0
+
+
+class Counting:
+    """Counts the stored events a store reads back (in every blob any statement returns):
+    ``rows`` all of them, ``in_delta`` those ``write_delta`` reads."""
+
+    def __init__(self, store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.rows = self.in_delta = 0
+        self.delta = False
+        read, delta = store._read, store.write_delta
+
+        def counted(name: str, **params: Any) -> Any:
+            records = read(name, **params)
+            rows = sum(_rows_in(v) for r in records for v in r.values())
+            self.rows += rows
+            self.in_delta += rows if self.delta else 0
+            return records
+
+        def counted_delta(*args: Any) -> Any:
+            self.delta = True
+            try:
+                return delta(*args)
+            finally:
+                self.delta = False
+
+        monkeypatch.setattr(store, "_read", counted)
+        monkeypatch.setattr(store, "write_delta", counted_delta)

@@ -13,7 +13,8 @@ from support import cli, load_events, neo4j_admin, neo4j_server, write_jsonl
 COMMAND = "neo4j-admin database import full DATABASE "
 DUMPS = {
     "identifiers": "MATCH (n:Identifier) OPTIONAL MATCH (n)-[:ON]->(p:Profile) "
-                   "RETURN labels(n) AS labels, n {.*, bucket: null} AS n, p.profile_id AS on "
+                   "RETURN labels(n) AS labels, n {.*, bucket: null, buckets: null} AS n, "
+                   "p.profile_id AS on "
                    "ORDER BY n.key",  # bucket: where its group is (see group_index_problems)
     "profiles": "MATCH (p:Profile) RETURN p {.*} AS p ORDER BY p.profile_id",
     # seq (an edge's, a log row's place in the state's rows, the last tie-breaker of their

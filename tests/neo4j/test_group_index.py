@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from n4j_support import group_index_problems, query
+from n4j_support import Counting, group_index_problems, query
 from support import clear_neo4j, cli_json, load_events, write_jsonl
 
 from identigraph.api import load
 from identigraph.graph.neo4j_store import Neo4jStore
-from identigraph.graph.neo4j_store.chunks import chunk_table
 from identigraph.graph.neo4j_store.eventindex import bucket_count
 from identigraph.graph.neo4j_store.groupindex import BUCKET_ROWS
 
@@ -46,42 +45,6 @@ TOUCHED = ["email:p7@example.com", "email:p100@example.com", "email:p1500@exampl
            "email:new@example.com"]
 
 
-def _rows_in(value: object) -> int:
-    """Events in the Arrow blobs of one returned value (lists searched)."""
-    if isinstance(value, bytes):
-        return int(chunk_table(value).num_rows)
-    if isinstance(value, list):
-        return sum(_rows_in(v) for v in value)
-    return 0
-
-
-class _Counting:
-    """Counts the stored events a store reads back (in every blob any statement returns):
-    ``rows`` all of them, ``in_delta`` those ``write_delta`` reads."""
-
-    def __init__(self, store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.rows = self.in_delta = 0
-        self.delta = False
-        read, delta = store._read, store.write_delta
-
-        def counted(name: str, **params: Any) -> Any:
-            records = read(name, **params)
-            rows = sum(_rows_in(v) for r in records for v in r.values())
-            self.rows += rows
-            self.in_delta += rows if self.delta else 0
-            return records
-
-        def counted_delta(*args: Any) -> Any:
-            self.delta = True
-            try:
-                return delta(*args)
-            finally:
-                self.delta = False
-
-        monkeypatch.setattr(store, "_read", counted)
-        monkeypatch.setattr(store, "write_delta", counted_delta)
-
-
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("groups")
@@ -104,7 +67,7 @@ def delta_read(neo4j_uri: str, files: tuple[Path, Path]) -> Iterator[tuple[int, 
     assert not load_events(neo4j_uri, files[0]).incremental
     store = Neo4jStore(neo4j_uri)
     with pytest.MonkeyPatch.context() as patch:
-        counting = _Counting(store, patch)
+        counting = Counting(store, patch)
         try:
             report = load(store, [files[1]])
         finally:
@@ -151,7 +114,7 @@ def test_show_and_how_read_one_bucket(delta_read: tuple[int, int], neo4j_uri: st
 
     store = Neo4jStore(neo4j_uri)
     try:
-        counting = _Counting(store, monkeypatch)
+        counting = Counting(store, monkeypatch)
         answers.how(store, "email:p1234@example.com")
         answers.show(store, "phone:+14155559999")
         assert 0 < counting.rows <= 2 * (BUCKET_ROWS + 4)

@@ -106,7 +106,8 @@ _MEMBERS = ("[(n:Identifier)-[:ON]->(p) | "
             "[n.key, n.kind, n.consent, n.consent_event, n.blocked, n.bucket]]")
 _ROWS = {  # every stored row of each step, as the writer sends them
     "identifiers": "MATCH (n:Identifier) WHERE NOT (n)-[:ON]->() "
-                   "RETURN [n.key, n.kind, n.consent, n.consent_event, n.blocked, n.bucket] AS r",
+                   "RETURN [n.key, n.kind, n.consent, n.consent_event, n.blocked, n.bucket, "
+                   "n.buckets] AS r",
     "profiles": "MATCH (p:Profile) RETURN [p.profile_id, p.created_by, p.created_for, p.emails, "
                 "p.phones, p.external_ids, p.other_ids, p.merged_ids, p.email_consent, "
                 f"p.sms_consent, p.created_ts, nullIf({_MEMBERS}, [])] AS r",
@@ -123,7 +124,7 @@ _PROPS = ("MATCH (n) RETURN labels(n) AS l, properties(n) AS p ORDER BY l, "
 
 
 _NAMES = {  # the statements' parameters, in the order of the rows above
-    "identifiers": ("key", "kind", "consent", "consent_event", "blocked", "bucket"),
+    "identifiers": ("key", "kind", "consent", "consent_event", "blocked", "bucket", "buckets"),
     "profiles": ("profile_id", "created_by", "created_for", "emails", "phones", "external_ids",
                  "other_ids", "merged_ids", "email_consent", "sms_consent", "created_ts"),
     "edges": ("src", "dst", "event_id", "type", "channel", "ts", "rule", "merges", "seq"),

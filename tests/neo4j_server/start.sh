@@ -6,7 +6,8 @@
 # Without HOME_DIR the server uses a fresh temp dir, deleted on shutdown.
 # Env: NEO4J_START_TIMEOUT (s, default 120), NEO4J_LOG_FILE (default target/neo4j-PORT.log),
 #      NEO4J_JAVA_OPTS (extra JVM options), JAVA_HOME,
-#      NEO4J_AUTH_PASSWORD (8+ chars: auth on, user neo4j with this password; default auth off).
+#      NEO4J_AUTH_PASSWORD (8+ chars: auth on, user neo4j with this password; default auth off),
+#      NEO4J_PAGECACHE_MB (page cache, default 256).
 set -euo pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -100,8 +100,8 @@ public final class Launcher {
                     .setConfig(GraphDatabaseSettings.routing_enabled, false)
                     .setConfig(GraphDatabaseSettings.udc_enabled, false)
                     .setConfig(GraphDatabaseInternalSettings.udc_network_enabled, false)
-                    // Small footprint for tests.
-                    .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(256))
+                    // Small footprint for tests; NEO4J_PAGECACHE_MB for a big store.
+                    .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pagecacheMb()))
                     .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                     // Fast shutdown of the Bolt (netty) server on SIGTERM.
                     .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
@@ -140,6 +140,21 @@ public final class Launcher {
 
         // Keep the JVM alive until the shutdown hook has run.
         stopped.await();
+    }
+
+    /** The page cache in MiB: NEO4J_PAGECACHE_MB, or 256. */
+    private static long pagecacheMb() {
+        final String given = System.getenv("NEO4J_PAGECACHE_MB");
+        if (given == null || given.isEmpty()) {
+            return 256;
+        }
+        try {
+            return Long.parseLong(given);
+        } catch (NumberFormatException e) {
+            System.err.println("Launcher: NEO4J_PAGECACHE_MB is not a number: " + given);
+            System.exit(2);
+            return 0;
+        }
     }
 
     private static void deleteRecursively(Path root) {
