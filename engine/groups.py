@@ -13,8 +13,6 @@ column of the rule set), then a union-find over identifier numbers, compiled wit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,7 +20,6 @@ from numpy.typing import NDArray
 
 from identigraph.engine.group_kernel import connected_groups
 from identigraph.engine.resolver import _Blocker, _interned, carried_by_kind
-from identigraph.engine.state import SCHEMAS, StateRows
 from identigraph.events import FIELDS, EventTable
 from identigraph.rules.model import RuleSet
 
@@ -43,26 +40,3 @@ def identifier_keys(events: EventTable, ruleset: RuleSet) -> pa.Array:
         return pa.array([], pa.string())
     return pa.concat_arrays([k.combine_chunks() if isinstance(k, pa.ChunkedArray) else k
                              for k in keys])
-
-
-def split(events: EventTable, groups: NDArray[np.int64],
-          parts: int) -> list[EventTable]:
-    """The events cut into ``parts`` tables by group (group number modulo ``parts``):
-    whole groups only, so each part replays on its own."""
-    return [events.take(np.flatnonzero(groups % parts == i)) for i in range(parts)]
-
-
-def combine(states: Sequence[StateRows]) -> dict[str, pa.Table]:
-    """The state tables of separately replayed groups, put together: the same rows as one
-    replay of all their events (in another row order). A blocked identifier, carried by
-    events of several groups, is kept once."""
-    out: dict[str, pa.Table] = {}
-    for name, schema in SCHEMAS.items():
-        tables = [s.table(name) for s in states] or [schema.empty_table()]
-        out[name] = pa.concat_tables(tables)
-    idents = out["identifiers"]
-    if idents.num_rows:
-        rows = pa.table({"key": idents.column("key"), "row": np.arange(idents.num_rows)})
-        first = rows.group_by("key").aggregate([("row", "min")]).column("row_min")
-        out["identifiers"] = idents.take(pa.array(np.sort(first.to_numpy())))
-    return out

@@ -5,6 +5,7 @@ This is what makes a delta load correct: it replays only the groups its events t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
@@ -12,14 +13,38 @@ import numpy as np
 import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 from test_properties import SETTINGS, events
 
-from identigraph.engine.groups import combine, event_groups, split
+from identigraph.engine.groups import event_groups
 from identigraph.engine.resolver import resolve
 from identigraph.engine.state import SCHEMAS, StateRows
 from identigraph.events import EventTable
 from identigraph.rules.model import RuleSet
 from identigraph.rules.registry import load_ruleset
+
+
+def split(events: EventTable, groups: NDArray[np.int64],
+          parts: int) -> list[EventTable]:
+    """The events cut into ``parts`` tables by group (group number modulo ``parts``):
+    whole groups only, so each part replays on its own."""
+    return [events.take(np.flatnonzero(groups % parts == i)) for i in range(parts)]
+
+
+def combine(states: Sequence[StateRows]) -> dict[str, pa.Table]:
+    """The state tables of separately replayed groups, put together: the same rows as one
+    replay of all their events (in another row order). A blocked identifier, carried by
+    events of several groups, is kept once."""
+    out: dict[str, pa.Table] = {}
+    for name, schema in SCHEMAS.items():
+        tables = [s.table(name) for s in states] or [schema.empty_table()]
+        out[name] = pa.concat_tables(tables)
+    idents = out["identifiers"]
+    if idents.num_rows:
+        rows = pa.table({"key": idents.column("key"), "row": np.arange(idents.num_rows)})
+        first = rows.group_by("key").aggregate([("row", "min")]).column("row_min")
+        out["identifiers"] = idents.take(pa.array(np.sort(first.to_numpy())))
+    return out
 
 
 def _blocking(name: str) -> RuleSet:
