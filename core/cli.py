@@ -227,18 +227,14 @@ def load(
 
     Example: identigraph --store shop.db load orders.csv customers.csv --rejects rejects.csv
     """
-    from identigraph.api import check_options
-    from identigraph.loaders.batch import ReadOptions
-
     if rejects is not None:
         _check_writable(rejects)
-    check_options(ReadOptions(default_region=(default_region or STATE.region).upper(),
-                              undated_time=undated_time))  # before the store is touched
     bar, advance = _progress_for(True)
 
-    with _engine(engine, spark_master, spark_conf or []) as replay:
-
-        def run(graph: IdentityGraph) -> LoadReport:
+    def run(graph: IdentityGraph) -> LoadReport:
+        # bad options end the command before a Spark session starts or the store is touched
+        graph.check_load(default_region=default_region, undated_time=undated_time)
+        with _engine(engine, spark_master, spark_conf or []) as replay:
             def go() -> LoadReport:
                 return graph.load(files, format=format, ruleset=ruleset,
                                   default_region=default_region, undated_time=undated_time,
@@ -249,7 +245,7 @@ def load(
             with bar:
                 return go()
 
-        report = _with_graph(run, query=False)
+    report = _with_graph(run, query=False)
     if rejects is not None:
         report.write_rejects(rejects)
     if json_out:

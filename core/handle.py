@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from identigraph.api import Progress, Replay
     from identigraph.graph.cluster import ClusterView
     from identigraph.graph.suspects import Suspects
+    from identigraph.loaders.batch import ReadOptions
     from identigraph.loaders.report import LoadReport
     from identigraph.rules.model import IdentifierKind
 
@@ -159,16 +160,9 @@ class IdentityGraph:
         event types (a mapping, or a YAML file of ``source: type``); ``replay`` is the
         engine (the embedded one unless given, e.g. ``SparkEngine(master).replay``)."""
         from identigraph.api import load as load_files
-        from identigraph.loaders.batch import ReadOptions
-        from identigraph.loaders.sms import read_source_map
 
         files = [paths] if isinstance(paths, (str, Path)) else list(paths)
-        mapping = (read_source_map(Path(source_map)) if isinstance(source_map, (str, Path))
-                   else dict(source_map or {}))
-        options = ReadOptions(default_region=(default_region or self.default_region).upper(),
-                              undated_time=undated_time, source_map=mapping)
-        if checkout_events:
-            options = replace(options, checkout_events=tuple(checkout_events))
+        options = self._options(default_region, undated_time, source_map, checkout_events)
         self.close()  # an embedded file is written by one connection alone
         store = open_store(self.location, create=True)
         try:
@@ -176,6 +170,30 @@ class IdentityGraph:
                               progress=progress, replay=replay)
         finally:
             store.close()
+
+    def check_load(self, *, default_region: str | None = None,
+                   undated_time: str = "1970-01-01T00:00:00Z") -> None:
+        """Refuse load options no row could be read with (:class:`UsageError`) before
+        anything is read or written: what :meth:`load` checks first, for a caller with more
+        to set up before it (the command line's Spark session)."""
+        from identigraph.api import check_options
+
+        check_options(self._options(default_region, undated_time))
+
+    def _options(self, default_region: str | None, undated_time: str,
+                 source_map: Mapping[str, str] | Path | str | None = None,
+                 checkout_events: Sequence[str] | None = None) -> ReadOptions:
+        """The readers' options of a load."""
+        from identigraph.loaders.batch import ReadOptions
+        from identigraph.loaders.sms import read_source_map
+
+        mapping = (read_source_map(Path(source_map)) if isinstance(source_map, (str, Path))
+                   else dict(source_map or {}))
+        options = ReadOptions(default_region=(default_region or self.default_region).upper(),
+                              undated_time=undated_time, source_map=mapping)
+        if checkout_events:
+            options = replace(options, checkout_events=tuple(checkout_events))
+        return options
 
     # -- questions -----------------------------------------------------------------------
 

@@ -159,5 +159,9 @@ def test_options_are_checked_before_anything_is_written(tmp_path: Path) -> None:
         assert out.returncode == 2, (args, out.stderr)
         assert text in _one_line(out.stderr)
         assert not db.exists(), args
+    # before a Spark session too: the option's line, not the missing Java's
+    out = cli("load", str(ok), "--default-region", "XX", "--engine", "spark", store=str(db),
+              env={"JAVA_HOME": str(tmp_path / "no-java")})
+    assert out.returncode == 2 and "XX" in _one_line(out.stderr) and not db.exists()
     out = cli("--default-region", "XX", "show", "4155550101", store=str(db))
     assert out.returncode == 2 and "XX" in _one_line(out.stderr)
