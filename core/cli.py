@@ -19,6 +19,7 @@ import typer
 
 from identigraph import __version__
 from identigraph.errors import INTERRUPTED, INTERRUPTED_TEXT, IdentigraphError, UsageError
+from identigraph.model import UNDATED_TIME
 from identigraph.safetext import EscapingWriter, own_style, printable
 
 if TYPE_CHECKING:
@@ -207,7 +208,7 @@ def load(
         help="Write every rejected row and dropped value to this CSV")] = None,
     undated_time: Annotated[str, typer.Option(
         help="Time given to rows of files without timestamps (Shopify customers)")
-    ] = "1970-01-01T00:00:00Z",
+    ] = UNDATED_TIME,
     source_map: Annotated[Path | None, typer.Option(
         help="YAML mapping of unknown SMS opt-in sources to event types")] = None,
     checkout_event: Annotated[list[str] | None, typer.Option(

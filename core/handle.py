@@ -31,6 +31,7 @@ from identigraph.graph.records import Profile
 from identigraph.graph.store import Store
 from identigraph.graph.timeline import Timeline
 from identigraph.identifiers import Target
+from identigraph.model import UNDATED_TIME
 
 if TYPE_CHECKING:
     from identigraph.api import Progress, Replay
@@ -149,7 +150,7 @@ class IdentityGraph:
         format: str = "auto",
         ruleset: str | None = None,
         default_region: str | None = None,
-        undated_time: str = "1970-01-01T00:00:00Z",
+        undated_time: str = UNDATED_TIME,
         source_map: Mapping[str, str] | Path | str | None = None,
         checkout_events: Sequence[str] | None = None,
         progress: Progress | None = None,
@@ -172,7 +173,7 @@ class IdentityGraph:
             store.close()
 
     def check_load(self, *, default_region: str | None = None,
-                   undated_time: str = "1970-01-01T00:00:00Z") -> None:
+                   undated_time: str = UNDATED_TIME) -> None:
         """Refuse load options no row could be read with (:class:`UsageError`) before
         anything is read or written: what :meth:`load` checks first, for a caller with more
         to set up before it (the command line's Spark session)."""

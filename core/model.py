@@ -29,6 +29,9 @@ KINDS: tuple[Kind, ...] = (Kind.EXTERNAL_ID, Kind.EMAIL, Kind.PHONE)
 #: The kinds with a built-in normaliser and a consent (SPEC section 2): every rule set
 #: declares them, and a person reads their values bare (no kind named before them)
 CONTACT_KINDS: tuple[Kind, ...] = (Kind.EMAIL, Kind.PHONE)
+#: The time rows of files without event times get (``--undated-time``'s default; shown as
+#: ``undated``, graph/sentences.py's UNDATED_TS)
+UNDATED_TIME = "1970-01-01T00:00:00Z"
 #: An identifier kind's name (``email``, ``klaviyo_id``): a lower-case word. It is the ``kind``
 #: of a ``kind:value`` key and an event table's column name, so rule sets, readers, event
 #: tables and queries check names with this one pattern

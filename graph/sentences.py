@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the answers' models import this module to word themselves
     from identigraph.graph.timeline import Timeline
     from identigraph.rules.model import RuleSet
 
-#: ``--undated-time``'s default (1970-01-01T00:00:00Z): rows of files without event times.
+#: identigraph.model.UNDATED_TIME in microseconds: rows of files without event times.
 UNDATED_TS = 0
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: How event types read in a sentence (others: underscores become spaces).

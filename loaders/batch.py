@@ -10,7 +10,7 @@ from typing import Protocol
 import pyarrow as pa
 
 from identigraph.loaders.report import Problem
-from identigraph.model import KIND_NAME
+from identigraph.model import KIND_NAME, UNDATED_TIME
 
 #: Canonical field names a reader may fill (SPEC section 3); values are raw strings.
 RAW_FIELDS: tuple[str, ...] = (
@@ -105,7 +105,7 @@ class ReadOptions:
     default_region: str = "US"
     batch_rows: int = 100_000
     #: time given to rows of files that carry none (Shopify customers), ISO 8601
-    undated_time: str = "1970-01-01T00:00:00Z"
+    undated_time: str = UNDATED_TIME
     #: user-supplied mapping of unknown opt-in sources to event types
     source_map: dict[str, str] = field(default_factory=dict)
     #: Segment track event names that are checkouts
