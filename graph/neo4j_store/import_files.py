@@ -35,7 +35,7 @@ from identigraph.rules.model import RuleSet
 ARRAY_DELIMITER = "\x1f"  # given to neo4j-admin as U+001F
 ROWS_PER_SLICE = 65_536
 #: neo4j-admin reads its input in buffers of this many bytes unless told otherwise; the
-#: longest value must fit in one (an event chunk of 100,000 events is ~20 MB as text).
+#: longest value must fit in one (an event chunk of 100,000 events is ~13 MB as text).
 READ_BUFFER = 4 << 20
 
 Row = Sequence[Any]
