@@ -25,7 +25,7 @@ def int64_column(col: Column) -> NDArray[np.int64]:
 
 
 def intern(values: pa.Array | pa.ChunkedArray,
-           order: NDArray[np.int64]) -> tuple[NDArray[np.int32], pa.Array]:
+           order: NDArray[np.integer]) -> tuple[NDArray[np.int32], pa.Array]:
     """Small integers for the values taken in ``order`` (-1 for nulls), numbered by first
     appearance in that order (so the same events give the same numbers in any load order),
     and the distinct values by number. Encoded in table order, then renumbered: the

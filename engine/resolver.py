@@ -61,7 +61,7 @@ class Resolution:
     its *label* the profile whose id it shows)."""
 
     kind_names: tuple[str, ...]  # the rule set's identifier kinds, by kind code
-    order: NDArray[np.int64]
+    order: I32  # int32 like every per-event array here: a 10M replay holds less
     event_id: pa.Array  # by table row (string)
     ts: NDArray[np.int64]  # by table row
     type_names: pa.Array  # event type names, indexed by ``type_index``
@@ -98,8 +98,8 @@ class Resolution:
     detach_profile: I32
     detach_ident: I32
     detach_by: I32
-    group_at: NDArray[np.int64]  # connected group of each event (engine/groups.py), by position
-    ident_group: NDArray[np.int64]  # group of each identifier, -1 when blocked
+    group_at: I32  # connected group of each event (engine/groups.py), by position
+    ident_group: I32  # group of each identifier, -1 when blocked
 
     def keys(self, rows: pa.Array | NDArray[np.integer]) -> pa.Array:
         """``kind:value`` of these identifiers (a null row gives null), built when asked
@@ -163,7 +163,7 @@ def blocked_values(ruleset: RuleSet, kind: str, values: pa.Array) -> NDArray[np.
 
 
 def _interned(
-    events: EventTable, order: NDArray[np.int64], blocker: _Blocker
+    events: EventTable, order: NDArray[np.integer], blocker: _Blocker
 ) -> tuple[dict[int, I32], NDArray[np.int8], pa.Array, NDArray[np.bool_]]:
     """By kind code, the identifier number each event (by position) carries (-1 none), for
     the kinds the events carry; and each identifier's kind, value and whether it is
@@ -199,7 +199,7 @@ def carried_by_kind(by_kind: dict[int, I32], events: int) -> I32:
     return np.stack([by_kind[code] for code in sorted(by_kind)], axis=1)
 
 
-def _consent_codes(events: EventTable, order: NDArray[np.int64]) -> tuple[I32, pa.Array]:
+def _consent_codes(events: EventTable, order: NDArray[np.integer]) -> tuple[I32, pa.Array]:
     """[position, 2]: the email and SMS consent each event carries, as codes (-1 none) of
     the consent values returned."""
     values: dict[str, int] = {}
@@ -226,7 +226,7 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
     type_index = np.asarray(types.indices.to_numpy(), dtype=np.int32)
     event_id = events.column("event_id")
     ts = int64_column(events.column("ts"))
-    order = event_order(ts, event_id)
+    order = event_order(ts, event_id).astype(np.int32)
     kind_names = ruleset.kind_names()
     code_of = {name: code for code, name in enumerate(kind_names)}
     by_kind, kind, value, blocked = _interned(events, order, _Blocker(ruleset))
@@ -288,13 +288,12 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
     return res
 
 
-def _groups(carried: I32, blocked: NDArray[np.bool_]
-            ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def _groups(carried: I32, blocked: NDArray[np.bool_]) -> tuple[I32, I32]:
     """Connected group of each event (by position) and of each identifier (-1 blocked)."""
     from identigraph.engine.group_kernel import connected_groups
 
-    group_at = connected_groups(carried, blocked)
-    ident_group = np.full(len(blocked), -1, np.int64)
+    group_at = connected_groups(carried, blocked).astype(np.int32)
+    ident_group = np.full(len(blocked), -1, np.int32)
     for j in range(carried.shape[1]):
         col = carried[:, j]
         has = col >= 0

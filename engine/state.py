@@ -189,7 +189,7 @@ class StateRows:
                           edge_src=np.asarray(r.edge_src, np.int64),
                           edge_dst=np.asarray(r.edge_dst, np.int64))
 
-    def groups(self, name: str) -> NDArray[np.int64]:
+    def groups(self, name: str) -> NDArray[np.integer]:
         """The connected group (engine/groups.py) of each row of one table, in row order (-1
         for a blocked identifier): a store keeps it to rewrite only the groups a delta
         replays."""
