@@ -5,7 +5,8 @@
 Times ``identigraph --store NEW load FILE`` (the command a user runs) into a fresh store,
 alternating base / current, ``--runs`` times each. The base runs from a worktree of the base
 commit with its own ``.venv`` (``/work/wt/base`` by default; made with ``git worktree add``
-and ``pip install -e`` when missing); the current from this tree's ``.venv``. Each run is a
+and ``pip install -e '.[dev]'`` when missing, the extras ``make install`` gives this tree's
+``.venv``); the current from this tree's ``.venv``. Each run is a
 child process: its wall seconds, its own user+sys CPU seconds and peak RSS (``os.wait4``),
 and ``/proc/loadavg`` as it started. ``--warmup`` untimed runs per side first (numba's
 on-disk cache, the page cache). Prints every run, then medians and the ratios current/base.
@@ -52,8 +53,10 @@ def base_tree(commit: str, where: Path) -> Path:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where),
                             commit], check=True)
         subprocess.run([sys.executable, "-m", "venv", str(where / ".venv")], check=True)
-        subprocess.run([str(where / ".venv" / "bin" / "pip"), "install", "-q", "-e", str(where)],
-                       check=True)
+        # the same extras as this tree's .venv (make install): with pandas installed, pyarrow
+        # imports it on first use (~0.5 CPU s), so both sides must have it or neither
+        subprocess.run([str(where / ".venv" / "bin" / "pip"), "install", "-q", "-e",
+                        f"{where}[dev]"], check=True)
     head = subprocess.run(["git", "-C", str(where), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True, check=True).stdout.strip()
     if not commit.startswith(head) and not head.startswith(commit):
