@@ -332,13 +332,14 @@ class Neo4jStore:
             events = everything.take(np.flatnonzero(touched))
             state = StateRows(events, resolve(events, ruleset))
             res = state.res
-            blocked_keys = res.ident_key.filter(pa.array(res.ident_blocked))
+            ident_keys = res.ident_key  # built from kinds and values: once
+            blocked_keys = ident_keys.filter(pa.array(res.ident_blocked))
             old = everything.take(old_at)
             old_keys = pc.unique(identifier_keys(old, ruleset))
             old_keys = old_keys.filter(pc.invert(pc.is_in(old_keys, value_set=blocked_keys)))
             existing = [r["key"] for r in self._read("identifiers_existing",
                                                       keys=blocked_keys.to_pylist())]
-            stored = np.asarray(pc.is_in(res.ident_key, value_set=pa.array(
+            stored = np.asarray(pc.is_in(ident_keys, value_set=pa.array(
                 existing, pa.string())).to_numpy(zero_copy_only=False), np.bool_)
             first = int(self._read("meta_read")[0]["next_bucket"])
             placement = place(events, ruleset, first, groups[touched])
@@ -358,7 +359,7 @@ class Neo4jStore:
             writer.statement("drop_group_buckets", buckets=emptied)
             writer.clear_groups(old_keys.to_pylist(), old.column("event_id").to_pylist())
             writer.write_state(state, stored, placement)
-            self._rebucket_blocked(writer, res.ident_key.filter(pa.array(stored)), placement,
+            self._rebucket_blocked(writer, ident_keys.filter(pa.array(stored)), placement,
                                    emptied)
             writer.statement("meta_end", next_bucket=placement.after(first))
             self.timings = writer.timings
