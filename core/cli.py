@@ -613,9 +613,12 @@ def main() -> None:
         sys.exit(INTERRUPTED)
     except Exception as exc:  # click usage errors carry their own exit code
         duckdb = sys.modules.get("duckdb")
-        if duckdb is not None and isinstance(exc, duckdb.InterruptException):
-            typer.echo(INTERRUPTED_TEXT, err=True)
-            sys.exit(INTERRUPTED)
+        if duckdb is not None:
+            from identigraph.graph.embedded.store import interrupted
+
+            if interrupted(exc):  # DuckDB's catch of a Ctrl-C, wherever a query ran
+                typer.echo(INTERRUPTED_TEXT, err=True)
+                sys.exit(INTERRUPTED)
         if duckdb is not None and isinstance(exc, duckdb.OutOfMemoryException):
             from identigraph.graph.embedded.memory import out_of_memory
 

@@ -71,3 +71,20 @@ def test_ctrl_c_reported_by_duckdb_as_an_aborted_transaction_is_an_interrupt(
             graph.load([str(p) for p in rest])
         monkeypatch.undo()
         assert graph.stats().events == before
+
+
+def test_ctrl_c_caught_by_duckdb_outside_a_store_write_is_exit_130(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB's catch of a Ctrl-C in a query outside the store's write (its "Query
+    interrupted" RuntimeError) ends the command as a Ctrl-C: exit 130, "interrupted"."""
+    import duckdb  # noqa: F401  (what the command line checks an error against)
+
+    import identigraph.api
+    from identigraph.errors import INTERRUPTED, INTERRUPTED_TEXT
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("Query interrupted")
+
+    monkeypatch.setattr(identigraph.api, "load", interrupted)
+    out = cli("load", str(example_files("jsonl")[0]), store=str(tmp_path / "s.db"))
+    assert out.returncode == INTERRUPTED and out.stderr.strip() == INTERRUPTED_TEXT

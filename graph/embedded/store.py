@@ -185,7 +185,7 @@ def _cause(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _interrupted(exc: BaseException) -> bool:
+def interrupted(exc: BaseException) -> bool:
     """True for DuckDB's catch of a Ctrl-C (an InterruptException, or a RuntimeError saying
     "Query interrupted"), also when a clean-up after it raised in its place (a relation's
     query drops its view after an interrupt: "transaction is aborted")."""
@@ -216,7 +216,7 @@ def _reads(method: Callable[P, R]) -> Callable[P, R]:
         try:
             return method(*args, **kwargs)
         except duckdb.Error as exc:
-            if _interrupted(exc):
+            if interrupted(exc):
                 raise KeyboardInterrupt from exc
             store = args[0]
             assert isinstance(store, EmbeddedStore)
@@ -509,7 +509,7 @@ class EmbeddedStore:
         own error ("no transaction is active"); DuckDB's catch of a Ctrl-C as one."""
         with contextlib.suppress(duckdb.Error):
             self.db.execute("ROLLBACK")
-        if _interrupted(exc):
+        if interrupted(exc):
             return KeyboardInterrupt()
         if isinstance(exc, duckdb.Error):
             return StoreError(f"cannot write the store {self.path}: {_cause(exc)}; it keeps "
@@ -521,7 +521,7 @@ class EmbeddedStore:
         try:
             self.db.execute("CHECKPOINT")
         except (duckdb.InterruptException, RuntimeError) as exc:
-            if not _interrupted(exc):
+            if not interrupted(exc):
                 raise
             raise KeyboardInterrupt from exc  # committed: the next load folds it in
         except duckdb.Error as exc:
