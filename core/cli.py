@@ -651,6 +651,8 @@ def run_process() -> None:
 
     try:
         main()
+    except KeyboardInterrupt:  # one DuckDB left pending, firing as main ended: a Ctrl-C
+        sys.exit(INTERRUPTED)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 

@@ -108,3 +108,14 @@ def test_ctrl_c_after_the_command_has_ended_changes_nothing() -> None:
                          capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("identigraph ") and out.stderr == ""
+
+
+def test_ctrl_c_escaping_the_command_line_is_exit_130() -> None:
+    """A Ctrl-C that fires as the command is ending (DuckDB caught one and left Python's
+    pending too): exit 130, never a death by SIGINT."""
+    code = ("from identigraph import cli\n"
+            "def ending():\n    raise KeyboardInterrupt\n"
+            "cli.main = ending\ncli.run_process()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert out.returncode == INTERRUPTED, out.stderr
