@@ -26,7 +26,8 @@ from identigraph.loaders.batch import ReadOptions
 from identigraph.loaders.canonical import Canonicaliser, Validated, parse_timestamp
 from identigraph.loaders.formats import pick_format
 from identigraph.loaders.report import FileReport, LoadReport
-from identigraph.normalise import Invalid, is_supported_region
+from identigraph.normalise import Invalid
+from identigraph.phones import is_supported_region
 from identigraph.rules.model import RuleSet
 from identigraph.rules.registry import load_ruleset
 

@@ -98,7 +98,7 @@ def _main(
 def _region(value: str) -> str:
     """A ``--default-region`` phonenumbers knows, upper-cased; else a usage error."""
     if value.upper() != "US":  # the default needs no check (nor phonenumbers at start-up)
-        from identigraph.normalise import is_supported_region
+        from identigraph.phones import is_supported_region
 
         if not is_supported_region(value):
             raise UsageError(f"--default-region {value!r} is not a region phonenumbers "

@@ -17,7 +17,6 @@ from identigraph.normalise import (
     clean_raw,
     normalise_email,
     normalise_external_id,
-    normalise_phone,
 )
 
 if TYPE_CHECKING:
@@ -51,11 +50,19 @@ def _no_namespaces(name: str) -> IdentifierKind | None:
     return None
 
 
+def _phone(value: str, region: str) -> str | Invalid:
+    """A phone as a load stores it; imported here, so that only a query that may be a phone
+    imports phonenumbers (an email's or a profile's starts faster)."""
+    from identigraph.phones import normalise_phone
+
+    return normalise_phone(value, None, region)
+
+
 def _builtin(kind: str, value: str, region: str) -> str | Invalid:
     if kind == "email":
         return normalise_email(value)
     if kind == "phone":
-        return normalise_phone(value, None, region)
+        return _phone(value, region)
     return normalise_external_id(value)
 
 
@@ -87,7 +94,7 @@ def parse_identifier(text: str, default_region: str = "US",
     elif "@" in raw:
         kind, value = "email", raw
     else:
-        phone = normalise_phone(raw, None, default_region)
+        phone = _phone(raw, default_region)
         if not isinstance(phone, Invalid):
             return f"phone:{phone}"
         kind, value = "external_id", raw

@@ -3,7 +3,7 @@
 Each function takes a cleaned column (:func:`_textcols.clean_text`) and returns the
 normalised column (null where a value is missing or invalid) and the invalid rows with
 their reasons, in row order. The common values are settled by whole-column Arrow steps;
-whatever those cannot vouch for goes through :mod:`normalise` itself.
+whatever those cannot vouch for goes through :mod:`normalise` and :mod:`phones` themselves.
 """
 
 from __future__ import annotations
@@ -18,14 +18,16 @@ import pyarrow.compute as pc
 from identigraph.loaders._textcols import Distinct, bool_mask, valid_mask, without_ascii
 from identigraph.normalise import (
     EMAIL_RE,
-    MAX_PHONE_TEXT,
-    PHONE_PUNCTUATION,
     SPREADSHEET_NUMBER,
     Invalid,
-    is_nanp_region,
-    nanp_patterns,
     normalise_email,
     normalise_external_id,
+)
+from identigraph.phones import (
+    MAX_PHONE_TEXT,
+    PHONE_PUNCTUATION,
+    is_nanp_region,
+    nanp_patterns,
     normalise_phone,
 )
 
@@ -109,7 +111,7 @@ def namespace_ids(arr: pa.Array, normalise: Callable[[str], str] | None,
 
 
 def _nanp_bulk(values: pa.Array, nanp: np.ndarray) -> tuple[np.ndarray, pa.Array]:
-    """The values :func:`normalise._fast_phone` settles as US numbers, settled in bulk.
+    """The values :func:`phones._fast_phone` settles as US numbers, settled in bulk.
 
     ``+1`` and ten digits, or (where the region is a NANP one) ten digits with an
     optional leading 1, after the formatting characters the fast path ignores; valid

@@ -80,7 +80,7 @@ class IdentifierKind(_Strict):
 
     def normalise(self, value: str) -> str:
         """A value of this kind as stored (email and phone: trimmed, email lower-cased;
-        their full checks are identigraph.normalise's)."""
+        their full checks are identigraph.normalise's and identigraph.phones')."""
         v = value.strip()
         if self.normaliser in (Normaliser.EMAIL, Normaliser.LOWER):
             return v.lower()

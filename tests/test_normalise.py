@@ -18,8 +18,8 @@ from identigraph.normalise import (
     is_spreadsheet_number,
     normalise_email,
     normalise_external_id,
-    normalise_phone,
 )
+from identigraph.phones import normalise_phone
 
 AREAS = ["201", "212", "415", "646", "876", "800", "555", "123", "604", "020"]
 SHAPES = ["({a}) {b}-{c}", "{a}.{b}.{c}", "+1 {a} {b} {c}", "'+1{a}{b}{c}", "{a}{b}{c}",

@@ -13,12 +13,8 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from support import examples, library_phone
 
 from identigraph.loaders._identcols import phones
-from identigraph.normalise import (
-    LETTERS_REASON,
-    Invalid,
-    normalise_phone,
-    phone_has_letters,
-)
+from identigraph.normalise import Invalid
+from identigraph.phones import LETTERS_REASON, normalise_phone, phone_has_letters
 
 _TYPES = (PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.TOLL_FREE,
           PhoneNumberType.PREMIUM_RATE, PhoneNumberType.VOIP, PhoneNumberType.SHARED_COST,
