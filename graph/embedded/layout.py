@@ -18,6 +18,7 @@ rebuilds ``lookup`` when it opens the store (graph/embedded/migrate.py).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,8 @@ HASH_PROBE = "identigraph lookup"
 SLICE = 2 * 122_880
 #: the lookup table, empty. Both columns bit-packed, which DuckDB chooses for them anyway:
 #: named, its analysis of the other methods is skipped (0.1 CPU s of a 1M load)
+#: a lookup row's group while in numpy: none (a store written by another engine)
+NO_GROUP = -1
 LOOKUP_DDL = ("CREATE TABLE IF NOT EXISTS lookup (h UBIGINT USING COMPRESSION bitpacking, "
               "grp BIGINT USING COMPRESSION bitpacking)")
 
@@ -164,27 +167,37 @@ def _blocked_sources(db: duckdb.DuckDBPyConnection, tables: Mapping[str, str]
 
 def add_lookup(db: duckdb.DuckDBPyConnection, tables: Mapping[str, str]) -> None:
     """Append the lookup rows of these relations' rows in order of their hash's top 16 bits
-    (inside the caller's transaction): numpy's radix sort of 16-bit keys took half the CPU
-    of DuckDB's ORDER BY h (0.5 against 1.0 s at 1M events), and a lookup reads as little.
-    The rows are two integers (16 bytes each): sorted whole with one take, then written
-    slice by slice without a copy (``sorted_slices``' batch-wise gather, made for wide
-    tables, took 0.6 CPU s of 2.7M rows)."""
+    (inside the caller's transaction). The rows are held once, as two numpy arrays filled
+    from DuckDB's batches as they come (sized by the tables' row counts, a bound: pages
+    never written are never resident), beside the order of a radix sort of their 16-bit
+    buckets; each slice is gathered as it is written. DuckDB's ORDER BY h took twice the
+    CPU (1.0 against 0.5 s at 1M events); sorting whole Arrow columns held four copies."""
     import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    from identigraph.arrays import as_array
-
-    rows = pa.concat_tables([
-        db.sql(f"SELECT hash(v) AS h, grp FROM ({_sources(tables)}) WHERE v IS NOT NULL"
-               ).to_arrow_table(),
-        *(rel.to_arrow_table() for rel in _blocked_sources(db, tables))])
-    h = np.asarray(rows.column("h").to_numpy(), np.uint64)
-    bucket = (h >> np.uint64(48)).astype(np.uint16)
-    order = np.argsort(bucket, kind="stable")
-    ordered = pa.table({"h": pa.array(h[order], pa.uint64()),
-                        "grp": as_array(rows.column("grp")).take(pa.array(order))})
-    del rows, h
-    write_sorted(db, "lookup", ordered, create=False, key=bucket[order])
+    blocked = [rel.to_arrow_table() for rel in _blocked_sources(db, tables)]
+    bound = sum(b.num_rows for b in blocked) + sum(
+        db.execute(f"SELECT count(*) FROM {tables[name]}").fetchall()[0][0]
+        for name in ("identifiers", "profiles", "log", "events"))
+    h, grp = np.empty(bound, np.uint64), np.empty(bound, np.int64)
+    bucket = np.empty(bound, np.uint16)
+    rows = db.sql(f"SELECT hash(v) AS h, grp FROM ({_sources(tables)}) WHERE v IS NOT NULL")
+    n = 0
+    for batch in itertools.chain(rows.to_arrow_reader(SLICE), *(t.to_batches() for t in blocked)):
+        at = slice(n, n + batch.num_rows)
+        h[at] = batch.column(0).to_numpy()
+        grp[at] = pc.fill_null(batch.column(1), NO_GROUP).to_numpy()
+        np.right_shift(h[at], np.uint64(48), out=bucket[at], casting="unsafe")
+        n = at.stop
+    del blocked
+    order = np.argsort(bucket[:n], kind="stable")  # a radix sort: 16-bit keys
+    del bucket
+    for start in range(0, n, SLICE):
+        part = order[start:start + SLICE]
+        grps = grp[part]
+        insert_arrow(db, pa.table({"h": h[part], "grp": pa.array(grps, mask=grps == NO_GROUP)}),
+                     "INSERT INTO lookup BY NAME SELECT * FROM incoming")
 
 
 STORED = {"identifiers": "identifiers", "profiles": "profiles", "log": "profile_log",
