@@ -29,7 +29,7 @@ def profile_json(p: Profile) -> dict[str, Any]:
     return p.as_json()
 
 
-class EdgeDecision(BaseModel):
+class EdgeDecision(BaseModel, defer_build=True):
     """One evidence edge an event made, with its decision in words (``explain``'s sentence)."""
 
     model_config = ConfigDict(frozen=True)
@@ -42,7 +42,7 @@ class EdgeDecision(BaseModel):
         return {**self.edge.as_json(), "sentence": self.sentence}
 
 
-class EventAnswer(BaseModel):
+class EventAnswer(BaseModel, defer_build=True):
     """A stored event, the identifiers it carried and the decision of each edge it made."""
 
     model_config = ConfigDict(frozen=True)
@@ -57,7 +57,7 @@ class EventAnswer(BaseModel):
                 "edges": [e.as_json() for e in self.edges]}
 
 
-class Shown(BaseModel):
+class Shown(BaseModel, defer_build=True):
     """The answer to ``show X``: the identifier, where it stands and its profile; for a
     profile id, that profile (``merged_into``: the one a merged-away id became); for
     ``event:ID``, the event and its edges' decisions (``event``)."""

@@ -46,7 +46,7 @@ class InvalidIdentifier(UsageError, ValueError):
     """Text that cannot be an identifier (``'not-an-email@'``): the command line's exit 2."""
 
 
-class Drawing(BaseModel):
+class Drawing(BaseModel, defer_build=True):
     """What :meth:`IdentityGraph.render` wrote: the file and the size of the cluster."""
 
     model_config = ConfigDict(frozen=True)
@@ -56,7 +56,7 @@ class Drawing(BaseModel):
     edges: int
 
 
-class Stats(BaseModel):
+class Stats(BaseModel, defer_build=True):
     """The answer to ``stats``: counts of events, identifiers by kind, profiles, edges by
     rule (a store may add keys: they are kept)."""
 

@@ -31,7 +31,7 @@ PROFILE_ID = re.compile(r"^p_[0-9a-f]{16}$")
 Namespaces = Callable[[str], "IdentifierKind | None"]
 
 
-class Target(BaseModel):
+class Target(BaseModel, defer_build=True):
     """What a query asks about: ``what`` is an identifier (``key`` is ``kind:value``), a
     profile (``key`` its id) or an event (``key`` its id)."""
 

@@ -20,7 +20,7 @@ from identigraph.model import KINDS
 MAX_NODES = 300
 
 
-class ClusterView(BaseModel):
+class ClusterView(BaseModel, defer_build=True):
     """The cluster ``viz`` draws, typed: ``nodes`` (identifiers and profiles) and ``edges``
     (membership and evidence) as the renderers take them (docs/viz.md), the ``highlight``ed
     path, the ``summary`` (the caption), and ``left_out`` / ``note`` when the view was cut."""

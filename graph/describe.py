@@ -11,7 +11,7 @@ from identigraph.graph.sentences import show_summary
 from identigraph.graph.store import Store
 
 
-class Description(BaseModel):
+class Description(BaseModel, defer_build=True):
     """What ``show`` adds to the identifier and its profile."""
 
     name: str | None = None

@@ -11,7 +11,7 @@ from identigraph.graph.sentences import edge_sentence, explain_summary
 from identigraph.graph.store import Store
 
 
-class Explanation(BaseModel):
+class Explanation(BaseModel, defer_build=True):
     """The answer to ``explain A B``."""
 
     a: str

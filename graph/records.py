@@ -11,7 +11,7 @@ from identigraph.graph.timefmt import iso
 from identigraph.model import KINDS, NON_ID_COLUMNS, PROFILE_FIELDS
 
 
-class _Rec(BaseModel):
+class _Rec(BaseModel, defer_build=True):
     model_config = ConfigDict(frozen=True)
 
 

@@ -32,7 +32,7 @@ _CANDIDATES_PER_PAIR = 5
 SAME_NAME_WEIGHT = 2
 
 
-class Pair(BaseModel):
+class Pair(BaseModel, defer_build=True):
     """Two profiles that evidence ties together but the rules kept apart."""
 
     profiles: tuple[str, str]
@@ -59,7 +59,7 @@ class Pair(BaseModel):
         }
 
 
-class Hub(BaseModel):
+class Hub(BaseModel, defer_build=True):
     """One identifier that evidence ties to many profiles."""
 
     identifier: str
@@ -76,7 +76,7 @@ class Hub(BaseModel):
         return self.model_dump()
 
 
-class Suspects(BaseModel):
+class Suspects(BaseModel, defer_build=True):
     """The answer to ``suspects``."""
 
     pairs: list[Pair]

@@ -21,7 +21,7 @@ _ORDER = {"created": 0, "merged": 1, "merged_into": 1, "linked": 2, "not_linked"
           "replaced": 3, "consent": 4, "seen": 5}
 
 
-class Step(BaseModel):
+class Step(BaseModel, defer_build=True):
     """One thing that happened to the profile, with the event that did it."""
 
     timestamp: str
@@ -36,7 +36,7 @@ class Step(BaseModel):
     sentence: str = ""
 
 
-class Timeline(BaseModel):
+class Timeline(BaseModel, defer_build=True):
     """The answer to ``how X``."""
 
     identifier: str

@@ -29,7 +29,7 @@ class Problem:
     severity: str  # "rejected" (whole row) or "warning" (value dropped, row loaded)
 
 
-class FileReport(BaseModel):
+class FileReport(BaseModel, defer_build=True):
     """Counts for one input file; they add up to ``rows_read``."""
 
     file: str
@@ -43,7 +43,7 @@ class FileReport(BaseModel):
     conflicts: int = 0
 
 
-class LoadReport(BaseModel):
+class LoadReport(BaseModel, defer_build=True):
     """What one ``load`` did, per file and in total (a pydantic model: ``model_dump()`` is
     the whole record, :meth:`as_dict` the ``load --json`` summary)."""
 

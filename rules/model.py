@@ -30,7 +30,7 @@ class PastLimit(StrEnum):
     REFUSE = "refuse"  # the link is not made (a ``limit`` conflict)
 
 
-class _Strict(BaseModel):
+class _Strict(BaseModel, defer_build=True):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
