@@ -11,4 +11,7 @@ CREATE CONSTRAINT identigraph_event_buckets IF NOT EXISTS
 FOR (n:EventBuckets) REQUIRE n.generation IS UNIQUE;
 // identifier -> its group's events: the group buckets (graph/neo4j_store/groupindex.py)
 CREATE CONSTRAINT identigraph_group_bucket IF NOT EXISTS
-FOR (n:GroupBucket) REQUIRE n.bucket IS UNIQUE
+FOR (n:GroupBucket) REQUIRE n.bucket IS UNIQUE;
+// stats: the buckets whose largest groups are largest
+CREATE INDEX identigraph_group_bucket_largest IF NOT EXISTS
+FOR (n:GroupBucket) ON (n.largest)

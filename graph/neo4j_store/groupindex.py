@@ -6,7 +6,9 @@ events (a compressed Arrow blob each, unique ``bucket`` number); every identifie
 not blocked carries the number of its group's bucket (``Identifier.bucket``). A group is
 always in one bucket, so the bucket of any one of its identifiers holds all its events.
 A delta moves the groups it touches into new buckets (numbers above every stored one) and
-rewrites the buckets they came from without them.
+rewrites the buckets they came from without them. Each bucket also records its largest group
+(``largest`` events, the first of them ``largest_first``), so ``stats`` finds the store's
+largest groups in the few buckets whose largest groups are largest (an index read).
 """
 
 from __future__ import annotations
@@ -32,22 +34,27 @@ BUCKETS_PER_BATCH = 200
 
 
 def blob_batches(events: EventTable, of: NDArray[np.int64],
+                 each: dict[str, list[object]] | None = None,
                  **fixed: object) -> Iterator[Params]:
     """The events cut by ``of`` (a number per event), one compressed Arrow blob per number,
-    BUCKETS_PER_BATCH per batch: ``$bucket``, ``$rows``, ``$data`` and each ``fixed``
-    value repeated (``$generation``). The events are put in bucket order once and sliced
-    (a take per bucket from a table of many chunks costs the whole table each time)."""
+    BUCKETS_PER_BATCH per batch: ``$bucket``, ``$rows``, ``$data``, each ``each`` list's
+    value for the bucket (the lists in bucket number order) and each ``fixed`` value
+    repeated (``$generation``). The events are put in bucket order once and sliced (a take
+    per bucket from a table of many chunks costs the whole table each time)."""
     order = np.argsort(of, kind="stable")
     values, starts = np.unique(of[order], return_index=True)
     bounds = np.append(starts, len(order)).tolist()
     table = events.table.take(pa.array(order)).combine_chunks()
+    per_bucket = each or {}
     batch: dict[str, list[object]] = {"bucket": [], "rows": [], "data": [],
-                                      **{k: [] for k in fixed}}
+                                      **{k: [] for k in per_bucket}, **{k: [] for k in fixed}}
     for i, bucket in enumerate(values.tolist()):
         lo, hi = bounds[i], bounds[i + 1]
         batch["bucket"].append(bucket)
         batch["rows"].append(hi - lo)
         batch["data"].append(encode(table.slice(lo, hi - lo)))
+        for k, values_of in per_bucket.items():
+            batch[k].append(values_of[i])
         for k, v in fixed.items():
             batch[k].append(v)
         if len(batch["bucket"]) >= BUCKETS_PER_BATCH:
@@ -55,6 +62,38 @@ def blob_batches(events: EventTable, of: NDArray[np.int64],
             batch = {k: [] for k in batch}
     if batch["bucket"]:
         yield params(**batch)
+
+
+def group_batches(events: EventTable, of: NDArray[np.int64],
+                  groups: NDArray[np.int64]) -> Iterator[Params]:
+    """Group buckets (the events cut by ``of``, whole groups each), for
+    ``write_group_buckets``: :func:`blob_batches` with each bucket's largest group,
+    ``$largest`` events, the first of them (the smallest id) ``$largest_first``; of groups
+    as large, the one with the smallest first id, as ``stats`` orders them."""
+    sizes = pa.table({"bucket": of, "group": groups, "id": events.column("event_id")}).group_by(
+        ["bucket", "group"]).aggregate([("id", "count"), ("id", "min")]).sort_by(
+            [("bucket", "ascending"), ("id_count", "descending"), ("id_min", "ascending")])
+    _, first = np.unique(sizes.column("bucket").to_numpy(), return_index=True)
+    best = sizes.take(pa.array(first))
+    return blob_batches(events, of, {"largest": best.column("id_count").to_pylist(),
+                                     "largest_first": best.column("id_min").to_pylist()})
+
+
+def largest_groups(events: EventTable, ruleset: RuleSet, top: int
+                   ) -> list[tuple[int, EventTable]]:
+    """The ``top`` largest connected groups of these events (whole groups: every event, or
+    the buckets whose largest groups are largest), most events first, then by first event
+    id; each group's size and events."""
+    from identigraph.engine.groups import event_groups  # the replay's kernels: not on the
+    # query path
+
+    groups = event_groups(events, ruleset)
+    ids = events.column("event_id")
+    sizes = pa.table({"g": groups, "id": ids}).group_by("g").aggregate(
+        [("id", "count"), ("id", "min")]).sort_by(
+            [("id_count", "descending"), ("id_min", "ascending")]).slice(0, top)
+    return [(n, events.take(np.flatnonzero(groups == g))) for g, n in zip(
+        sizes.column("g").to_pylist(), sizes.column("id_count").to_pylist(), strict=True)]
 
 
 def key_groups(events: EventTable, ruleset: RuleSet, groups: NDArray[np.int64]
@@ -85,6 +124,7 @@ class Placement:
 
     events: EventTable
     bucket: NDArray[np.int64]  # per event
+    group: NDArray[np.int64]  # per event
     keys: pa.Table  # key, bucket (of its smallest group)
     spread: dict[str, list[int]]  # key -> every bucket of its groups, keys in several groups
 
@@ -104,7 +144,7 @@ class Placement:
         for key, b in zip(many.column("key").to_pylist(),
                           of_group[many.column("group").to_numpy()].tolist(), strict=True):
             spread.setdefault(key, set()).add(b)
-        return cls(events, of_group[dense], pa.table({
+        return cls(events, of_group[dense], dense, pa.table({
             "key": keyed.column("key"), "bucket": pa.array(bucket, pa.int64())}),
             {k: sorted(v) for k, v in spread.items()})
 
@@ -114,7 +154,7 @@ class Placement:
 
     def batches(self) -> Iterator[Params]:
         """The buckets, for ``write_group_buckets``."""
-        return blob_batches(self.events, self.bucket)
+        return group_batches(self.events, self.bucket, self.group)
 
     def identifier_buckets(self, identifiers: pa.Table) -> pa.Array:
         """The bucket of each row of an identifiers table (engine/state.py; null for a

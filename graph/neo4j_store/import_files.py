@@ -102,9 +102,11 @@ def write_import_files(state: State, events: EventTable, ruleset: RuleSet,
                                         "buckets:long[]", ":LABEL"],
            ([r[0], *r] for r in _rows(rows, rows.column_names)))
     nodes.append("identifiers.csv")
-    _write(folder / "group_buckets.csv", ["bucket:long", "rows:long", "data:byte[]", ":LABEL"],
-           ([b, n, _bytes(data), "GroupBucket"] for batch in placement.batches()
-            for b, n, data in zip(batch["bucket"], batch["rows"], batch["data"], strict=True)))
+    columns = ["bucket", "rows", "data", "largest", "largest_first"]
+    _write(folder / "group_buckets.csv", ["bucket:long", "rows:long", "data:byte[]",
+                                          "largest:long", "largest_first", ":LABEL"],
+           ([b, n, _bytes(data), top, first, "GroupBucket"] for batch in placement.batches()
+            for b, n, data, top, first in zip(*(batch[c] for c in columns), strict=True)))
     nodes.append("group_buckets.csv")
 
     lists = ("emails", "phones", "external_ids", "other_ids", "merged_ids")
@@ -130,9 +132,9 @@ def write_import_files(state: State, events: EventTable, ruleset: RuleSet,
 
     _write(folder / "meta.csv", ["key", "ruleset", "schema_version", "state",
                                  "generation:long", "grouped:boolean", "next_bucket:long",
-                                 ":LABEL"],
+                                 "ranked:boolean", ":LABEL"],
            [["store", ruleset.model_dump_json(), SCHEMA_VERSION, IMPORTED, 1, True,
-             placement.after(0), "Meta"]])
+             placement.after(0), True, "Meta"]])
     nodes.append("meta.csv")
     longest = _write(
         folder / "event_chunks.csv",

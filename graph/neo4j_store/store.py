@@ -35,7 +35,12 @@ from identigraph.graph.neo4j_store.chunks import (
 )
 from identigraph.graph.neo4j_store.connect import open_driver, store_errors
 from identigraph.graph.neo4j_store.eventindex import bucket_events, probes, probes_of
-from identigraph.graph.neo4j_store.groupindex import Placement, blob_batches, place
+from identigraph.graph.neo4j_store.groupindex import (
+    Placement,
+    group_batches,
+    largest_groups,
+    place,
+)
 from identigraph.graph.neo4j_store.write import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_EVENT_CHUNK_ROWS,
@@ -242,7 +247,7 @@ class Neo4jStore:
                     raise
                 for done in pending:
                     done.result()
-            writer.statement("meta_end", next_bucket=placement.after(0))
+            writer.statement("meta_end", next_bucket=placement.after(0), ranked=True)
             self.timings = writer.timings
 
     def _append_events(self, writer: Writer, new_events: EventTable, generation: int) -> None:
@@ -354,14 +359,14 @@ class Neo4jStore:
             writer.append_events(new_events, generation)
             # the touched groups into new buckets, then the buckets they left without them
             writer.rows("group_buckets", placement.batches(), undo=False)
-            writer.rows("group_buckets", blob_batches(before.take(kept_at), of_old[kept_at]),
-                        undo=False)
+            writer.rows("group_buckets", group_batches(before.take(kept_at), of_old[kept_at],
+                                                       groups[kept_at]), undo=False)
             writer.statement("drop_group_buckets", buckets=emptied)
             writer.clear_groups(old_keys.to_pylist(), old.column("event_id").to_pylist())
             writer.write_state(state, stored, placement)
             self._rebucket_blocked(writer, ident_keys.filter(pa.array(stored)), placement,
                                    emptied)
-            writer.statement("meta_end", next_bucket=placement.after(first))
+            writer.statement("meta_end", next_bucket=placement.after(first), ranked=False)
             self.timings = writer.timings
             return Replayed(events=len(events), touched=len(np.unique(groups[old_at])),
                             groups=len(np.unique(groups[touched])))
@@ -542,24 +547,22 @@ class Neo4jStore:
 
     def _largest_groups(self, rs: RuleSet | None, top: int = 5) -> list[dict[str, object]]:
         """The embedded store's ``largest_groups``: Neo4j keeps no group ids, so the groups
-        are found from the stored events (read whole, as a delta load does)."""
+        are found among the events of the ``top`` group buckets whose largest groups are
+        largest (groupindex.py; in a store whose buckets do not all record it yet, among
+        every stored event)."""
         from collections import Counter
 
-        from identigraph.engine.groups import event_groups, identifier_keys
+        from identigraph.engine.groups import identifier_keys
 
-        table = self._event_table()
-        if rs is None or table is None:
+        if rs is None:
             return []
-        events = EventTable(table)
-        groups = event_groups(events, rs)
-        ids = events.column("event_id")
-        sizes = pa.table({"g": groups, "id": ids}).group_by("g").aggregate(
-            [("id", "count"), ("id", "min")]).sort_by(
-                [("id_count", "descending"), ("id_min", "ascending")]).slice(0, top)
+        row = self._read("largest_group_buckets", top=top, schema_version=SCHEMA_VERSION)[0]
+        table = joined([chunk_table(data) for data in row["found"]]) if row[
+            "ranked"] else self._event_table()
+        if table is None:
+            return []
         out: list[dict[str, object]] = []
-        for g, n in zip(sizes.column("g").to_pylist(), sizes.column("id_count").to_pylist(),
-                        strict=True):
-            group = events.take(np.flatnonzero(groups == g))
+        for n, group in largest_groups(EventTable(table), rs, top):
             keys = pc.unique(identifier_keys(group, rs)).to_pylist()
             found = [r for r in self._read("group_identifiers", keys=keys) if not r["blocked"]]
             in_group = set(group.column("event_id").to_pylist())

@@ -122,6 +122,24 @@ def test_show_and_how_read_one_bucket(delta_read: tuple[int, int], neo4j_uri: st
         store.close()
 
 
+def test_stats_reads_the_largest_groups_from_their_buckets(
+        delta_read: tuple[int, int], neo4j_uri: str, embedded: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``stats``' largest groups after the delta (the two that joined, the one that grew,
+    then groups as large ordered by first event id) are one embedded load's, read from
+    the five group buckets whose largest groups are largest, not from every event."""
+    store = Neo4jStore(neo4j_uri)
+    try:
+        counting = Counting(store, monkeypatch)
+        groups = store.stats()["largest_groups"]
+        assert 0 < counting.rows <= 5 * (BUCKET_ROWS + len(DELTA) + 4)
+    finally:
+        store.close()
+    assert groups == cli_json("stats", store=embedded)["largest_groups"]
+    assert isinstance(groups, list)
+    assert [g["events"] for g in groups] == [7, 4, 3, 3, 3]  # ties of 3: by first event id
+
+
 def test_a_store_without_the_group_index_is_rewritten_by_its_next_load(
         neo4j_uri: str, files: tuple[Path, Path], embedded: str) -> None:
     """A store of schema version 3 (no group buckets, no Identifier.bucket) answers from

@@ -20,6 +20,7 @@ from identigraph import cypher
 from identigraph.api import load
 from identigraph.graph.neo4j_store import Neo4jStore
 from identigraph.graph.neo4j_store.eventindex import probes
+from identigraph.graph.neo4j_store.store import SCHEMA_VERSION
 
 SEEKS = {"NodeIndexSeek", "NodeUniqueIndexSeek", "MultiNodeIndexSeek",
          "NodeIndexSeekByRange", "NodeUniqueIndexSeekByRange"}
@@ -83,6 +84,14 @@ def test_every_lookup_is_an_index_seek(loaded: str) -> None:
         ops = _plan(loaded, name, **params)
         assert ops & SEEKS, (name, ops)
         assert not ops & SCANS, (name, ops)
+
+
+def test_stats_finds_the_largest_groups_in_index_order(loaded: str) -> None:
+    """``stats``' largest groups: the group buckets read in the order of the index on their
+    largest group, as far as the top few need (a partial top), never by label scan."""
+    ops = _plan(loaded, "largest_group_buckets", top=5, schema_version=SCHEMA_VERSION)
+    assert {"NodeIndexScan", "PartialTop"} <= ops, ops
+    assert "NodeByLabelScan" not in ops, ops
 
 
 def test_events_are_found_by_id_after_a_delta(loaded: str) -> None:
