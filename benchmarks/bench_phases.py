@@ -61,6 +61,8 @@ class Phases:
         inner = func
 
         def marked(*args: Any, **kwargs: Any) -> Any:
+            if threading.current_thread() is not threading.main_thread():
+                return inner(*args, **kwargs)  # within the main thread's phase
             self.mark(f"(until {name})")
             out = inner(*args, **kwargs)
             self.mark(name)
@@ -86,6 +88,8 @@ def main() -> None:
             (api, "settle_ids", "settle event ids"),
             (groups, "event_groups", "number the events' groups"),
             (api, "resolve", "replay (resolve)"),
+            (api, "prepare", "order, intern and group the events (prepare)"),
+            (EmbeddedStore, "_replay_appending", "replay; the events written meanwhile"),
             (EmbeddedStore, "write_delta", "delta: replay the touched groups and write"),
             (EmbeddedStore, "_replace_derived", "write the derived tables"),
             (EmbeddedStore, "_append_events", "append the events"),

@@ -15,12 +15,12 @@ from pathlib import Path
 import pyarrow as pa
 
 from identigraph.arrays import as_array
-from identigraph.engine.resolver import resolve, warm_up
+from identigraph.engine.resolver import prepare, replay_prepared, resolve, warm_up
 from identigraph.engine.state import State, StateRows
 from identigraph.errors import UsageError
 from identigraph.eventids import settle_ids
 from identigraph.events import EventTable
-from identigraph.graph.store import Store
+from identigraph.graph.store import GroupedReplay, Handed, Store
 from identigraph.heap import give_back
 from identigraph.loaders.batch import ReadOptions
 from identigraph.loaders.canonical import Canonicaliser, Validated, parse_timestamp
@@ -127,7 +127,7 @@ def load(
                 fr.duplicates += batch.folded
                 report.problems.extend(valid.problems)
                 checked.append((fr, valid))
-                del batch
+                del batch, valid  # ``checked`` alone holds the events, until settled
                 give_back()  # what reading and validating the batch freed
                 if progress is not None:
                     progress(str(path), rows)
@@ -148,6 +148,10 @@ def load(
             replayed = store.write_delta(rs, new)
             report.incremental = report.replayed = True
             report.replayed_events, report.replayed_groups = replayed.events, replayed.groups
+        elif not had_events and replay is None and len(new):  # a first load
+            handed = Handed(new)
+            del new  # the store lets go of the events once written
+            _write_first(store, rs, handed, report)
         elif len(new) or not had_events or unfinished:
             events = new
             if had_events:  # replay everything: late events land where they belong
@@ -155,6 +159,27 @@ def load(
             # the replay runs inside write: the embedded store writes the events meanwhile
             store.write(rs, new, lambda: _replay(events, rs, report, replay))
     return report
+
+
+def _write_first(store: Store, rs: RuleSet, handed: Handed[EventTable],
+                 report: LoadReport) -> None:
+    """A first load: the events' groups are numbered before the replay, so a store can write
+    the events (in group order) while the replay runs, and let go of them once written; the
+    replay keeps only the columns the state needs."""
+    events = handed.take()
+    prepared = prepare(events, rs)
+    channel = events.column("channel")
+
+    def run() -> State:
+        rows = StateRows(None, replay_prepared(prepared), channel)
+        report.replayed, report.replayed_events = True, len(rows.res.order)
+        report.replayed_groups = int(rows.res.group_at.max()) + 1
+        return rows
+
+    grouped = GroupedReplay(prepared.groups_by_row(), run)
+    handed = Handed(events)
+    del events
+    store.write(rs, handed, grouped)
 
 
 def _replay(events: EventTable, rs: RuleSet, report: LoadReport,

@@ -213,47 +213,97 @@ def _consent_codes(events: EventTable, order: NDArray[np.integer]) -> tuple[I32,
     return np.stack(codes, axis=1), pa.array(list(values), pa.string())
 
 
-def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
-    """Replay all events under a rule set; the result depends only on the set of events."""
-    from identigraph.engine.replay_kernel import replay  # numba: imported when a replay runs
+@dataclass(slots=True, eq=False)
+class Prepared:
+    """A replay's inputs as integer arrays, before the kernel runs: the events' order, their
+    interned identifiers and their connected groups (known before the replay, so a store
+    can write the events in group order while it runs)."""
 
+    ruleset: RuleSet
+    type_names: pa.Array
+    type_index: I32
+    event_id: pa.Array
+    ts: NDArray[np.int64]
+    order: I32
+    kind: NDArray[np.int8]
+    value: pa.Array
+    blocked: NDArray[np.bool_]
+    present: list[int]
+    carried: I32
+    group_at: I32
+    ident_group: I32
+    consent_ev: I32
+    consent_values: pa.Array
+
+    def groups_by_row(self) -> NDArray[np.int64]:
+        """The connected group of each event, by table row."""
+        groups = np.empty(len(self.order), np.int64)
+        groups[self.order] = self.group_at
+        return groups
+
+
+def prepare(events: EventTable, ruleset: RuleSet) -> Prepared:
+    """Everything of a replay but the kernel: checks the event types, orders the events,
+    interns their identifiers and numbers their connected groups."""
     types = events.column("type").dictionary_encode()
     names: list[str] = types.dictionary.to_pylist()
     unknown = set(names) - set(ruleset.event_types)
     if unknown:
         raise ValueError(f"event types not in rule set {ruleset.name}: {sorted(unknown)}")
-    type_code = {name: i for i, name in enumerate(ruleset.event_types)}
-    type_index = np.asarray(types.indices.to_numpy(), dtype=np.int32)
     event_id = events.column("event_id")
     ts = int64_column(events.column("ts"))
     order = event_order(ts, event_id).astype(np.int32)
-    kind_names = ruleset.kind_names()
-    code_of = {name: code for code, name in enumerate(kind_names)}
     by_kind, kind, value, blocked = _interned(events, order, _Blocker(ruleset))
     give_back()  # the interning's sorted copies of the identifier columns
     # only the kinds the events carry are replayed (their arrays sized by those alone):
     # a kind no event carries can neither link nor overflow a limit
     present = sorted(by_kind) or [0]
-    compact = np.full(len(kind_names), -1, np.int32)
-    compact[present] = np.arange(len(present), dtype=np.int32)
     carried = carried_by_kind(by_kind, len(events))
     del by_kind
     group_at, ident_group = _groups(carried, blocked)
     consent_ev, consent_values = _consent_codes(events, order)
+    return Prepared(ruleset=ruleset, type_names=types.dictionary,
+                    type_index=np.asarray(types.indices.to_numpy(), dtype=np.int32),
+                    event_id=event_id, ts=ts, order=order, kind=kind, value=value,
+                    blocked=blocked, present=present, carried=carried, group_at=group_at,
+                    ident_group=ident_group, consent_ev=consent_ev,
+                    consent_values=consent_values)
+
+
+def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
+    """Replay all events under a rule set; the result depends only on the set of events."""
+    return replay_prepared(prepare(events, ruleset))
+
+
+def replay_prepared(p: Prepared) -> Resolution:
+    """The replay of prepared events (the kernel, then profile ids): :func:`resolve`'s
+    second half. ``p`` lets go of its identifier arrays (``carried``) meanwhile."""
+    from identigraph.engine.replay_kernel import replay  # numba: imported when a replay runs
+
+    ruleset = p.ruleset
+    names: list[str] = p.type_names.to_pylist()
+    type_code = {name: i for i, name in enumerate(ruleset.event_types)}
+    kind_names = ruleset.kind_names()
+    code_of = {name: code for code, name in enumerate(kind_names)}
+    present = p.present
+    compact = np.full(len(kind_names), -1, np.int32)
+    compact[present] = np.arange(len(present), dtype=np.int32)
     limits = [ruleset.limit_for(kind_names[code]) for code in present]
+    carried, p.carried = p.carried, np.zeros((0, 1), np.int32)
+    order = p.order
     out = replay(
         carried=carried,
         strength=np.array([compact[code_of[k]] for k in ruleset.strength
                            if compact[code_of[k]] >= 0], np.int32),
-        etype=np.array([type_code[t] for t in names], np.int32)[type_index][order],
+        etype=np.array([type_code[t] for t in names], np.int32)[p.type_index][order],
         modes=np.array([_MODE_CODE[t.link] for t in ruleset.event_types.values()], np.int32),
         absorbs=np.array([sum(1 << int(compact[code_of[k]])
                               for k in t.absorb_profiles_known_only_by
                               if compact[code_of[k]] >= 0)
                           for t in ruleset.event_types.values()], np.int32),
-        consent_ev=consent_ev,
-        kind=compact[kind].astype(np.int8),
-        blocked=blocked,
+        consent_ev=p.consent_ev,
+        kind=compact[p.kind].astype(np.int8),
+        blocked=p.blocked,
         lim_max=np.array([-1 if lim is None or lim.max is None else lim.max
                           for lim in limits], np.int32),
         lim_replace=np.array([lim is not None and lim.past_limit == PastLimit.REPLACE
@@ -264,11 +314,11 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
     del carried
     give_back()  # the kernel's working arrays
     res = Resolution(
-        kind_names=kind_names, order=order, event_id=event_id, ts=ts, type_names=types.dictionary,
-        type_index=type_index, ident_kind=kind, ident_value=value,
-        ident_blocked=blocked, ident_profile=out.ident_profile,
+        kind_names=kind_names, order=order, event_id=p.event_id, ts=p.ts,
+        type_names=p.type_names, type_index=p.type_index, ident_kind=p.kind,
+        ident_value=p.value, ident_blocked=p.blocked, ident_profile=out.ident_profile,
         ident_consent=out.ident_consent, ident_consent_at=out.ident_consent_at,
-        consent_values=consent_values, edge_at=out.edge_at, edge_src=out.edge_src,
+        consent_values=p.consent_values, edge_at=out.edge_at, edge_src=out.edge_src,
         edge_dst=out.edge_dst, edge_rule=out.edge_rule,
         profile_created_at=out.profile_created_at,
         profile_created_for=out.profile_created_for, profile_label=out.profile_label,
@@ -279,11 +329,11 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
         merged=out.merged, merged_offsets=out.merged_offsets, merge_at=out.merge_at,
         merge_into=out.merge_into, merge_from=out.merge_from, merge_via=out.merge_via,
         detach_at=out.detach_at, detach_profile=out.detach_profile,
-        detach_ident=out.detach_ident, detach_by=out.detach_by, group_at=group_at,
-        ident_group=ident_group,
+        detach_ident=out.detach_ident, detach_by=out.detach_by, group_at=p.group_at,
+        ident_group=p.ident_group,
     )
     # the creators' ids gathered by Arrow first: its take overlaps the random reads better
-    res.profile_ids = profile_ids(event_id.take(pa.array(order[out.profile_created_at])),
+    res.profile_ids = profile_ids(p.event_id.take(pa.array(order[out.profile_created_at])),
                                   res.keys, out.profile_created_for)
     return res
 

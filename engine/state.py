@@ -126,7 +126,16 @@ class StateTables:
 class StateRows:
     """Derived state of a store: Arrow tables, and the same rows as plain tuples."""
 
-    def __init__(self, events: EventTable, res: Resolution) -> None:
+    def __init__(self, events: EventTable | None, res: Resolution,
+                 channel: pa.Array | None = None) -> None:
+        """Without ``events``, only their ``channel`` column (the edges') is kept: a first
+        load lets go of its events once the store has written them (``row_keys`` then
+        cannot be asked)."""
+        if channel is None:
+            if events is None:
+                raise ValueError("StateRows needs the events or their channel column")
+            channel = events.column("channel")
+        self.channel = channel
         self.events = events
         self.res = res
         self._columns: dict[str, dict[str, Any]] = {}
@@ -233,13 +242,15 @@ class StateRows:
     def _first_positions(self) -> NDArray[np.int64]:
         """Position of the first event carrying each identifier (the replay numbers them,
         per kind, in that order)."""
-        r = self.res
+        r, events = self.res, self.events
+        if events is None:
+            raise ValueError("a lean StateRows keeps no identifier columns")
         first = np.empty(len(r.ident_kind), np.int64)
         start = 0
         for name in r.kind_names:
-            if name not in FIELDS and name not in self.events.namespaces:  # no ids of it
+            if name not in FIELDS and name not in events.namespaces:  # no ids of it
                 continue
-            ordered = self.events.column(name).take(pa.array(r.order))
+            ordered = events.column(name).take(pa.array(r.order))
             index = np.asarray(ordered.dictionary_encode().indices.fill_null(-1)
                                .to_numpy(zero_copy_only=False), np.int64)
             carried = np.flatnonzero(index >= 0)
@@ -290,7 +301,7 @@ class StateRows:
             "dst": r.keys(r.edge_dst[at]),
             "event_id": r.event_id.take(take),
             "type": r.type_names.take(pa.array(r.type_index[rows])),
-            "channel": self.events.column("channel").take(take),
+            "channel": self.channel.take(take),
             "ts": r.ts[rows],
             "rule": pa.array(RULE_NAMES).take(pa.array(rule)),
             "merges": np.isin(rule, sorted(MERGING)),

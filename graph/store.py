@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Generic, Protocol, TypeAlias, TypeVar
 
 from identigraph.graph.records import (
     CrossEdge,
@@ -20,7 +20,9 @@ from identigraph.graph.records import (
 )
 
 if TYPE_CHECKING:  # the replay's modules (numba, pyarrow) stay off the query path
+    import numpy as np
     import pyarrow as pa
+    from numpy.typing import NDArray
 
     from identigraph.engine.state import State
     from identigraph.events import EventTable
@@ -29,6 +31,32 @@ if TYPE_CHECKING:  # the replay's modules (numba, pyarrow) stay off the query pa
 
 #: The derived state, or the function (the replay) that computes it.
 StateLike: TypeAlias = "State | Callable[[], State]"
+T = TypeVar("T")
+
+
+class Handed(Generic[T]):
+    """A value handed over once: the giver keeps no reference, so once the taker lets go of
+    it, it is freed. A first load's events are most of its memory, and the store needs them
+    only until they are written."""
+
+    def __init__(self, value: T) -> None:
+        self._box = [value]
+
+    def take(self) -> T:
+        """The value, which this no longer holds."""
+        return self._box.pop()
+
+
+@dataclass(frozen=True, slots=True)
+class GroupedReplay:
+    """A whole replay whose events' connected groups are known before it runs: a store can
+    write the new events in group order while it runs (on the other core)."""
+
+    groups: NDArray[np.int64]  # the connected group of each new event, by row
+    run: Callable[[], State]
+
+    def __call__(self) -> State:
+        return self.run()
 
 @dataclass(frozen=True, slots=True)
 class Replayed:
@@ -66,11 +94,13 @@ class Store(Protocol):
         """Every stored event (for a replay)."""
         ...
 
-    def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
+    def write(self, ruleset: RuleSet, new_events: EventTable | Handed[EventTable],
+              state: StateLike) -> None:
         """Add events and replace the derived state; all or nothing where the backend can.
 
-        ``state`` may be the replay itself (a function): a backend can run it while it
-        writes the events.
+        ``state`` may be the replay itself (a function, a :class:`GroupedReplay`): a backend
+        can run it while it writes the events. Events ``Handed`` over are let go of once
+        written.
         """
         ...
 
@@ -145,6 +175,11 @@ def refuse_newer(location: object, found: int, current: int) -> None:
         raise StoreError(f"store {location} was written by a newer identigraph (store schema "
                          f"{found}, this version reads up to {current}): upgrade identigraph, "
                          "or load your files into a new store")
+
+
+def taken(events: EventTable | Handed[EventTable]) -> EventTable:
+    """The events themselves, taken over when handed over."""
+    return events.take() if isinstance(events, Handed) else events
 
 
 def materialise(state: StateLike) -> State:

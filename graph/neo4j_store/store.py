@@ -58,7 +58,14 @@ from identigraph.graph.records import (
     LogEntry,
     Profile,
 )
-from identigraph.graph.store import Replayed, StateLike, materialise, refuse_newer
+from identigraph.graph.store import (
+    Handed,
+    Replayed,
+    StateLike,
+    materialise,
+    refuse_newer,
+    taken,
+)
 from identigraph.rules.model import RuleSet
 
 #: The Meta node's state in a database neo4j-admin imported, until its schema is built.
@@ -212,9 +219,11 @@ class Neo4jStore:
         table = self._answer_events()
         return EventTable() if table is None else EventTable(table)
 
-    def write(self, ruleset: RuleSet, new_events: EventTable, state: StateLike) -> None:
+    def write(self, ruleset: RuleSet, new_events: EventTable | Handed[EventTable],
+              state: StateLike) -> None:
         """Mark the store unfinished; while the replay runs, append the new events and delete
         the old derived state; write the new one (batched, idempotent); mark it finished."""
+        new_events = taken(new_events)
         with store_errors(self.location, writing=True):
             with self._session() as session:
                 self._ensure_schema(session)

@@ -67,7 +67,8 @@ def _load_with_failing_replay(store: Neo4jStore, path: Path,
         raise RuntimeError("replay failed")
 
     with monkeypatch.context() as patched:
-        patched.setattr(api, "resolve", broken)
+        patched.setattr(api, "resolve", broken)  # a whole replay's
+        patched.setattr(api, "replay_prepared", broken)  # a first load's
         patched.setattr(store, "delta_ready", lambda: False)
         with pytest.raises(RuntimeError, match="replay failed"):
             api.load(store, [path])
