@@ -1,7 +1,9 @@
-"""Neo4j keeps events as compressed Arrow chunks: a million events write in well under a second.
+"""Neo4j keeps events as compressed Arrow blobs: a million events write in well under a second.
 
-Events are only appended, read back whole for a replay, and searched by identifier for
-``how``; columnar chunks serve all three better than a row per event.
+One format for the chunks (every event, appended per load, read back whole for a whole
+replay), the id buckets (eventindex.py: event id -> event) and the group buckets
+(groupindex.py: an identifier's group, which ``how`` and ``show`` read and filter here);
+columnar blobs serve all three better than a node per event.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from identigraph.graph.records import Edge, LogEntry, Profile
@@ -25,11 +25,6 @@ def edge(src: str, dst: str, event_id: str, type_: str, channel: str | None, ts:
     """An Edge oriented as stored (src -> dst), whatever direction a query walked it."""
     return Edge(from_=src, to=dst, event_id=event_id, event_type=type_, channel=channel,
                 timestamp=iso(ts), rule=rule, merges=bool(merges), ts=ts)
-
-
-def edge_list(rows: Sequence[Sequence[Any]]) -> list[Edge]:
-    """Edges from ``[src, dst, event_id, type, channel, ts, rule, merges]`` lists."""
-    return [edge(*r) for r in rows]
 
 
 def log_entry(r: Mapping[str, Any]) -> LogEntry:

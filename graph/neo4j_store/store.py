@@ -155,8 +155,9 @@ class Neo4jStore:
         (a managed transaction adds the COMMIT's, a fifth of a lookup's answer time); what
         the driver calls retryable (a lost connection, a transient error) is run again."""
         query = cypher.load(name)
+        attempt = 1
         with store_errors(self.location):
-            for attempt in range(1, READ_ATTEMPTS + 1):
+            while True:  # until an answer, or an error not to retry (or the last attempt's)
                 try:
                     with self.driver.session(database=self.database,
                                              default_access_mode=neo4j.READ_ACCESS) as session:
@@ -164,8 +165,8 @@ class Neo4jStore:
                 except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
                     if attempt == READ_ATTEMPTS or not exc.is_retryable():
                         raise
-                    time.sleep(0.1 * attempt)
-        raise AssertionError("unreachable")  # the loop returns or raises
+                time.sleep(0.1 * attempt)
+                attempt += 1
 
     def _ensure_schema(self, session: neo4j.Session) -> None:
         """Constraints and indexes, created once per store object (IF NOT EXISTS)."""

@@ -52,7 +52,7 @@ def _cypher_paths(uri: str, a: str, b: str, merging: bool) -> list[list[Any]]:
         return []
     name = "shortest_paths_merging" if merging else "shortest_paths"
     rows = query(uri, cypher.load(name), a=a, b=b, max_paths=10_000)
-    return [read.edge_list(r["path"]) for r in rows]
+    return [[read.edge(*e) for e in r["path"]] for r in rows]  # [src, dst, event_id, ...]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
