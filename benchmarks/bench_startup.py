@@ -32,11 +32,17 @@ def _cpu_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+#: the commands' environment: bytecode written (the warm-up run writes what an installed
+#: copy has; with PYTHONDONTWRITEBYTECODE set, each run would compile every changed module)
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _timed(cmd: list[str]) -> tuple[float, float]:
     """Wall and CPU seconds of one run of ``cmd`` (its CPU: what the finished child adds to
     this process's children's usage)."""
     cpu, started = _cpu_children(), time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=_ENV)
     return time.perf_counter() - started, _cpu_children() - cpu
 
 
