@@ -41,9 +41,9 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("identifier", _STR), ("other", _STR)]),
 }
 _NEVER = "never_subscribed"  # a profile's consent when its email / phone has none
-#: rows per slice of :meth:`StateRows.batches`: two of DuckDB's row groups (122,880 rows),
-#: which it writes to the file as they come
-SLICE_ROWS = 245_760
+#: rows per slice of :meth:`StateRows.batches`: one of DuckDB's row groups (a store reads a
+#: table's slices in one statement, as it fills its row groups)
+SLICE_ROWS = 122_880
 
 
 @dataclass(frozen=True)
@@ -157,17 +157,21 @@ class StateRows:
         return pa.table(cols if cols is not None else self._build(name), schema=SCHEMAS[name])
 
     def batches(self, name: str, rows: int | None = None,
-                order: NDArray[np.int64] | None = None) -> Iterator[pa.RecordBatch]:
+                order: NDArray[np.integer] | None = None) -> Iterator[pa.RecordBatch]:
         """One table in slices of ``rows`` rows (:data:`SLICE_ROWS`), each built when asked
         for, its rows in ``order`` (row numbers; by default as :meth:`table` has them): a
         store that writes them one after another holds a slice, never the whole table (at
         1M events the profiles table alone is ~100 MB), even in an order of its own (by
-        group). The log, small, is built whole."""
+        group). The log, smaller, is built whole and taken in order a slice at a time."""
         rows = rows or SLICE_ROWS
         size = self._size(name)
         if size is None or self._tables is not None:
             table = self.table(name)
-            yield from (table if order is None else table.take(pa.array(order))).to_batches(rows)
+            if order is None:
+                yield from table.to_batches(rows)
+                return
+            for lo in range(0, len(order), rows):
+                yield from table.take(pa.array(order[lo:lo + rows])).to_batches()
             return
         build = self._builders()[name]
         for lo in range(0, size, rows):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from support import write_jsonl
+from support import cli, cli_load, write_jsonl
 
 from identigraph import api
 from identigraph.engine import state
@@ -88,3 +88,21 @@ def test_first_load_lets_go_of_its_events_once_written(
         store.close()
     assert stored is not None and stored[0] >= attributes  # the attributes were written
     assert held and held[0] < attributes / 2, (held, attributes)
+
+
+def test_memory_running_out_while_a_slice_is_built_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB reads a derived table's slices as they are built: memory running out while
+    one is built is "out of memory" at the command line (not DuckDB's report that its
+    Arrow source failed), and the store keeps no part of the load."""
+    events = write_jsonl(tmp_path / "e.jsonl", _events())
+    store = str(tmp_path / "s.db")
+
+    def exhausted(self: state.StateRows, at: Any) -> dict[str, Any]:
+        raise MemoryError
+
+    with monkeypatch.context() as patched:
+        patched.setattr(state.StateRows, "_profiles", exhausted)
+        out = cli("load", str(events), store=store)
+    assert out.returncode != 0 and out.stderr.strip().endswith("out of memory"), out.stderr
+    assert cli_load(str(events), store=store)["events_added"] == EVENTS

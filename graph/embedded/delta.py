@@ -53,14 +53,13 @@ def derived_with_groups(rows: StateRows, name: str,
     """One state table with each row's group id, ``ids[local group]`` (null when blocked),
     in group order (a row without a group after every group, rows of a group in table
     order), in slices built as DuckDB reads them (``StateRows.batches``), never whole.
-    Two arrays of the table's length are held: the sort key and the order."""
-    none = np.iinfo(np.int64).max
-    key = rows.groups(name).astype(np.int64)  # a copy: the group ids replace it in place
-    blocked = key < 0
-    key[~blocked] = ids[key[~blocked]]
-    key[blocked] = none
-    del blocked
+    Two arrays of the table's length are held, int32 where the ids fit (at 10M events the
+    identifiers' were 150 MB as int64): the sort key and the order."""
+    key = group_key(rows.groups(name), ids)
+    none = np.iinfo(key.dtype).max
     order = np.argsort(key, kind="stable")
+    if len(order) <= np.iinfo(np.int32).max:
+        order = order.astype(np.int32)
     schema = SCHEMAS[name].append(pa.field("grp", pa.int64()))
 
     def slices() -> Iterator[pa.RecordBatch]:
@@ -68,10 +67,29 @@ def derived_with_groups(rows: StateRows, name: str,
         for batch in rows.batches(name, order=order):
             end = start + batch.num_rows
             grp = key[order[start:end]]
-            yield batch.append_column("grp", pa.array(grp, pa.int64(), mask=grp == none))
+            batch = batch.append_column("grp", pa.array(grp, pa.int64(), mask=grp == none))
+            del grp
+            yield batch
+            del batch  # before the next slice is built (DuckDB has read it)
             start = end
 
     return pa.RecordBatchReader.from_batches(schema, slices())
+
+
+#: rows whose group ids are looked up at a time (bounds the lookup's temporaries)
+_KEY_STEP = 1 << 20
+
+
+def group_key(groups: NDArray[np.integer], ids: NDArray[np.int64]) -> NDArray[np.integer]:
+    """Each row's group id, ``ids[local group]``, the dtype's largest value where the local
+    group is negative (a blocked value: after every group): int32 when the ids fit."""
+    small = not len(ids) or int(ids.max()) < np.iinfo(np.int32).max
+    dtype = np.int32 if small else np.int64
+    by_local = np.append(ids.astype(dtype), np.iinfo(dtype).max)  # [-1] is the last
+    key: NDArray[np.integer] = np.empty(len(groups), dtype)
+    for lo in range(0, len(groups), _KEY_STEP):
+        np.take(by_local, groups[lo:lo + _KEY_STEP], out=key[lo:lo + _KEY_STEP], mode="wrap")
+    return key
 
 
 def event_arrow(events: EventTable, groups: NDArray[np.int64]) -> pa.Table:

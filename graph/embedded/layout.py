@@ -19,7 +19,7 @@ rebuilds ``lookup`` when it opens the store (graph/embedded/migrate.py).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -33,14 +33,15 @@ if TYPE_CHECKING:  # writing needs them; a query does not import them (start-up 
 
 #: the text whose ``hash()`` identifies the hash function ``lookup`` was written with
 HASH_PROBE = "identigraph lookup"
-#: rows handed to DuckDB at a time when a table is written sorted (one slice copied at
-#: once): whole row groups (122,880 rows), which DuckDB writes to the file as they fill; a
-#: slice ending mid-row-group left every table to the checkpoint (+2.4 CPU s at 1M)
-SLICE = 2 * 122_880
-#: the lookup table, empty. Both columns bit-packed, which DuckDB chooses for them anyway:
-#: named, its analysis of the other methods is skipped (0.1 CPU s of a 1M load)
+#: rows of a table built or copied at a time when it is written sorted: one of DuckDB's
+#: row groups. DuckDB reads a table's slices in one statement (``write_sorted``), so its
+#: row groups are whole and written to the file as they fill (a statement per slice had to
+#: be whole row groups: one ending mid-row-group left every table to the checkpoint)
+SLICE = 122_880
 #: a lookup row's group while in numpy: none (a store written by another engine)
 NO_GROUP = -1
+#: the lookup table, empty. Both columns bit-packed, which DuckDB chooses for them anyway:
+#: named, its analysis of the other methods is skipped (0.1 CPU s of a 1M load)
 LOOKUP_DDL = ("CREATE TABLE IF NOT EXISTS lookup (h UBIGINT USING COMPRESSION bitpacking, "
               "grp BIGINT USING COMPRESSION bitpacking)")
 
@@ -98,8 +99,9 @@ def group_order(table: pa.Table) -> NDArray[np.int64]:
     return np.asarray(column.to_numpy(), np.int64)
 
 
-def insert_arrow(db: duckdb.DuckDBPyConnection, data: pa.Table, sql: str) -> None:
-    """Run ``sql`` (an INSERT reading the view ``incoming``) over an Arrow table through a
+def insert_arrow(db: duckdb.DuckDBPyConnection, data: pa.Table | pa.RecordBatchReader,
+                 sql: str) -> None:
+    """Run ``sql`` (an INSERT reading the view ``incoming``) over Arrow data through a
     relation: DuckDB lets go of it when the statement ends, where a registered table is
     kept until the transaction commits (a first load then held every derived table it
     wrote, ~250 MB at 1M events)."""
@@ -110,26 +112,39 @@ def write_sorted(db: duckdb.DuckDBPyConnection, table_name: str,
                  data: pa.Table | pa.RecordBatchReader, *, create: bool,
                  key: NDArray[np.integer] | None = None) -> None:
     """Write Arrow data into ``table_name`` sorted by ``key`` (by default its ``grp``
-    column), creating the table from its first slice when ``create``. A reader's slices
-    come in group order already (``delta.derived_with_groups`` builds them so): each is
-    written as it comes, and the table is never put together."""
+    column), creating it when ``create``, in one statement that reads slices as DuckDB
+    asks for them: a table is gathered a slice at a time (``sorted_slices``); a reader's
+    slices come in group order already (``delta.derived_with_groups`` builds them so).
+    One slice is held at a time (a statement per slice held two row groups' worth)."""
     import pyarrow
 
-    if not isinstance(data, pyarrow.Table):
-        if create:
-            insert_arrow(db, data.schema.empty_table(),
-                         f"CREATE TABLE {table_name} AS SELECT * FROM incoming")
-        for batch in data:
-            insert_arrow(db, pyarrow.Table.from_batches([batch]),
-                         f"INSERT INTO {table_name} BY NAME SELECT * FROM incoming")
-            give_back()  # what building the slice freed
-        return
-    table = data
-    order = group_order(table) if key is None else key
-    for i, part in enumerate(sorted_slices(table, order)):
-        sql = (f"CREATE TABLE {table_name} AS SELECT * FROM incoming" if create and i == 0
-               else f"INSERT INTO {table_name} BY NAME SELECT * FROM incoming")
-        insert_arrow(db, part, sql)
+    if isinstance(data, pyarrow.Table):
+        order = group_order(data) if key is None else key
+        data = pyarrow.RecordBatchReader.from_batches(data.schema, (
+            batch for part in sorted_slices(data, order) for batch in part.to_batches()))
+    failed: list[BaseException] = []
+    insert_arrow(db, pyarrow.RecordBatchReader.from_batches(data.schema, _handed(data, failed)),
+                 f"CREATE TABLE {table_name} AS SELECT * FROM incoming" if create
+                 else f"INSERT INTO {table_name} BY NAME SELECT * FROM incoming")
+    if failed:  # the caller's transaction rolls back the rows written before it
+        raise failed[0]
+
+
+def _handed(batches: Iterable[pa.RecordBatch], failed: list[BaseException]
+            ) -> Iterator[pa.RecordBatch]:
+    """The batches as DuckDB reads them, the heap given back before the next is built. An
+    error building one (out of memory, a Ctrl-C) ends them and is kept in ``failed``: a
+    statement failing on it aborted the transaction (the store's clean-up before its
+    rollback then failed in its place) and said it as DuckDB's text."""
+    try:
+        for batch in batches:
+            yield batch
+            del batch
+            give_back()  # the slice DuckDB has read, and what building it freed
+    except GeneratorExit:
+        raise
+    except BaseException as exc:
+        failed.append(exc)
 
 
 def _sources(tables: Mapping[str, str]) -> str:
@@ -170,7 +185,7 @@ def add_lookup(db: duckdb.DuckDBPyConnection, tables: Mapping[str, str]) -> None
     (inside the caller's transaction). The rows are held once, as two numpy arrays filled
     from DuckDB's batches as they come (sized by the tables' row counts, a bound: pages
     never written are never resident), beside the order of a radix sort of their 16-bit
-    buckets; each slice is gathered as it is written. DuckDB's ORDER BY h took twice the
+    buckets; each slice is gathered as DuckDB reads it. DuckDB's ORDER BY h took twice the
     CPU (1.0 against 0.5 s at 1M events); sorting whole Arrow columns held four copies."""
     import numpy as np
     import pyarrow as pa
@@ -193,11 +208,17 @@ def add_lookup(db: duckdb.DuckDBPyConnection, tables: Mapping[str, str]) -> None
     del blocked
     order = np.argsort(bucket[:n], kind="stable")  # a radix sort: 16-bit keys
     del bucket
-    for start in range(0, n, SLICE):
-        part = order[start:start + SLICE]
-        grps = grp[part]
-        insert_arrow(db, pa.table({"h": h[part], "grp": pa.array(grps, mask=grps == NO_GROUP)}),
-                     "INSERT INTO lookup BY NAME SELECT * FROM incoming")
+
+    def gathered() -> Iterator[pa.RecordBatch]:
+        for start in range(0, n, SLICE):
+            part = order[start:start + SLICE]
+            grps = grp[part]
+            yield pa.record_batch([h[part], pa.array(grps, mask=grps == NO_GROUP)],
+                                  names=["h", "grp"])
+
+    schema = pa.schema([("h", pa.uint64()), ("grp", pa.int64())])
+    write_sorted(db, "lookup", pa.RecordBatchReader.from_batches(schema, gathered()),
+                 create=False)
 
 
 STORED = {"identifiers": "identifiers", "profiles": "profiles", "log": "profile_log",
