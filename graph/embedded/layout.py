@@ -55,7 +55,8 @@ def hash_probe(db: duckdb.DuckDBPyConnection) -> str:
 
 def sorted_slices(table: pa.Table, key: NDArray[np.integer]) -> Iterator[pa.Table]:
     """The table's rows ordered by ``key`` (stable), a slice of at most SLICE rows at a
-    time: only one slice is copied at once.
+    time: only one slice is copied at once, and the order is held as int32 row numbers
+    (the events are written beside the replay: their order is on top of its peak).
 
     Each slice is gathered batch by batch (a take within one batch), never by a take on
     the whole table: Arrow puts a chunked column together for every take, which made
@@ -67,26 +68,21 @@ def sorted_slices(table: pa.Table, key: NDArray[np.integer]) -> Iterator[pa.Tabl
     if n == 0 or bool(np.all(key[1:] >= key[:-1])):  # already in order (one group, none)
         yield from (table.slice(i, SLICE) for i in range(0, max(n, 1), SLICE))
         return
-    rank = np.empty(n, np.int64)  # each row's place in the sorted table
-    rank[np.argsort(key, kind="stable")] = np.arange(n)  # a radix sort for 16-bit keys
-    slices = (n + SLICE - 1) // SLICE
-    batches = []
-    start = 0
-    for batch in table.to_batches():
-        of_slice = rank[start:start + batch.num_rows] // SLICE
-        order = np.argsort(of_slice, kind="stable")
-        bounds = np.searchsorted(of_slice[order], np.arange(slices + 1))
-        batches.append((batch, order, bounds, start))
-        start += batch.num_rows
-    for j in range(slices):
-        parts, places = [], []
-        for batch, order, bounds, first in batches:
-            rows = order[bounds[j]:bounds[j + 1]]
-            if len(rows):
-                parts.append(batch.take(pa.array(rows)))
-                places.append(rank[first + rows])
-        inside = np.argsort(np.concatenate(places))
-        yield pa.Table.from_batches(parts, table.schema).combine_chunks().take(pa.array(inside))
+    order = np.argsort(key, kind="stable")
+    if n <= np.iinfo(np.int32).max:
+        order = order.astype(np.int32)
+    batches = table.to_batches()
+    starts = np.cumsum([0, *(b.num_rows for b in batches)])
+    for lo in range(0, n, SLICE):
+        rows = order[lo:lo + SLICE]
+        ascending = np.argsort(rows)
+        at = rows[ascending]  # the slice's rows in table order: batch by batch
+        cuts = np.searchsorted(at, starts)
+        parts = [batch.take(pa.array(at[cuts[i]:cuts[i + 1]] - starts[i]))
+                 for i, batch in enumerate(batches) if cuts[i + 1] > cuts[i]]
+        back = np.empty(len(rows), np.int64)  # where each of ``rows`` is among ``at``
+        back[ascending] = np.arange(len(rows))
+        yield pa.Table.from_batches(parts, table.schema).combine_chunks().take(pa.array(back))
 
 
 def group_order(table: pa.Table) -> NDArray[np.int64]:
