@@ -89,7 +89,7 @@ def main() -> None:
             (groups, "event_groups", "number the events' groups"),
             (api, "resolve", "replay (resolve)"),
             (api, "prepare", "order, intern and group the events (prepare)"),
-            (EmbeddedStore, "_replay_appending", "replay; the events written meanwhile"),
+            (api, "replay_prepared", "replay (the kernel, profile ids)"),
             (EmbeddedStore, "write_delta", "delta: replay the touched groups and write"),
             (EmbeddedStore, "_replace_derived", "write the derived tables"),
             (EmbeddedStore, "_append_events", "append the events"),

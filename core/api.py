@@ -20,7 +20,7 @@ from identigraph.engine.state import State, StateRows
 from identigraph.errors import UsageError
 from identigraph.eventids import settle_ids
 from identigraph.events import EventTable
-from identigraph.graph.store import GroupedReplay, Handed, Store
+from identigraph.graph.store import Handed, Store
 from identigraph.heap import give_back
 from identigraph.loaders.batch import ReadOptions
 from identigraph.loaders.canonical import Canonicaliser, Validated, parse_timestamp
@@ -163,23 +163,24 @@ def load(
 
 def _write_first(store: Store, rs: RuleSet, handed: Handed[EventTable],
                  report: LoadReport) -> None:
-    """A first load: the events' groups are numbered before the replay, so a store can write
-    the events (in group order) while the replay runs, and let go of them once written; the
-    replay keeps only the columns the state needs."""
+    """A first load: the replay keeps only the columns of the events the state needs (their
+    channel), so once the store has written them nothing holds the events: a big load's
+    lookup table is built without them."""
     events = handed.take()
-    prepared = prepare(events, rs)
-    channel = events.column("channel")
+    replayed = Handed(events)
 
     def run() -> State:
+        mine = replayed.take()
+        prepared, channel = prepare(mine, rs), mine.column("channel")
+        del mine
         rows = StateRows(None, replay_prepared(prepared), channel)
         report.replayed, report.replayed_events = True, len(rows.res.order)
         report.replayed_groups = int(rows.res.group_at.max()) + 1
         return rows
 
-    grouped = GroupedReplay(prepared.groups_by_row(), run)
     handed = Handed(events)
     del events
-    store.write(rs, handed, grouped)
+    store.write(rs, handed, run)
 
 
 def _replay(events: EventTable, rs: RuleSet, report: LoadReport,

@@ -216,8 +216,8 @@ def _consent_codes(events: EventTable, order: NDArray[np.integer]) -> tuple[I32,
 @dataclass(slots=True, eq=False)
 class Prepared:
     """A replay's inputs as integer arrays, before the kernel runs: the events' order, their
-    interned identifiers and their connected groups (known before the replay, so a store
-    can write the events in group order while it runs)."""
+    interned identifiers and their connected groups. Once prepared, the events themselves
+    are needed only to be stored."""
 
     ruleset: RuleSet
     type_names: pa.Array
@@ -234,12 +234,6 @@ class Prepared:
     ident_group: I32
     consent_ev: I32
     consent_values: pa.Array
-
-    def groups_by_row(self) -> NDArray[np.int64]:
-        """The connected group of each event, by table row."""
-        groups = np.empty(len(self.order), np.int64)
-        groups[self.order] = self.group_at
-        return groups
 
 
 def prepare(events: EventTable, ruleset: RuleSet) -> Prepared:

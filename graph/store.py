@@ -20,9 +20,7 @@ from identigraph.graph.records import (
 )
 
 if TYPE_CHECKING:  # the replay's modules (numba, pyarrow) stay off the query path
-    import numpy as np
     import pyarrow as pa
-    from numpy.typing import NDArray
 
     from identigraph.engine.state import State
     from identigraph.events import EventTable
@@ -46,17 +44,6 @@ class Handed(Generic[T]):
         """The value, which this no longer holds."""
         return self._box.pop()
 
-
-@dataclass(frozen=True, slots=True)
-class GroupedReplay:
-    """A whole replay whose events' connected groups are known before it runs: a store can
-    write the new events in group order while it runs (on the other core)."""
-
-    groups: NDArray[np.int64]  # the connected group of each new event, by row
-    run: Callable[[], State]
-
-    def __call__(self) -> State:
-        return self.run()
 
 @dataclass(frozen=True, slots=True)
 class Replayed:
@@ -98,9 +85,8 @@ class Store(Protocol):
               state: StateLike) -> None:
         """Add events and replace the derived state; all or nothing where the backend can.
 
-        ``state`` may be the replay itself (a function, a :class:`GroupedReplay`): a backend
-        can run it while it writes the events. Events ``Handed`` over are let go of once
-        written.
+        ``state`` may be the replay itself (a function): a backend can run it while it
+        writes the events. Events ``Handed`` over are let go of once written.
         """
         ...
 

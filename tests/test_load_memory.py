@@ -13,7 +13,7 @@ from support import cli, cli_load, write_jsonl
 
 from identigraph import api
 from identigraph.engine import state
-from identigraph.graph.embedded import delta
+from identigraph.graph.embedded import delta, layout
 from identigraph.graph.embedded.store import EmbeddedStore
 
 EVENTS = 3000
@@ -65,22 +65,22 @@ def test_first_load_lets_go_of_each_derived_table_once_written(
 
 def test_first_load_lets_go_of_its_events_once_written(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A first load's events (here mostly their attributes) are written while the replay
-    runs and let go of then: when the derived tables are written, the load holds less Arrow
-    memory than the events' attributes alone."""
+    """A first load's events (here mostly their attributes) are let go of once written:
+    when the lookup table is built, the load holds less Arrow memory than the events'
+    attributes alone."""
     events = _events()
     for i, ev in enumerate(events):
         ev["attributes"] = {"note": f"{i:06d}" * 500}  # 3,000 characters each
     attributes = sum(len(ev["attributes"]["note"]) for ev in events)
     held: list[int] = []
-    built = delta.derived_with_groups
+    store = EmbeddedStore(tmp_path / "s.db")  # its empty lookup built before the patch
+    built = layout.rebuild_lookup
 
-    def measured(rows: state.StateRows, name: str, ids: Any) -> pa.RecordBatchReader:
+    def measured(db: Any) -> None:
         held.append(pa.total_allocated_bytes())
-        return built(rows, name, ids)
+        built(db)
 
-    monkeypatch.setattr(delta, "derived_with_groups", measured)
-    store = EmbeddedStore(tmp_path / "s.db")
+    monkeypatch.setattr(layout, "rebuild_lookup", measured)
     try:
         api.load(store, [write_jsonl(tmp_path / "e.jsonl", events)])
         [stored] = store.db.execute("SELECT sum(length(attributes)) FROM events").fetchall()

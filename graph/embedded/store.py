@@ -15,7 +15,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
@@ -36,7 +35,6 @@ from identigraph.graph.records import (
     event_record,
 )
 from identigraph.graph.store import (
-    GroupedReplay,
     Handed,
     Replayed,
     StateLike,
@@ -420,64 +418,34 @@ class EmbeddedStore:
         """Append events and rewrite the derived tables in one transaction: a first load, or
         a whole replay of a store written before groups were kept.
 
-        A first load whose groups are known before its replay (a :class:`GroupedReplay`)
-        has its events written in group order on another thread while the replay runs, and
-        let go of once written (when ``Handed`` over). Otherwise the replay runs first; its
-        derived tables go to DuckDB one after another and its arrays are let go before the
-        events are appended, each with the group the replay numbered.
+        Given a function (the replay), it runs first; its derived tables go to DuckDB one
+        after another and its arrays are let go before the events are appended, each with
+        the group the replay numbered: the replay and DuckDB's writes never hold memory at
+        the same time. Events ``Handed`` over are let go of once written, before the
+        lookup table is built.
         """
         from identigraph.graph.embedded.layout import rebuild_lookup
 
         first = not self.has_events()
         db = self.db
+        events = [taken(new_events)]  # popped when written: nothing else holds them then
         with self._write_transaction():
             db.execute("INSERT OR REPLACE INTO meta VALUES ('ruleset', ?)",
                        [ruleset.model_dump_json()])
-            if first and isinstance(state, GroupedReplay):
-                rows = [self._replay_appending(new_events, state)]
-                give_back()  # the events, written
-                self._write_derived(rows.pop(), first, appended=True)
-            else:
-                events = taken(new_events)
-                replayed = [materialise(state)]  # popped below: nothing else holds it
-                give_back()  # the replay's own temporaries
-                if not first:  # the whole replay regroups every stored event, these included
-                    self._append_events(events, None)
-                groups = self._write_derived(replayed.pop(), first)
-                if first:
-                    give_back()  # the replay's arrays
-                    self._append_events(events, groups)
+            replayed = [materialise(state)]  # popped below: nothing else holds it
+            give_back()  # the replay's own temporaries
+            if not first:  # the whole replay regroups every stored event, these included
+                self._append_events(events.pop(), None)
+            groups = self._write_derived(replayed.pop(), first)
+            if first:
+                give_back()  # the replay's arrays
+                self._append_events(events.pop(), groups)
+            give_back()  # the events, written
             rebuild_lookup(db)
 
-    def _replay_appending(self, new_events: EventTable | Handed[EventTable],
-                          grouped: GroupedReplay) -> State:
-        """Run a first load's replay while another thread appends its events in group order
-        (DuckDB on one core, the replay on the other, as each releases the GIL); the events
-        are let go of once written. On a failure either side (a Ctrl-C), the append is
-        interrupted and waited for: the rollback never races it."""
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-events") as pool:
-            appended = pool.submit(self._append_events, taken(new_events), grouped.groups)
-            try:
-                rows = grouped.run()
-                appended.result()
-            except BaseException:
-                self._stop(appended)
-                raise
-        return rows
-
-    def _stop(self, work: Future[None]) -> None:
-        """Interrupt DuckDB's work on another thread and wait until it has ended (a Ctrl-C
-        meanwhile interrupts it again: the wait is not given up)."""
-        while not work.done():
-            self.db.interrupt()
-            with contextlib.suppress(KeyboardInterrupt):
-                wait([work], timeout=0.1)
-
-    def _write_derived(self, rows: State, first: bool, *, appended: bool = False
-                       ) -> NDArray[np.int64] | None:
+    def _write_derived(self, rows: State, first: bool) -> NDArray[np.int64] | None:
         """The derived tables of a whole replay, each row with its group (inside the load's
-        transaction); on a first load whose events are not ``appended`` yet, the group of
-        each replayed event by table row."""
+        transaction); on a first load, the group of each replayed event by table row."""
         import numpy as np
 
         from identigraph.engine.state import StateRows
@@ -490,10 +458,10 @@ class EmbeddedStore:
         res = rows.res
         ids = np.arange(int(res.group_at.max()) + 1 if len(res.group_at) else 0)
         groups = None
-        if first and not appended:  # the events' groups, by row, as the replay numbered them
+        if first:  # the events' groups, by row, as the replay numbered them
             groups = np.empty(len(res.order), np.int64)
             groups[res.order] = res.group_at
-        elif not first:
+        else:
             self._regroup_events(rows)
         self._replace_derived(lambda name: derived_with_groups(rows, name, ids))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('next_group', ?)",
