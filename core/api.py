@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from identigraph.arrays import as_array
@@ -20,7 +21,7 @@ from identigraph.engine.state import State, StateRows
 from identigraph.errors import UsageError
 from identigraph.eventids import settle_ids
 from identigraph.events import EventTable
-from identigraph.graph.store import Handed, Store
+from identigraph.graph.store import GroupedReplay, Handed, Store
 from identigraph.heap import give_back
 from identigraph.loaders.batch import ReadOptions
 from identigraph.loaders.canonical import Canonicaliser, Validated, parse_timestamp
@@ -167,20 +168,22 @@ def _write_first(store: Store, rs: RuleSet, handed: Handed[EventTable],
     channel), so once the store has written them nothing holds the events: a big load's
     lookup table is built without them."""
     events = handed.take()
-    replayed = Handed(events)
+    prepared = prepare(events, rs)
+    channel = events.column("channel")
+    grouped = np.empty(len(prepared.order), np.int64)  # each event's group, by row
+    grouped[prepared.order] = prepared.group_at
+    kept = Handed(prepared)
+    del prepared
 
     def run() -> State:
-        mine = replayed.take()
-        prepared, channel = prepare(mine, rs), mine.column("channel")
-        del mine
-        rows = StateRows(None, replay_prepared(prepared), channel)
+        rows = StateRows(None, replay_prepared(kept.take()), channel)
         report.replayed, report.replayed_events = True, len(rows.res.order)
         report.replayed_groups = int(rows.res.group_at.max()) + 1
         return rows
 
     handed = Handed(events)
     del events
-    store.write(rs, handed, run)
+    store.write(rs, handed, GroupedReplay(grouped, run))
 
 
 def _replay(events: EventTable, rs: RuleSet, report: LoadReport,

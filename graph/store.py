@@ -20,7 +20,9 @@ from identigraph.graph.records import (
 )
 
 if TYPE_CHECKING:  # the replay's modules (numba, pyarrow) stay off the query path
+    import numpy as np
     import pyarrow as pa
+    from numpy.typing import NDArray
 
     from identigraph.engine.state import State
     from identigraph.events import EventTable
@@ -161,6 +163,18 @@ def refuse_newer(location: object, found: int, current: int) -> None:
         raise StoreError(f"store {location} was written by a newer identigraph (store schema "
                          f"{found}, this version reads up to {current}): upgrade identigraph, "
                          "or load your files into a new store")
+
+
+@dataclass(frozen=True, slots=True)
+class GroupedReplay:
+    """A whole replay whose events' connected groups are known before it runs: a store can
+    write the new events (in group order) first and let go of them before the replay."""
+
+    groups: NDArray[np.int64]  # the connected group of each new event, by row
+    run: Callable[[], State]
+
+    def __call__(self) -> State:
+        return self.run()
 
 
 def taken(events: EventTable | Handed[EventTable]) -> EventTable:

@@ -35,6 +35,7 @@ from identigraph.graph.records import (
     event_record,
 )
 from identigraph.graph.store import (
+    GroupedReplay,
     Handed,
     Replayed,
     StateLike,
@@ -432,12 +433,16 @@ class EmbeddedStore:
         with self._write_transaction():
             db.execute("INSERT OR REPLACE INTO meta VALUES ('ruleset', ?)",
                        [ruleset.model_dump_json()])
+            if first and isinstance(state, GroupedReplay):  # the events first, let go of
+                self._append_events(events.pop(), state.groups)  # before the replay
+                give_back()
+                state = state.run
             replayed = [materialise(state)]  # popped below: nothing else holds it
             give_back()  # the replay's own temporaries
             if not first:  # the whole replay regroups every stored event, these included
                 self._append_events(events.pop(), None)
             groups = self._write_derived(replayed.pop(), first)
-            if first:
+            if first and events:
                 give_back()  # the replay's arrays
                 self._append_events(events.pop(), groups)
             give_back()  # the events, written
