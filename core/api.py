@@ -181,9 +181,10 @@ def _write_first(store: Store, rs: RuleSet, handed: Handed[EventTable],
         report.replayed_groups = int(rows.res.group_at.max()) + 1
         return rows
 
+    replay = GroupedReplay(Handed(grouped), run)
     handed = Handed(events)
-    del events
-    store.write(rs, handed, GroupedReplay(grouped, run))
+    del events, grouped
+    store.write(rs, handed, replay)
 
 
 def _replay(events: EventTable, rs: RuleSet, report: LoadReport,

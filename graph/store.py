@@ -168,9 +168,10 @@ def refuse_newer(location: object, found: int, current: int) -> None:
 @dataclass(frozen=True, slots=True)
 class GroupedReplay:
     """A whole replay whose events' connected groups are known before it runs: a store can
-    write the new events (in group order) first and let go of them before the replay."""
+    write the new events (in group order) first and let go of them (and of their groups)
+    before the replay."""
 
-    groups: NDArray[np.int64]  # the connected group of each new event, by row
+    groups: Handed[NDArray[np.int64]]  # the connected group of each new event, by row
     run: Callable[[], State]
 
     def __call__(self) -> State:

@@ -419,11 +419,12 @@ class EmbeddedStore:
         """Append events and rewrite the derived tables in one transaction: a first load, or
         a whole replay of a store written before groups were kept.
 
-        Given a function (the replay), it runs first; its derived tables go to DuckDB one
-        after another and its arrays are let go before the events are appended, each with
-        the group the replay numbered: the replay and DuckDB's writes never hold memory at
-        the same time. Events ``Handed`` over are let go of once written, before the
-        lookup table is built.
+        A first load whose groups are known before its replay (a :class:`GroupedReplay`)
+        appends its events first, in group order, and lets go of them (when ``Handed``
+        over) before the replay runs. Otherwise the replay runs first; its derived tables
+        go to DuckDB one after another and its arrays are let go before the events are
+        appended, each with the group the replay numbered. Either way the replay and
+        DuckDB's writes never hold memory at the same time.
         """
         from identigraph.graph.embedded.layout import rebuild_lookup
 
@@ -434,23 +435,25 @@ class EmbeddedStore:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('ruleset', ?)",
                        [ruleset.model_dump_json()])
             if first and isinstance(state, GroupedReplay):  # the events first, let go of
-                self._append_events(events.pop(), state.groups)  # before the replay
+                self._append_events(events.pop(), state.groups.take())  # before the replay
                 give_back()
                 state = state.run
             replayed = [materialise(state)]  # popped below: nothing else holds it
             give_back()  # the replay's own temporaries
             if not first:  # the whole replay regroups every stored event, these included
                 self._append_events(events.pop(), None)
-            groups = self._write_derived(replayed.pop(), first)
+            groups = self._write_derived(replayed.pop(), first, by_row=bool(events))
             if first and events:
                 give_back()  # the replay's arrays
                 self._append_events(events.pop(), groups)
             give_back()  # the events, written
             rebuild_lookup(db)
 
-    def _write_derived(self, rows: State, first: bool) -> NDArray[np.int64] | None:
+    def _write_derived(self, rows: State, first: bool, *, by_row: bool = True
+                       ) -> NDArray[np.int64] | None:
         """The derived tables of a whole replay, each row with its group (inside the load's
-        transaction); on a first load, the group of each replayed event by table row."""
+        transaction); on a first load whose events are still to be written (``by_row``),
+        the group of each replayed event by table row."""
         import numpy as np
 
         from identigraph.engine.state import StateRows
@@ -463,10 +466,10 @@ class EmbeddedStore:
         res = rows.res
         ids = np.arange(int(res.group_at.max()) + 1 if len(res.group_at) else 0)
         groups = None
-        if first:  # the events' groups, by row, as the replay numbered them
+        if first and by_row:  # the events' groups, by row, as the replay numbered them
             groups = np.empty(len(res.order), np.int64)
             groups[res.order] = res.group_at
-        else:
+        elif not first:
             self._regroup_events(rows)
         self._replace_derived(lambda name: derived_with_groups(rows, name, ids))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('next_group', ?)",
