@@ -164,9 +164,9 @@ def load(
 
 def _write_first(store: Store, rs: RuleSet, handed: Handed[EventTable],
                  report: LoadReport) -> None:
-    """A first load: the replay keeps only the columns of the events the state needs (their
-    channel), so once the store has written them nothing holds the events: a big load's
-    lookup table is built without them."""
+    """A first load: its replay is prepared first (order, interned identifiers, connected
+    groups), so the store can append the events in group order and let go of them before
+    the replay runs; the replay keeps only their channel column (the edges')."""
     events = handed.take()
     prepared = prepare(events, rs)
     channel = events.column("channel")
