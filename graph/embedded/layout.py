@@ -56,7 +56,7 @@ def hash_probe(db: duckdb.DuckDBPyConnection) -> str:
 def sorted_slices(table: pa.Table, key: NDArray[np.integer]) -> Iterator[pa.Table]:
     """The table's rows ordered by ``key`` (stable), a slice of at most SLICE rows at a
     time: only one slice is copied at once, and the order is held as int32 row numbers
-    (the events are written beside the replay: their order is on top of its peak).
+    (a first load writes its events beside its prepared replay: their order adds to that).
 
     Each slice is gathered batch by batch (a take within one batch), never by a take on
     the whole table: Arrow puts a chunked column together for every take, which made
