@@ -12,11 +12,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 
 from identigraph.arrays import as_array
-from identigraph.engine.resolver import prepare, replay_prepared, resolve, warm_up
+from identigraph.engine.resolver import (
+    groups_by_row,
+    prepare,
+    replay_prepared,
+    resolve,
+    warm_up,
+)
 from identigraph.engine.state import State, StateRows
 from identigraph.errors import UsageError
 from identigraph.eventids import settle_ids
@@ -170,8 +175,7 @@ def _write_first(store: Store, rs: RuleSet, handed: Handed[EventTable],
     events = handed.take()
     prepared = prepare(events, rs)
     channel = events.column("channel")
-    grouped = np.empty(len(prepared.order), np.int64)  # each event's group, by row
-    grouped[prepared.order] = prepared.group_at
+    grouped = groups_by_row(prepared.order, prepared.group_at)
     kept = Handed(prepared)
     del prepared
 

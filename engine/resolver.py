@@ -236,6 +236,15 @@ class Prepared:
     consent_values: pa.Array
 
 
+def groups_by_row(order: NDArray[np.integer], group_at: NDArray[np.integer]
+                  ) -> NDArray[np.int64]:
+    """The connected group of each event by table row, from a replay's (or a preparation's)
+    event order and groups by position."""
+    by_row = np.empty(len(order), np.int64)
+    by_row[order] = group_at
+    return by_row
+
+
 def prepare(events: EventTable, ruleset: RuleSet) -> Prepared:
     """Everything of a replay but the kernel: checks the event types, orders the events,
     interns their identifiers and numbers their connected groups."""

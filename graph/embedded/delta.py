@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from identigraph.engine.groups import identifier_keys
-from identigraph.engine.resolver import resolve
+from identigraph.engine.resolver import groups_by_row, resolve
 from identigraph.engine.state import SCHEMAS, StateRows
 from identigraph.events import EventTable
 from identigraph.graph.embedded.layout import add_lookup, write_sorted
@@ -122,8 +122,7 @@ def replay_delta(db: duckdb.DuckDBPyConnection, ruleset: RuleSet, new: EventTabl
     events = EventTable.concat([EventTable(old.drop_columns(["grp"])), new])
     rows = StateRows(events, resolve(events, ruleset))
     res = rows.res
-    local = np.empty(len(events), np.int64)  # local group of each event, by row
-    local[res.order] = res.group_at
+    local = groups_by_row(res.order, res.group_at)  # local group of each event, by row
     n_local = int(res.group_at.max()) + 1 if len(events) else 0
     old_grp = np.asarray(old.column("grp").to_numpy(), np.int64)
     ids = np.full(n_local, np.iinfo(np.int64).max, np.int64)

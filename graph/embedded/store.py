@@ -456,6 +456,7 @@ class EmbeddedStore:
         the group of each replayed event by table row."""
         import numpy as np
 
+        from identigraph.engine.resolver import groups_by_row
         from identigraph.engine.state import StateRows
         from identigraph.graph.embedded.delta import derived_with_groups, ungrouped
 
@@ -467,8 +468,7 @@ class EmbeddedStore:
         ids = np.arange(int(res.group_at.max()) + 1 if len(res.group_at) else 0)
         groups = None
         if first and by_row:  # the events' groups, by row, as the replay numbered them
-            groups = np.empty(len(res.order), np.int64)
-            groups[res.order] = res.group_at
+            groups = groups_by_row(res.order, res.group_at)
         elif not first:
             self._regroup_events(rows)
         self._replace_derived(lambda name: derived_with_groups(rows, name, ids))
@@ -479,13 +479,12 @@ class EmbeddedStore:
     def _regroup_events(self, rows: StateRows) -> None:
         """Every stored event's group, from a whole replay (joined on event ids), the events
         then rewritten in group order."""
-        import numpy as np
         import pyarrow as pa
 
+        from identigraph.engine.resolver import groups_by_row
         from identigraph.graph.embedded.layout import resort
 
-        by_row = np.empty(len(rows.res.order), np.int64)
-        by_row[rows.res.order] = rows.res.group_at
+        by_row = groups_by_row(rows.res.order, rows.res.group_at)
         self.db.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS grp BIGINT")
         self.db.register("regroup", pa.table({"event_id": rows.res.event_id, "grp": by_row}))
         self.db.execute("UPDATE events SET grp = regroup.grp FROM regroup "
