@@ -92,8 +92,9 @@ def test_ctrl_c_caught_by_duckdb_outside_a_store_write_is_exit_130(
 
 def test_a_first_load_interrupted_in_its_replay_keeps_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A first load prepares its replay before it writes: a Ctrl-C in the replay rolls the
-    write back whole, so the store is left empty and the next load of the same file works."""
+    """A first load writes its events before its replay runs: a Ctrl-C in the replay rolls
+    those writes back with the rest, so the store is left empty and the next load of the
+    same file works."""
     import identigraph
     from identigraph import api
 
