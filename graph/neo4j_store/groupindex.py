@@ -64,16 +64,26 @@ def blob_batches(events: EventTable, of: NDArray[np.int64],
         yield params(**batch)
 
 
+def ranked_groups(ids: pa.Array, groups: NDArray[np.int64],
+                  within: NDArray[np.int64] | None = None) -> pa.Table:
+    """Each group's size (``id_count``) and first event id (``id_min``), in the order
+    ``stats`` lists groups: most events first, then the smallest first id; per ``within``
+    (a bucket, ascending, as column ``within``) when given."""
+    keys = {"group": groups} if within is None else {"within": within, "group": groups}
+    first = [] if within is None else [("within", "ascending")]
+    return pa.table({**keys, "id": ids}).group_by(list(keys)).aggregate(
+        [("id", "count"), ("id", "min")]).sort_by(
+            [*first, ("id_count", "descending"), ("id_min", "ascending")])
+
+
 def group_batches(events: EventTable, of: NDArray[np.int64],
                   groups: NDArray[np.int64]) -> Iterator[Params]:
     """Group buckets (the events cut by ``of``, whole groups each), for
     ``write_group_buckets``: :func:`blob_batches` with each bucket's largest group,
     ``$largest`` events, the first of them (the smallest id) ``$largest_first``; of groups
     as large, the one with the smallest first id, as ``stats`` orders them."""
-    sizes = pa.table({"bucket": of, "group": groups, "id": events.column("event_id")}).group_by(
-        ["bucket", "group"]).aggregate([("id", "count"), ("id", "min")]).sort_by(
-            [("bucket", "ascending"), ("id_count", "descending"), ("id_min", "ascending")])
-    _, first = np.unique(sizes.column("bucket").to_numpy(), return_index=True)
+    sizes = ranked_groups(events.column("event_id"), groups, within=of)
+    _, first = np.unique(sizes.column("within").to_numpy(), return_index=True)
     best = sizes.take(pa.array(first))
     return blob_batches(events, of, {"largest": best.column("id_count").to_pylist(),
                                      "largest_first": best.column("id_min").to_pylist()})
@@ -88,12 +98,9 @@ def largest_groups(events: EventTable, ruleset: RuleSet, top: int
     # query path
 
     groups = event_groups(events, ruleset)
-    ids = events.column("event_id")
-    sizes = pa.table({"g": groups, "id": ids}).group_by("g").aggregate(
-        [("id", "count"), ("id", "min")]).sort_by(
-            [("id_count", "descending"), ("id_min", "ascending")]).slice(0, top)
+    sizes = ranked_groups(events.column("event_id"), groups).slice(0, top)
     return [(n, events.take(np.flatnonzero(groups == g))) for g, n in zip(
-        sizes.column("g").to_pylist(), sizes.column("id_count").to_pylist(), strict=True)]
+        sizes.column("group").to_pylist(), sizes.column("id_count").to_pylist(), strict=True)]
 
 
 def key_groups(events: EventTable, ruleset: RuleSet, groups: NDArray[np.int64]
