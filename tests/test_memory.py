@@ -3,13 +3,14 @@ profiles within a small setting (DuckDB sorts and spills), and the setting is ch
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
 import pytest
 from support import cli, load_events, write_jsonl
 
-from identigraph.graph.embedded.memory import MEMORY_ENV
+from identigraph.graph.embedded.memory import MEMORY_ENV, bulk_memory
 
 PROFILES = 320_000
 #: profiles of one to four identifiers, written straight into the table (a load of 320k
@@ -69,3 +70,30 @@ def test_a_setting_that_is_no_size_is_a_usage_error(tmp_path: Path) -> None:
     out = cli("profiles", store=store, env={MEMORY_ENV: "lots"})
     assert out.returncode == 2, out
     assert f"{MEMORY_ENV}='lots' is not a size" in out.stderr
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    (None, "256MB"), ("2GB", "256MB"), ("128MB", "128MB"), ("0.1GiB", "0.1GiB"),
+    ("300000KB", "256MB"), ("not a size", "256MB")])
+def test_a_full_load_writes_its_tables_with_256mb_or_a_smaller_setting(
+        monkeypatch: pytest.MonkeyPatch, setting: str | None, expected: str) -> None:
+    """A table written whole gets 256 MB (both threads write it), never more than the user
+    allowed DuckDB; a malformed setting is refused before any load (test below)."""
+    if setting is None:
+        monkeypatch.delenv(MEMORY_ENV, raising=False)
+    else:
+        monkeypatch.setenv(MEMORY_ENV, setting)
+    assert bulk_memory() == expected
+
+
+def test_a_first_load_within_a_small_setting_keeps_every_event(tmp_path: Path) -> None:
+    """A first load under a 32 MB setting writes its tables within it and loses nothing."""
+    events = [{"event_id": f"e{i}", "timestamp": f"2025-01-01T00:00:{i % 60:02d}Z",
+               "type": "form_submit", "email": f"u{i % 500}@example.com"}
+              for i in range(3000)]
+    store = str(tmp_path / "s.db")
+    out = cli("load", str(write_jsonl(tmp_path / "e.jsonl", events)), "--json", store=store,
+              env={MEMORY_ENV: "32MB"}, process=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["events_added"] == len(events)
+    assert len(cli("profiles", "--jsonl", store=store).stdout.splitlines()) == 500

@@ -23,7 +23,7 @@ import duckdb
 from identigraph.errors import StoreError
 from identigraph.graph.embedded.layout import marks, within
 from identigraph.graph.embedded.loadlock import LoadLock
-from identigraph.graph.embedded.memory import out_of_memory, working_memory
+from identigraph.graph.embedded.memory import bulk_memory, out_of_memory, working_memory
 from identigraph.graph.query import ProfileQuery
 from identigraph.graph.records import (
     CrossEdge,
@@ -560,7 +560,18 @@ class EmbeddedStore:
         add_event_columns(self.db, events.namespaces)
         if groups is None:
             groups = np.full(len(events), -1, np.int64)
-        write_sorted(self.db, "events", event_arrow(events, groups), create=False)
+        with self._bulk():
+            write_sorted(self.db, "events", event_arrow(events, groups), create=False)
+
+    @contextlib.contextmanager
+    def _bulk(self) -> Iterator[None]:
+        """DuckDB's memory raised for one table written whole (two threads write it), then
+        set back to MEMORY_LIMIT, which evicts what it wrote."""
+        self.db.execute(f"SET memory_limit = '{bulk_memory()}'")
+        try:
+            yield
+        finally:
+            self.db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
 
     def _replace_derived(self, table: Callable[[str], pa.Table | pa.RecordBatchReader]
                          ) -> None:
@@ -577,7 +588,8 @@ class EmbeddedStore:
         try:
             for name, table_name in _DERIVED.items():
                 self.db.execute(f"DROP TABLE IF EXISTS {table_name}")
-                write_sorted(self.db, table_name, table(name), create=True)
+                with self._bulk():
+                    write_sorted(self.db, table_name, table(name), create=True)
                 give_back()
         finally:
             self.db.execute("RESET force_compression")
