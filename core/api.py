@@ -34,6 +34,7 @@ from identigraph.loaders.formats import pick_format
 from identigraph.loaders.report import FileReport, LoadReport
 from identigraph.normalise import Invalid
 from identigraph.phones import is_supported_region
+from identigraph.readahead import ReadAhead
 from identigraph.rules.model import RuleSet
 from identigraph.rules.registry import load_ruleset
 
@@ -125,18 +126,19 @@ def load(
         for path, format_ in files:
             fr = FileReport(file=str(path), format=format_.name)
             report.files.append(fr)
-            for batch in format_.read(path, opts):
-                valid = canon.validate(batch)
-                rows = len(batch) + len(batch.rejected) + batch.folded
-                fr.rows_read += rows
-                fr.rejected += valid.rejected
-                fr.duplicates += batch.folded
-                report.problems.extend(valid.problems)
-                checked.append((fr, valid))
-                del batch, valid  # ``checked`` alone holds the events, until settled
-                give_back()  # what reading and validating the batch freed
-                if progress is not None:
-                    progress(str(path), rows)
+            with ReadAhead(format_.read(path, opts)) as batches:  # the next read meanwhile
+                for batch in batches:
+                    valid = canon.validate(batch)
+                    rows = len(batch) + len(batch.rejected) + batch.folded
+                    fr.rows_read += rows
+                    fr.rejected += valid.rejected
+                    fr.duplicates += batch.folded
+                    report.problems.extend(valid.problems)
+                    checked.append((fr, valid))
+                    del batch, valid  # ``checked`` alone holds the events, until settled
+                    give_back()  # what reading and validating the batch freed
+                    if progress is not None:
+                        progress(str(path), rows)
         # the stored events that share an id with these files: asked of the store (a join
         # on the id column), not every stored event
         stored = (store.events_with_ids(pa.concat_arrays(
