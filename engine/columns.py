@@ -32,13 +32,28 @@ def intern(values: pa.Array | pa.ChunkedArray,
     values themselves are never copied into that order (~20 MB of emails per 1M events)."""
     from identigraph.engine.group_kernel import first_seen  # numba: when a replay runs
 
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    encoded = pc.dictionary_encode(values)  # nulls stay null
-    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False),
-                       np.int32)[order]
-    old = first_seen(codes, len(encoded.dictionary))
-    return codes, encoded.dictionary.take(pa.array(old))
+    dictionary, indices = _encoded(values)
+    codes = np.asarray(indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int32)[order]
+    old = first_seen(codes, len(dictionary))
+    return codes, dictionary.take(pa.array(old))
+
+
+def _encoded(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array | pa.ChunkedArray]:
+    """The distinct values and each value's index among them (nulls stay null). A column
+    of chunks is encoded chunk by chunk against one dictionary, which Arrow shares between
+    the chunks: the column is never put together first (a copy of it, the peak of a 10M
+    load)."""
+    encoded = pc.dictionary_encode(values)
+    if not isinstance(encoded, pa.ChunkedArray):
+        return encoded.dictionary, encoded.indices
+    if not encoded.num_chunks:
+        return pa.array([], values.type), pa.array([], pa.int32())
+    dictionary = encoded.chunks[-1].dictionary
+    shared = dictionary.buffers()[1].address
+    if any(chunk.dictionary.buffers()[1].address != shared for chunk in encoded.chunks):
+        whole = pc.dictionary_encode(values.combine_chunks())  # an Arrow that does not share
+        return whole.dictionary, whole.indices
+    return dictionary, pa.chunked_array([chunk.indices for chunk in encoded.chunks])
 
 
 def event_order(ts: NDArray[np.int64], event_id: pa.Array) -> NDArray[np.int64]:

@@ -177,6 +177,7 @@ def _interned(
         if name not in events.table.schema.names:
             continue
         codes, uniq = intern(events.column(name), order)
+        give_back()  # the encoding's temporaries, before the next kind's
         if not len(uniq):  # all null: a kind it carries none of
             continue
         codes[codes >= 0] += base
@@ -265,6 +266,7 @@ def prepare(events: EventTable, ruleset: RuleSet) -> Prepared:
     del by_kind
     group_at, ident_group = _groups(carried, blocked)
     consent_ev, consent_values = _consent_codes(events, order)
+    give_back()  # the consent columns' encodings
     return Prepared(ruleset=ruleset, type_names=types.dictionary,
                     type_index=np.asarray(types.indices.to_numpy(), dtype=np.int32),
                     event_id=event_id, ts=ts, order=order, kind=kind, value=value,
