@@ -8,8 +8,12 @@ commit with its own ``.venv`` (``/work/wt/base`` by default; made with ``git wor
 and ``pip install -e '.[dev]'`` when missing, the extras ``make install`` gives this tree's
 ``.venv``); the current from this tree's ``.venv``. Each run is a
 child process: its wall seconds, its own user+sys CPU seconds and peak RSS (``os.wait4``),
-and ``/proc/loadavg`` as it started. ``--warmup`` untimed runs per side first (numba's
-on-disk cache, the page cache). Prints every run, then medians and the ratios current/base.
+``/proc/loadavg`` as it started and the share of the machine's CPU time the hypervisor stole
+while it ran (``/proc/stat``: on a shared host steal makes a two-thread load's wall time
+swing by a third, so compare runs with little of it). ``--warmup`` untimed runs per side
+first (numba's on-disk cache, the page cache). Prints every run, then medians, the ratios
+current/base of the medians, and the median of each pair's ratio (a run against the base
+run just before it: drift cancels).
 Measures only; asserts nothing.
 """
 
@@ -38,6 +42,14 @@ class Run:
     cpu: float
     rss_mb: float
     load: str
+    steal: float  # % of the machine's CPU time stolen by the hypervisor during the run
+
+
+def cpu_times() -> tuple[int, int]:
+    """The machine's (steal, total) CPU ticks so far (/proc/stat)."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        ticks = [int(t) for t in fh.readline().split()[1:]]
+    return (ticks[7] if len(ticks) > 7 else 0), sum(ticks[:8])
 
 
 def loadavg() -> str:
@@ -70,6 +82,7 @@ def load_once(side: str, tree: Path, file: Path, folder: Path) -> Run:
     for leftover in folder.glob(f"{side}.db*"):
         leftover.unlink()
     load = loadavg()
+    steal0, total0 = cpu_times()
     started = time.perf_counter()
     with (folder / "stderr").open("w+b") as err:
         proc = subprocess.Popen([str(tree / ".venv" / "bin" / "identigraph"), "--store",
@@ -77,12 +90,15 @@ def load_once(side: str, tree: Path, file: Path, folder: Path) -> Run:
                                 stderr=err, cwd=folder)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        steal1, total1 = cpu_times()
         if os.waitstatus_to_exitcode(status) != 0:
             err.seek(0)
             raise SystemExit(f"{side} load failed: {err.read().decode().strip()[-2000:]}")
     for leftover in folder.glob(f"{side}.db*"):
         leftover.unlink()
-    return Run(side, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, load)
+    stolen = 100 * (steal1 - steal0) / max(total1 - total0, 1)
+    return Run(side, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, load,
+               stolen)
 
 
 def main() -> None:
@@ -102,22 +118,28 @@ def main() -> None:
             for side, tree in sides.items():
                 load_once(side, tree, file, folder)
         runs: list[Run] = []
-        print(f"{'run':<12}{'wall s':>8}{'CPU s':>8}{'peak MB':>9}  load average at start")
+        print(f"{'run':<12}{'wall s':>8}{'CPU s':>8}{'peak MB':>9}{'steal %':>8}"
+              "  load average at start")
         for i in range(args.runs):
             for side, tree in sides.items():
                 run = load_once(side, tree, file, folder)
                 runs.append(run)
                 print(f"{side + ' ' + str(i + 1):<12}{run.wall:>8.2f}{run.cpu:>8.2f}"
-                      f"{run.rss_mb:>9,.0f}  {run.load}", flush=True)
+                      f"{run.rss_mb:>9,.0f}{run.steal:>8.1f}  {run.load}", flush=True)
         shutil.rmtree(folder, ignore_errors=True)
     med = {side: [statistics.median(getattr(r, f) for r in runs if r.side == side)
-                  for f in ("wall", "cpu", "rss_mb")] for side in sides}
+                  for f in ("wall", "cpu", "rss_mb", "steal")] for side in sides}
     print(f"\nmedians of {args.runs} ({file.name}; base {args.base})")
-    for side, (wall, cpu, rss) in med.items():
-        print(f"{side:<12}{wall:>8.2f}{cpu:>8.2f}{rss:>9,.0f}")
-    (bw, bc, br), (cw, cc, cr) = med["base"], med["current"]
+    for side, (wall, cpu, rss, steal) in med.items():
+        print(f"{side:<12}{wall:>8.2f}{cpu:>8.2f}{rss:>9,.0f}{steal:>8.1f}")
+    (bw, bc, br, _), (cw, cc, cr, _) = med["base"], med["current"]
     print(f"{'current/base':<12}{cw / bw:>8.2f}{cc / bc:>8.2f}{cr / br:>9.2f}"
           f"  load average now {loadavg()}")
+    pairs = [(b, c) for b, c in zip(runs[::2], runs[1::2], strict=True)]
+    print(f"{'pair ratios':<12}{statistics.median(c.wall / b.wall for b, c in pairs):>8.2f}"
+          f"{statistics.median(c.cpu / b.cpu for b, c in pairs):>8.2f}"
+          f"{statistics.median(c.rss_mb / b.rss_mb for b, c in pairs):>9.2f}"
+          "  (median of each run's ratio to the base run before it)")
 
 
 if __name__ == "__main__":
