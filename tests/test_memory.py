@@ -72,13 +72,27 @@ def test_a_setting_that_is_no_size_is_a_usage_error(tmp_path: Path) -> None:
     assert f"{MEMORY_ENV}='lots' is not a size" in out.stderr
 
 
+def test_a_first_load_refuses_a_setting_that_is_no_size_before_writing(
+        tmp_path: Path) -> None:
+    """A first load writes its tables with the setting (when smaller than 256 MB), so a
+    setting that is no size is a usage error there too, and no store is left behind."""
+    store = tmp_path / "new.db"
+    events = write_jsonl(tmp_path / "e.jsonl", [
+        {"event_id": "e", "timestamp": "2025-01-01T00:00:00Z", "type": "form_submit",
+         "email": "first@example.com"}])
+    out = cli("load", str(events), store=str(store), env={MEMORY_ENV: "lots"}, process=True)
+    assert out.returncode == 2, out.stderr
+    assert f"{MEMORY_ENV}='lots' is not a size" in out.stderr
+    assert not store.exists()
+
+
 @pytest.mark.parametrize(("setting", "expected"), [
     (None, "256MB"), ("2GB", "256MB"), ("128MB", "128MB"), ("0.1GiB", "0.1GiB"),
-    ("300000KB", "256MB"), ("not a size", "256MB")])
+    ("300000KB", "256MB")])
 def test_a_full_load_writes_its_tables_with_256mb_or_a_smaller_setting(
         monkeypatch: pytest.MonkeyPatch, setting: str | None, expected: str) -> None:
     """A table written whole gets 256 MB (both threads write it), never more than the user
-    allowed DuckDB; a malformed setting is refused before any load (test below)."""
+    allowed DuckDB."""
     if setting is None:
         monkeypatch.delenv(MEMORY_ENV, raising=False)
     else:

@@ -54,15 +54,16 @@ def working_memory() -> str:
 
 def bulk_memory() -> str:
     """DuckDB's ``memory_limit`` while a full load writes one table: BULK_MB, or
-    ``$IDENTIGRAPH_MEMORY_LIMIT`` when that is smaller."""
-    given = os.environ.get(MEMORY_ENV, "").strip()
-    if given and _SIZE.fullmatch(given) and _megabytes(given) < BULK_MB:
+    ``$IDENTIGRAPH_MEMORY_LIMIT`` when that is smaller (a setting that is no size is a
+    usage error, as everywhere)."""
+    given = working_memory()
+    if os.environ.get(MEMORY_ENV, "").strip() and _megabytes(given) < BULK_MB:
         return given
     return f"{BULK_MB}MB"
 
 
 def _megabytes(size: str) -> float:
-    """A size DuckDB reads (``1.5GiB``; already matched by _SIZE), in MB."""
+    """A size DuckDB reads (``1.5GiB``, as :func:`working_memory` checked it), in MB."""
     match = _SIZE.fullmatch(size)
     if match is None:
         raise ValueError(f"not a size: {size!r}")

@@ -163,10 +163,12 @@ def _connect(path: Path, write: bool) -> duckdb.DuckDBPyConnection:
 
 
 def _config(write: bool) -> dict[str, Any]:
+    """A connection's settings; ``$IDENTIGRAPH_MEMORY_LIMIT`` is checked as the store opens,
+    before a load reads or writes anything (its writes raise to it, memory.bulk_memory)."""
+    queries = working_memory()
     if write:
         return {"threads": THREADS, "memory_limit": MEMORY_LIMIT}
-    return {"threads": THREADS, "memory_limit": working_memory(),
-            "temp_directory": str(READ_TEMP)}
+    return {"threads": THREADS, "memory_limit": queries, "temp_directory": str(READ_TEMP)}
 
 
 def event_columns(db: duckdb.DuckDBPyConnection) -> list[str]:
