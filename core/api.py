@@ -15,6 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from identigraph.arrays import as_array
+from identigraph.engine import kernels
 from identigraph.engine.resolver import (
     groups_by_row,
     prepare,
@@ -75,6 +76,7 @@ def _warm_up(rs: RuleSet) -> None:
 
 def check_options(options: ReadOptions) -> None:
     """Refuse options no row could be read with (exit 2), before anything is written."""
+    kernels.setting()
     if not is_supported_region(options.default_region):
         raise UsageError(f"--default-region {options.default_region!r} is not a region "
                          "phonenumbers knows (a two-letter ISO 3166 code such as US, GB, FR)")

@@ -1,7 +1,7 @@
 """Event columns as Arrow and numpy arrays, and the one order rules apply in.
 
 The replay and the state rows work on whole columns (``EventTable.column``): these helpers
-give the integer arrays the numba replay kernel reads.
+give the integer arrays the replay kernel reads.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
+
+from identigraph.engine.kernels import first_seen
 
 Column: TypeAlias = Sequence[object] | pa.Array | pa.ChunkedArray | NDArray[np.generic]
 
@@ -30,8 +32,6 @@ def intern(values: pa.Array | pa.ChunkedArray,
     appearance in that order (so the same events give the same numbers in any load order),
     and the distinct values by number. Encoded in table order, then renumbered: the
     values themselves are never copied into that order (~20 MB of emails per 1M events)."""
-    from identigraph.engine.group_kernel import first_seen  # numba: when a replay runs
-
     dictionary, indices = _encoded(values)
     codes = np.asarray(indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int32)[order]
     old = first_seen(codes, len(dictionary))

@@ -1,5 +1,6 @@
-"""The union-find of engine/groups.py, compiled with numba: events joined by identifiers;
-and the interning's numbering of values by first appearance.
+"""The union-find of engine/groups.py: events joined by identifiers; and the interning's
+numbering of values by first appearance. Numba source: engine/kernels.py calls it, built
+ahead of time (engine/aot.py) or compiled by numba.
 
 Identifier numbers in, one group number per event out; kept apart from engine/groups.py so
 that the replay (engine/resolver.py) can number groups from its own interning.
@@ -63,18 +64,8 @@ def _groups(carried: NDArray[np.int32], blocked: NDArray[np.bool_]) -> NDArray[n
     return out
 
 
-def connected_groups(carried: NDArray[np.int32], blocked: NDArray[np.bool_]) -> NDArray[np.int64]:
-    """Group number of each event (row of ``carried``), numbered by first appearance.
-
-    ``carried`` [event, kind]: identifier numbers the event carries (-1 none);
-    ``blocked`` [identifier]: blocked values, which connect nothing. An event with no
-    non-blocked identifier is a group of its own.
-    """
-    return _groups(np.ascontiguousarray(carried, np.int32), np.asarray(blocked, np.bool_))
-
-
 @njit
-def first_seen(codes: NDArray[np.int32], distinct: int) -> NDArray[np.int64]:
+def _first_seen(codes: NDArray[np.int32], distinct: int) -> NDArray[np.int64]:
     """Renumber ``codes`` (values' numbers, -1 none) in place by first appearance; returns
     the old number of each new one."""
     new = np.full(distinct, -1, np.int32)

@@ -8,7 +8,7 @@ the state of one replay of everything, profile ids included (tests/test_groups.p
 A delta load replays only the groups its new events touch.
 
 On integer arrays: identifiers are interned like the replay's (per kind, every identifier
-column of the rule set), then a union-find over identifier numbers, compiled with numba.
+column of the rule set), then a union-find over identifier numbers (engine/kernels.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from identigraph.engine.group_kernel import connected_groups
+from identigraph.engine.kernels import connected_groups
 from identigraph.engine.resolver import _Blocker, _interned, carried_by_kind
 from identigraph.events import FIELDS, EventTable
 from identigraph.rules.model import RuleSet

@@ -1,4 +1,5 @@
-"""The sequential replay of engine/resolver.py, compiled with numba: plain int arrays in and out.
+"""The sequential replay of engine/resolver.py, in numba source: plain int arrays in and out.
+engine/kernels.py calls it, built ahead of time (engine/aot.py) or compiled by numba.
 
 Events arrive in (timestamp, event_id) order as identifier numbers; profiles are a
 union-find whose members are doubly linked lists of identifiers, with per-kind counts so a
@@ -13,10 +14,9 @@ The decisions are the ones documented in engine/resolver.py; this module only ho
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from identigraph.engine.group_kernel import find_root
 from identigraph.engine.jit import njit
@@ -30,40 +30,6 @@ from identigraph.rules.decisions import (
     NEVER_MERGES,
     SUPERSEDED,
 )
-
-I32 = NDArray[np.int32]
-
-
-class ReplayOut(NamedTuple):
-    """What the replay decided, as arrays; ``positions`` are indexes in event order."""
-
-    ident_profile: I32  # root profile of each identifier, -1 when none
-    ident_consent: I32  # consent code (of the consent vocabulary), -1 when none
-    ident_consent_at: I32  # position of the event that set it, -1 when none
-    edge_at: I32
-    edge_src: I32
-    edge_dst: I32
-    edge_rule: NDArray[np.int8]
-    profile_created_at: I32  # by profile index, in creation order
-    profile_created_for: I32
-    profile_label: I32  # root -> profile whose id shows
-    live: I32  # roots that still hold identifiers, ascending
-    live_size: I32  # their member counts
-    live_head: I32  # their first member
-    live_last: I32  # [live, 2]: last member of the consent kinds (email, phone), -1 when none
-    members: I32  # their members, by kind, then live profile, then member order
-    member_offsets: I32  # [K, live + 1] into ``members``
-    merged: I32  # labels merged into each live profile, in merge order, concatenated
-    merged_offsets: I32  # per live profile, into ``merged``
-    merge_at: I32
-    merge_into: I32  # label kept
-    merge_from: I32  # label merged away
-    merge_via: I32  # identifier that brought it
-    detach_at: I32
-    detach_profile: I32  # label of the profile the identifier left
-    detach_ident: I32
-    detach_by: I32  # the identifier that replaced it (the event's own, or the one the
-    # landing profile kept when the event's own did not land), -1 when none
 
 
 @njit
@@ -439,23 +405,3 @@ def _replay(
         d_by[:n_detach].copy(),
     )
 
-
-def replay(
-    carried: I32, strength: I32, etype: I32, modes: I32, absorbs: I32, consent_ev: I32,
-    kind: NDArray[np.int8], blocked: NDArray[np.bool_], lim_max: I32,
-    lim_replace: NDArray[np.bool_], consent_kind: I32,
-) -> ReplayOut:
-    """Replay events given as identifier numbers; every argument is indexed as documented:
-
-    ``carried`` [event, K]: identifiers by kind code (-1 none), K the kinds replayed;
-    ``strength``: the kind codes in strength order; ``etype`` [event]: event type code;
-    ``modes``/``absorbs`` [type]: link mode (0 merge, 1 attach, 2 none) and a bit mask of
-    the kinds absorbed; ``consent_ev`` [event, 2]: email and SMS consent codes (-1 none),
-    ``consent_kind`` [2]: the kind codes they belong to (email, phone; -1 when not
-    declared); ``kind``/``blocked`` [identifier]; ``lim_max``/``lim_replace`` [kind]: the
-    limit (-1 unlimited) and whether past it replaces.
-    """
-    per_event = np.count_nonzero(carried >= 0, axis=1)
-    e_cap = int(np.maximum(per_event - 1, 0).sum())  # edges: one per identifier past the first
-    return ReplayOut(*_replay(carried, strength, etype, modes, absorbs, consent_ev, kind,
-                              blocked, lim_max, lim_replace, consent_kind, e_cap))

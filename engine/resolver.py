@@ -4,7 +4,7 @@ Pure and storage-free: an :class:`EventTable` and a :class:`RuleSet` in, a
 :class:`Resolution` (numpy and Arrow arrays) out. Identifiers are interned to integers per
 kind, numbered by first appearance in event order, kind after kind in the rule set's
 declaration order (by default external ids, then emails, then phones); the replay itself
-is engine/replay_kernel.py, compiled with numba.
+is engine/replay_kernel.py, built ahead of time or compiled by numba (engine/kernels.py).
 
 For each event, in order:
 
@@ -43,6 +43,7 @@ from numpy.typing import NDArray
 
 from identigraph.engine.columns import event_order, int64_column, intern
 from identigraph.engine.ids import profile_ids
+from identigraph.engine.kernels import connected_groups, replay
 from identigraph.events import EventTable
 from identigraph.heap import give_back
 from identigraph.rules.model import DEFAULT_IDENTIFIERS, LinkMode, PastLimit, RuleSet
@@ -283,8 +284,6 @@ def resolve(events: EventTable, ruleset: RuleSet) -> Resolution:
 def replay_prepared(p: Prepared) -> Resolution:
     """The replay of prepared events (the kernel, then profile ids): :func:`resolve`'s
     second half. ``p`` lets go of its identifier arrays (``carried``) meanwhile."""
-    from identigraph.engine.replay_kernel import replay  # numba: imported when a replay runs
-
     ruleset = p.ruleset
     names: list[str] = p.type_names.to_pylist()
     type_code = {name: i for i, name in enumerate(ruleset.event_types)}
@@ -345,8 +344,6 @@ def replay_prepared(p: Prepared) -> Resolution:
 
 def _groups(carried: I32, blocked: NDArray[np.bool_]) -> tuple[I32, I32]:
     """Connected group of each event (by position) and of each identifier (-1 blocked)."""
-    from identigraph.engine.group_kernel import connected_groups
-
     group_at = connected_groups(carried, blocked).astype(np.int32)
     ident_group = np.full(len(blocked), -1, np.int32)
     for j in range(carried.shape[1]):
@@ -358,8 +355,9 @@ def _groups(carried: I32, blocked: NDArray[np.bool_]) -> tuple[I32, I32]:
 
 
 def warm_up(ruleset: RuleSet) -> None:
-    """Load the compiled replay kernels (numba, ~1.5 s per process) ahead of the first real
-    replay; a load runs this on a thread while it reads its files."""
+    """Load the replay kernels ahead of the first real replay (numba's take ~0.6 s per
+    process, a build ahead of time next to nothing); a load runs this on a thread while it
+    reads its files."""
     kind = next(iter(ruleset.event_types))
     tiny = EventTable.of({
         "event_id": ["warm-1", "warm-2"], "ts": [1, 2], "type": [kind, kind],
