@@ -7,7 +7,7 @@ For each N: generates N synthetic events (``generate.py``; reused from ``--keep 
 each run in a FRESH child process so that peak RSS belongs to that run alone:
 
 - **first load**: ``identigraph.api.load`` of the N events into a new embedded store;
-- **delta**: a copy of that store, then a load of ``--delta`` new events (default 1,000),
+- **delta**: a copy of that store (written out to disk first), then a load of ``--delta`` new events (default 1,000),
   half of them *late* (timestamps inside the stored range), half after it, every one
   carrying an email or external id of a stored person (so each touches a stored group),
   a quarter with a new phone. With ``--neo4j`` the same first load and delta run on a
@@ -162,6 +162,7 @@ def main() -> None:
                     print(_row(f"first load {n:,}", n, firsts[-1]), flush=True)
                 _fresh(work)
                 shutil.copy(base, work)
+                os.sync()  # the copy written out first: its writeback would slow the commit
                 print(f"delta {args.delta:,} into {n:,} ...", flush=True)
                 deltas.append(_spawn([str(delta), str(work)]))
                 print(_row(f"delta {args.delta:,} into {n:,}", args.delta, deltas[-1]),
