@@ -7,11 +7,12 @@ For each N: generates N synthetic events (``generate.py``; reused from ``--keep 
 each run in a FRESH child process so that peak RSS belongs to that run alone:
 
 - **first load**: ``identigraph.api.load`` of the N events into a new embedded store;
-- **delta**: a copy of that store (written out to disk first), then a load of ``--delta`` new events (default 1,000),
-  half of them *late* (timestamps inside the stored range), half after it, every one
-  carrying an email or external id of a stored person (so each touches a stored group),
-  a quarter with a new phone. With ``--neo4j`` the same first load and delta run on a
-  Neo4j test server instead (``tests/neo4j_server``, started by the script).
+- **delta**: a copy of that store (written out to disk first), then a load of ``--delta``
+  new events (default 1,000), half of them *late* (timestamps inside the stored range),
+  half after it, every one carrying an email or external id of a stored person (so each
+  touches a stored group), a quarter with a new phone. With ``--neo4j`` the same first
+  load and delta run on a Neo4j test server instead (``tests/neo4j_server``, started by
+  the script).
 
 Prints medians over ``--repeat`` runs (wall s, CPU s, events/s, peak RSS, the events and
 groups the load replayed when the store reports them) and the load average before each
