@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # the replay kernels built ahead of time (no numba at run time): rebuilt when their source changes
 KERNELS := $(VENV)/.kernels
-KERNEL_SOURCES := engine/replay_kernel.py engine/group_kernel.py engine/hash_kernel.py engine/kernels.py engine/aot.py rules/decisions.py
+KERNEL_SOURCES := engine/replay_kernel.py engine/group_kernel.py engine/kernels.py engine/aot.py rules/decisions.py
 
 .PHONY: install system-deps neo4j-build demo test check lint clean
 

@@ -1,7 +1,6 @@
-"""Stable profile ids, derived from the creating event and identifier (BLAKE2b), the same on
-every backend: one at a time through hashlib, many at once through the compiled kernel
-(engine/hash_kernel.py, the same digest). (Event ids made from a row's content are the
-loaders': ``loaders.canonical``.)"""
+"""Stable profile ids, derived from the creating event and identifier (BLAKE2b through
+hashlib), the same on every backend. (Event ids made from a row's content are the loaders':
+``loaders.canonical``.)"""
 
 from __future__ import annotations
 
@@ -13,11 +12,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from identigraph.engine.kernels import blake2b
-
 PROFILE_DIGEST = 8  # bytes: "p_" and 16 hex digits
-SLICE = 65_536  # profile ids hashed at a time (bounds the joined texts alive at once)
-_HEX = np.frombuffer(b"0123456789abcdef", np.uint8)
+SLICE = 65_536  # profile ids hashed at a time (bounds the Python objects alive at once)
 
 
 def _profile_id(text: bytes) -> str:
@@ -40,20 +36,5 @@ def profile_ids(creators: pa.Array, keys: Callable[[NDArray[np.integer]], pa.Arr
         joined = pc.binary_join_element_wise(
             creators.slice(start, SLICE), keys(key_rows[start:start + SLICE]),
             "\x1f").cast(pa.binary())
-        if isinstance(joined, pa.ChunkedArray):
-            joined = joined.combine_chunks()
-        parts.append(_written(blake2b(joined, PROFILE_DIGEST)))
+        parts.append(pa.array([_profile_id(text) for text in joined.to_pylist()], pa.string()))
     return pa.concat_arrays(parts) if parts else pa.array([], pa.string())
-
-
-def _written(digests: NDArray[np.uint8]) -> pa.Array:
-    """Digests (one row each) as profile ids: ``p_`` and their hex, built as Arrow buffers."""
-    n, size = digests.shape
-    width = 2 + 2 * size
-    text = np.empty((n, width), np.uint8)
-    text[:, 0], text[:, 1] = ord("p"), ord("_")
-    text[:, 2::2] = _HEX[digests >> 4]
-    text[:, 3::2] = _HEX[digests & 15]
-    offsets = np.arange(0, width * (n + 1), width, dtype=np.int32)
-    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
-                                                  pa.py_buffer(text)])

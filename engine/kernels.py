@@ -21,7 +21,6 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 import numpy as np
-import pyarrow as pa
 from numpy.typing import NDArray
 
 from identigraph.errors import UsageError
@@ -39,11 +38,10 @@ SIGNATURES: dict[str, tuple[str, str, str]] = {
                "int32[::1], int64)"),
     "groups": ("group_kernel", "_groups", "int64[::1](int32[:, ::1], boolean[::1])"),
     "first_seen": ("group_kernel", "_first_seen", "int64[::1](int32[::1], int64)"),
-    "blake2b": ("hash_kernel", "_blake2b", "uint8[:, ::1](uint8[::1], int32[::1], int64)"),
 }
 _HERE = Path(__file__).resolve().parent
 #: what a build is made of: the kernels' source and the decision codes they compare with
-SOURCES = (_HERE / "replay_kernel.py", _HERE / "group_kernel.py", _HERE / "hash_kernel.py",
+SOURCES = (_HERE / "replay_kernel.py", _HERE / "group_kernel.py",
            _HERE.parent / "rules" / "decisions.py")
 
 
@@ -179,16 +177,4 @@ def first_seen(codes: I32, distinct: int) -> NDArray[np.int64]:
     if codes.dtype != np.int32 or not codes.flags.c_contiguous:
         raise TypeError("first_seen renumbers a contiguous int32 array in place")
     out: NDArray[np.int64] = _kernels().first_seen(codes, distinct)
-    return out
-
-
-def blake2b(messages: pa.Array, size: int) -> NDArray[np.uint8]:
-    """The ``size``-byte BLAKE2b digest (as hashlib's, unkeyed) of each message of a binary
-    array without nulls, one row each (engine/hash_kernel.py)."""
-    if messages.null_count:
-        raise ValueError("blake2b hashes messages, not nulls")
-    _validity, offsets, data = messages.buffers()
-    starts = np.frombuffer(offsets, np.int32)[messages.offset:messages.offset + len(messages) + 1]
-    body = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
-    out: NDArray[np.uint8] = _kernels().blake2b(body, np.ascontiguousarray(starts), size)
     return out
