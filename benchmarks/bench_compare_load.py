@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from timing import cpu_ticks, steal_since
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -43,13 +45,6 @@ class Run:
     rss_mb: float
     load: str
     steal: float  # % of the machine's CPU time stolen by the hypervisor during the run
-
-
-def cpu_times() -> tuple[int, int]:
-    """The machine's (steal, total) CPU ticks so far (/proc/stat)."""
-    with open("/proc/stat", encoding="ascii") as fh:
-        ticks = [int(t) for t in fh.readline().split()[1:]]
-    return (ticks[7] if len(ticks) > 7 else 0), sum(ticks[:8])
 
 
 def loadavg() -> str:
@@ -82,7 +77,7 @@ def load_once(side: str, tree: Path, file: Path, folder: Path) -> Run:
     for leftover in folder.glob(f"{side}.db*"):
         leftover.unlink()
     load = loadavg()
-    steal0, total0 = cpu_times()
+    ticks = cpu_ticks()
     started = time.perf_counter()
     with (folder / "stderr").open("w+b") as err:
         proc = subprocess.Popen([str(tree / ".venv" / "bin" / "identigraph"), "--store",
@@ -90,13 +85,12 @@ def load_once(side: str, tree: Path, file: Path, folder: Path) -> Run:
                                 stderr=err, cwd=folder)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
-        steal1, total1 = cpu_times()
+        stolen = steal_since(ticks)
         if os.waitstatus_to_exitcode(status) != 0:
             err.seek(0)
             raise SystemExit(f"{side} load failed: {err.read().decode().strip()[-2000:]}")
     for leftover in folder.glob(f"{side}.db*"):
         leftover.unlink()
-    stolen = 100 * (steal1 - steal0) / max(total1 - total0, 1)
     return Run(side, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, load,
                stolen)
 

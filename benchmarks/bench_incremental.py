@@ -116,7 +116,8 @@ def _row(name: str, n: int, r: dict[str, object]) -> str:
     return (f"{name:<30}{timing(n, r)}"
             f"{'-' if replayed is None else f'{replayed:,}':>12}"
             f"{'-' if groups is None else f'{groups:,}':>9}"
-            f"{float(r['load_avg']):>7.2f}")  # type: ignore[arg-type]
+            f"{float(r['load_avg']):>7.2f}"  # type: ignore[arg-type]
+            f"{float(r.get('steal', 0.0)):>8.1f}")  # type: ignore[arg-type]
 
 
 def _ratio(first: dict[str, object], delta: dict[str, object]) -> str:
@@ -197,11 +198,12 @@ def main() -> None:
           f"{os.cpu_count()} cores; load average {' '.join(f'{x:.2f}' for x in load_start)} "
           f"at start, {' '.join(f'{x:.2f}' for x in os.getloadavg())} at end")
     print(f"{'run':<30}{TIMING_HEADER}"
-          f"{'replayed':>12}{'groups':>9}{'load':>7}")
+          f"{'replayed':>12}{'groups':>9}{'load':>7}{'steal %':>8}")
     for line in lines:
         print(line)
     print("events/s: events of that load / wall s; replayed: events the load replayed "
-          "(- when the store does not say); load: 1-minute load average before the run")
+          "(- when the store does not say); load: 1-minute load average before the run; "
+          "steal %: the machine's CPU time the hypervisor took during it")
 
 
 if __name__ == "__main__":

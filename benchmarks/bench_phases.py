@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from timing import cpu_ticks, steal_since
+
 INTERVAL = 0.01  # seconds between two RSS samples
 
 
@@ -102,6 +104,7 @@ def main() -> None:
             (EmbeddedStore, "_index", "build the lookup indexes")):
         phases.wrap(owner, attr, name)
     phases.mark("imports")
+    ticks = cpu_ticks()
     store = EmbeddedStore(args.store)
     api.load(store, [args.file])
     store.close()
@@ -114,7 +117,7 @@ def main() -> None:
     with open("/proc/loadavg", encoding="ascii") as fh:
         load = fh.read().split()[:3]
     print(f"peak RSS {usage.ru_maxrss // 1024:,} MB; CPU {usage.ru_utime + usage.ru_stime:.2f} s;"
-          f" load average {' '.join(load)}")
+          f" load average {' '.join(load)}; steal {steal_since(ticks):.1f}% during the load")
 
 
 if __name__ == "__main__":

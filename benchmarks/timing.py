@@ -23,13 +23,31 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """The machine's (steal, total) CPU ticks so far (/proc/stat; (0, 0) where unreadable)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            ticks = [int(t) for t in fh.readline().split()[1:]]
+    except OSError:
+        return 0, 0
+    return (ticks[7] if len(ticks) > 7 else 0), sum(ticks[:8])
+
+
+def steal_since(before: tuple[int, int]) -> float:
+    """The % of the machine's CPU time the hypervisor stole since ``before`` (cpu_ticks):
+    on a shared host it stretches a load's wall time by up to a third."""
+    steal, total = cpu_ticks()
+    return 100 * (steal - before[0]) / max(total - before[1], 1)
+
+
 def spawn(args: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
     """Run ``python ARGS`` from the repository root; its last stdout line (a JSON object),
-    with ``process_s`` (the whole child, as the parent saw it) and ``load_avg`` (the
-    1-minute load average when it started)."""
+    with ``process_s`` (the whole child, as the parent saw it), ``load_avg`` (the
+    1-minute load average when it started) and ``steal`` (:func:`steal_since` its start)."""
     import time
 
     load_before = os.getloadavg()[0]
+    ticks = cpu_ticks()
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT,
                           env=env, check=False)
@@ -40,6 +58,7 @@ def spawn(args: list[str], env: dict[str, str] | None = None) -> dict[str, objec
     out: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
     out["process_s"] = process_s
     out["load_avg"] = load_before
+    out["steal"] = steal_since(ticks)
     return out
 
 
@@ -48,7 +67,7 @@ def median(runs: list[dict[str, object]]) -> dict[str, object]:
     load average, and every run's wall time (``all_wall_s``)."""
     ordered = sorted(runs, key=lambda r: float(r["wall_s"]))  # type: ignore[arg-type]
     med = dict(ordered[len(ordered) // 2])
-    for key in ("wall_s", "cpu_s", "maxrss_mb", "process_s", "load_avg"):
+    for key in ("wall_s", "cpu_s", "maxrss_mb", "process_s", "load_avg", "steal"):
         if all(key in r for r in runs):
             med[key] = statistics.median(float(r[key]) for r in runs)  # type: ignore[arg-type]
     med["runs"] = len(runs)
