@@ -59,10 +59,11 @@ def build_name() -> str:
 
 
 def _build() -> ModuleType | None:
-    """This source's build, or None when there is none (or it does not import here)."""
+    """This source's build, or None when there is none, it does not import here, or the
+    source it was built from cannot be read to check it (an install without ``.py`` files)."""
     try:
         return importlib.import_module(f"identigraph.engine.{build_name()}")
-    except ImportError:
+    except (ImportError, OSError):
         return None
 
 
@@ -87,6 +88,8 @@ def setting() -> str:
 
 @cache
 def _kernels() -> ModuleType:
+    """The kernels this process uses, chosen once: the build when there is one (and the
+    setting allows it), else numba's."""
     built = None if setting() == "numba" else _build()
     return built if built is not None else _numba()
 

@@ -119,7 +119,12 @@ def test_an_edited_kernel_is_not_answered_by_a_stale_build(
         edited.append(copy)
     monkeypatch.setattr(kernels, "SOURCES", tuple(edited))
     assert kernels._build() is not None  # the same source: the same build
-    edited[0].write_text(edited[0].read_text() + "\n# an edit\n")
+    original = edited[0].read_bytes()
+    edited[0].write_bytes(original + b"\n# an edit\n")
+    assert kernels._build() is None
+    edited[0].write_bytes(original)
+    assert kernels._build() is not None
+    edited[1].unlink()  # source that cannot be read cannot vouch for a build either
     assert kernels._build() is None
 
 
