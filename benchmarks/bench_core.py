@@ -125,7 +125,7 @@ def child_phases(csv_path: str, store_path: str) -> dict[str, object]:
 
         t, c = clock(), cpu_at()
         resolution = resolve(new, rs)
-        timed("resolve (rules.resolver.resolve)", t, c)
+        timed("resolve (engine.resolver.resolve)", t, c)
 
         t, c = clock(), cpu_at()
         state = StateRows(new, resolution)
