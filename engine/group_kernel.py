@@ -1,4 +1,5 @@
-"""The union-find of engine/groups.py: events joined by identifiers; and the interning's
+"""The union-find of engine/groups.py: events joined by identifiers; the same over an edge
+list (the Spark engine's per-partition stars, spark/components.py); and the interning's
 numbering of values by first appearance. Numba source: engine/kernels.py calls it, built
 ahead of time (engine/aot.py) or compiled by numba.
 
@@ -62,6 +63,21 @@ def _groups(carried: NDArray[np.int32], blocked: NDArray[np.bool_]) -> NDArray[n
             seen += 1
         out[e] = number[r]
     return out
+
+
+@njit
+def _component_roots(src: NDArray[np.int64], dst: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+    """Each of ``n`` dense nodes' smallest component-mate, over the edges ``src``-``dst``."""
+    parent = np.arange(n, dtype=np.int64)
+    for i in range(src.shape[0]):
+        a, b = find_root(parent, src[i]), find_root(parent, dst[i])
+        if a < b:
+            parent[b] = a
+        elif b < a:
+            parent[a] = b
+    for x in range(n):
+        parent[x] = find_root(parent, x)
+    return parent
 
 
 @njit

@@ -38,6 +38,8 @@ SIGNATURES: dict[str, tuple[str, str, str]] = {
                "int32[::1], int64)"),
     "groups": ("group_kernel", "_groups", "int64[::1](int32[:, ::1], boolean[::1])"),
     "first_seen": ("group_kernel", "_first_seen", "int64[::1](int32[::1], int64)"),
+    "component_roots": ("group_kernel", "_component_roots",
+                        "int64[::1](int64[::1], int64[::1], int64)"),
 }
 _HERE = Path(__file__).resolve().parent
 #: what a build is made of: the kernels' source and the decision codes they compare with
@@ -180,4 +182,13 @@ def first_seen(codes: I32, distinct: int) -> NDArray[np.int64]:
     if codes.dtype != np.int32 or not codes.flags.c_contiguous:
         raise TypeError("first_seen renumbers a contiguous int32 array in place")
     out: NDArray[np.int64] = _kernels().first_seen(codes, distinct)
+    return out
+
+
+def component_roots(src: NDArray[np.integer], dst: NDArray[np.integer], n: int
+                    ) -> NDArray[np.int64]:
+    """Each of ``n`` dense nodes' smallest component-mate over the edges ``src``-``dst``
+    (the Spark engine's per-partition stars)."""
+    out: NDArray[np.int64] = _kernels().component_roots(
+        np.ascontiguousarray(src, np.int64), np.ascontiguousarray(dst, np.int64), n)
     return out

@@ -20,10 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-from numpy.typing import NDArray
 
-from identigraph.engine.group_kernel import find_root
-from identigraph.engine.jit import njit
+from identigraph.engine.kernels import component_roots
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -33,21 +31,6 @@ MAX_ROUNDS = 100
 
 
 EDGES = pa.schema([("src", pa.int64()), ("dst", pa.int64())])
-
-
-@njit
-def _roots(src: NDArray[np.int64], dst: NDArray[np.int64], n: int) -> NDArray[np.int64]:
-    """Each of ``n`` dense nodes' smallest component-mate, over the edges ``src``-``dst``."""
-    parent = np.arange(n, dtype=np.int64)
-    for i in range(src.shape[0]):
-        a, b = find_root(parent, src[i]), find_root(parent, dst[i])
-        if a < b:
-            parent[b] = a
-        elif b < a:
-            parent[a] = b
-    for x in range(n):
-        parent[x] = find_root(parent, x)
-    return parent
 
 
 def local_stars(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -61,7 +44,7 @@ def local_stars(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
                            np.asarray(edges.column("dst").to_numpy(), np.int64)])
     nodes, dense = np.unique(ends, return_inverse=True)  # sorted: smaller index, smaller node
     half = len(edges)
-    roots = _roots(dense[:half].astype(np.int64), dense[half:].astype(np.int64), len(nodes))
+    roots = component_roots(dense[:half], dense[half:], len(nodes))
     moved = np.flatnonzero(roots != np.arange(len(nodes)))
     yield pa.RecordBatch.from_arrays([pa.array(nodes[moved]), pa.array(nodes[roots[moved]])],
                                      schema=EDGES)

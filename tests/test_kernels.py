@@ -156,3 +156,14 @@ def test_a_failed_build_says_why_in_one_line(monkeypatch: pytest.MonkeyPatch,
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["identigraph: the kernels were not built ahead of time (Permission denied: "
                    "'engine'); they stay numba's"]
+
+
+def test_the_build_and_numba_find_the_same_component_roots(built: ModuleType) -> None:
+    """The Spark engine's per-partition union-find (kernels.component_roots)."""
+    rng = np.random.default_rng(5)
+    src, dst = rng.integers(0, 300, 400), rng.integers(0, 300, 400)
+    got = built.component_roots(src, dst, 300)
+    assert np.array_equal(got, kernels._numba().component_roots(src, dst, 300))
+    assert all(got[got[x]] == got[x] <= x for x in range(300))  # a star on its smallest
+    for a, b in zip(src, dst, strict=True):
+        assert got[a] == got[b]
