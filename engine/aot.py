@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from identigraph.engine.kernels import SIGNATURES, build_name
+from identigraph.engine.kernels import SIGNATURES, _build, build_name
 
 _HERE = Path(__file__).resolve().parent
 
@@ -46,7 +46,12 @@ def build(directory: Path = _HERE) -> Path:
 
 
 def main() -> int:
-    """Build, or say in one line why the kernels stay numba's."""
+    """Build (unless this source's build is already there), or say in one line why the
+    kernels stay numba's. ``make install`` runs it every time: the digest, not a list of
+    files in the Makefile, says whether the build is current."""
+    if _build() is not None:
+        print(f"identigraph: kernels built ahead of time: {build_name()} is up to date")
+        return 0
     if shutil.which("cc") is None and shutil.which("gcc") is None:
         print("identigraph: no C compiler (cc): the replay kernels stay numba's "
               "(~100 MB and ~0.6 s more per load)", file=sys.stderr)

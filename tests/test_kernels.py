@@ -141,6 +141,7 @@ def test_a_kernels_setting_that_is_neither_auto_nor_numba_stops_a_load_before_it
 
 def test_without_a_compiler_the_build_says_so_in_one_line_and_numba_stays(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(aot, "_build", lambda: None)  # as with edited source
     monkeypatch.setattr(aot.shutil, "which", lambda _name: None)
     assert aot.main() == 0
     err = capsys.readouterr().err.strip().splitlines()
@@ -151,6 +152,7 @@ def test_a_failed_build_says_why_in_one_line(monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     def broken() -> Path:
         raise OSError("Permission denied: 'engine'\nmore detail")
+    monkeypatch.setattr(aot, "_build", lambda: None)  # as with edited source
     monkeypatch.setattr(aot, "build", broken)
     assert aot.main() == 0
     err = capsys.readouterr().err.strip().splitlines()
@@ -167,3 +169,14 @@ def test_the_build_and_numba_find_the_same_component_roots(built: ModuleType) ->
     assert all(got[got[x]] == got[x] <= x for x in range(300))  # a star on its smallest
     for a, b in zip(src, dst, strict=True):
         assert got[a] == got[b]
+
+
+def test_a_current_build_is_not_built_again(built: ModuleType, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """``make install`` runs the build every time; with this source's build there, it only
+    says so."""
+    def never() -> Path:
+        raise AssertionError("built again")
+    monkeypatch.setattr(aot, "build", never)
+    assert aot.main() == 0
+    assert "is up to date" in capsys.readouterr().out
