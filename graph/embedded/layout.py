@@ -54,9 +54,13 @@ def hash_probe(db: duckdb.DuckDBPyConnection) -> str:
 
 
 def sorted_slices(table: pa.Table, key: NDArray[np.integer]) -> Iterator[pa.Table]:
-    """The table's rows ordered by ``key`` (stable), a slice of at most SLICE rows at a
-    time: only one slice is copied at once, and the order is held as int32 row numbers
-    (a first load writes its events beside its prepared replay: their order adds to that).
+    """The table's rows in slices of at most SLICE rows that follow ``key`` (stable): the
+    first slice holds the SLICE rows with the smallest keys, and so on, each slice's rows
+    in table order, as one batch. DuckDB's min/max of a column are kept per row group (one
+    slice, even when threads write in any order), so the order within a slice does not
+    change what a lookup reads; gathered in table order, a slice is copied twice, not
+    three times (in key order).
+    The order is held as int32 row numbers.
 
     Each slice is gathered batch by batch (a take within one batch), never by a take on
     the whole table: Arrow puts a chunked column together for every take, which made
@@ -74,15 +78,12 @@ def sorted_slices(table: pa.Table, key: NDArray[np.integer]) -> Iterator[pa.Tabl
     batches = table.to_batches()
     starts = np.cumsum([0, *(b.num_rows for b in batches)])
     for lo in range(0, n, SLICE):
-        rows = order[lo:lo + SLICE]
-        ascending = np.argsort(rows)
-        at = rows[ascending]  # the slice's rows in table order: batch by batch
+        at = np.sort(order[lo:lo + SLICE])  # the slice's rows in table order
         cuts = np.searchsorted(at, starts)
-        parts = [batch.take(pa.array(at[cuts[i]:cuts[i + 1]] - starts[i]))
-                 for i, batch in enumerate(batches) if cuts[i + 1] > cuts[i]]
-        back = np.empty(len(rows), np.int64)  # where each of ``rows`` is among ``at``
-        back[ascending] = np.arange(len(rows))
-        yield pa.Table.from_batches(parts, table.schema).combine_chunks().take(pa.array(back))
+        yield pa.Table.from_batches(
+            [batch.take(pa.array(at[cuts[i]:cuts[i + 1]] - starts[i]))
+             for i, batch in enumerate(batches) if cuts[i + 1] > cuts[i]],
+            table.schema).combine_chunks()  # one batch: DuckDB writes it as one row group
 
 
 def group_order(table: pa.Table) -> NDArray[np.int64]:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from identigraph.errors import UsageError
 
-#: DuckDB's memory while a full load writes a table whole: at 64 MB its order-keeping insert
-#: runs on one thread; at 256 MB both threads write (a 1M first load ~15% less wall time for
-#: ~70 MB more peak). Set back after each table, which evicts the blocks it wrote.
-BULK_MB = 256
+#: DuckDB's memory while a full load writes a table whole. Its rows need not keep their order
+#: across threads (store._bulk), so both threads write within 64 MB; kept in order, the insert
+#: ran on one thread at 64 MB and needed 256 MB for two (~100 MB more peak at 1M events).
+BULK_MB = 64
 #: the setting: a size DuckDB reads (``2GB``, ``512MB``, ``1.5GiB``)
 MEMORY_ENV = "IDENTIGRAPH_MEMORY_LIMIT"
 #: the default: half the machine's memory (or of its cgroup's limit), within these bounds

@@ -566,14 +566,21 @@ class EmbeddedStore:
             write_sorted(self.db, "events", event_arrow(events, groups), create=False)
 
     @contextlib.contextmanager
-    def _bulk(self) -> Iterator[None]:
-        """DuckDB's memory raised for one table written whole (two threads write it), then
-        set back to MEMORY_LIMIT, which evicts what it wrote."""
+    def _bulk(self, ordered: bool = False) -> Iterator[None]:
+        """DuckDB's settings for one table written whole: its memory at bulk_memory(), set
+        back to MEMORY_LIMIT after (which evicts what it wrote), and, unless ``ordered``,
+        rows free to land in any order within what each thread reads. DuckDB keeps row order
+        across threads by holding their rows back, ~100 MB more at a 1M first load (or one
+        thread at 64 MB); unordered, each thread writes the slices it takes as row groups,
+        each a slice, so every row group still holds one stretch of groups."""
         self.db.execute(f"SET memory_limit = '{bulk_memory()}'")
+        if not ordered:
+            self.db.execute("SET preserve_insertion_order = false")
         try:
             yield
         finally:
             self.db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+            self.db.execute("RESET preserve_insertion_order")
 
     def _replace_derived(self, table: Callable[[str], pa.Table | pa.RecordBatchReader]
                          ) -> None:
@@ -590,7 +597,8 @@ class EmbeddedStore:
         try:
             for name, table_name in _DERIVED.items():
                 self.db.execute(f"DROP TABLE IF EXISTS {table_name}")
-                with self._bulk():
+                # the log's rows of one event keep their order (rowid breaks ties on reads)
+                with self._bulk(ordered=name == "log"):
                     write_sorted(self.db, table_name, table(name), create=True)
                 give_back()
         finally:
