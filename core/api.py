@@ -177,7 +177,7 @@ def _write_first(store: Store, rs: RuleSet, handed: Handed[EventTable],
     """A first load: its replay is prepared first (order, interned identifiers, connected
     groups), so the store can append the events in group order and let go of them before
     the replay runs; the replay keeps only their channel column (the edges')."""
-    events = handed.take()
+    events = handed.take().compacted()
     prepared = prepare(events, rs)
     channel = events.column("channel")
     grouped = groups_by_row(prepared.order, prepared.group_at)

@@ -41,6 +41,17 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("identifier", _STR), ("other", _STR)]),
 }
 _NEVER = "never_subscribed"  # a profile's consent when its email / phone has none
+#: The order a store writes the tables in when it writes them one after another, and the
+#: replay's arrays no table after each one reads (:meth:`StateRows.written` lets go of them:
+#: ~30 MB of a 1M first load's peak, which comes while the profiles are written)
+WRITE_ORDER: tuple[str, ...] = ("edges", "identifiers", "profiles", "log")
+_LAST_READ_BY: dict[str, tuple[str, ...]] = {
+    "edges": ("edge_at", "edge_src", "edge_dst", "edge_rule", "type_index"),
+    "identifiers": ("ident_profile", "ident_consent_at", "ident_blocked", "ident_group"),
+    "profiles": ("live_size", "live_head", "live_last", "members", "member_offsets",
+                 "merged", "merged_offsets", "ident_consent"),
+}
+_GONE_I32 = np.zeros(0, np.int32)
 #: rows per slice of :meth:`StateRows.batches`: one of DuckDB's row groups (a store reads a
 #: table's slices in one statement, as it fills its row groups)
 SLICE_ROWS = 122_880
@@ -135,14 +146,36 @@ class StateRows:
             if events is None:
                 raise ValueError("StateRows needs the events or their channel column")
             channel = events.column("channel")
-        self.channel = channel
+        self.channel = channel  # a first load's is a dictionary (EventTable.compacted)
         self.events = events
         self.res = res
         self._columns: dict[str, dict[str, Any]] = {}
         self._tables: dict[str, pa.Table] | None = None
+        self._gone: set[str] = set()  # tables whose arrays were let go of (``written``)
+
+    def written(self, name: str) -> None:
+        """A store has written table ``name`` and writes the others after it in
+        :data:`WRITE_ORDER`: let go of the replay's arrays only it (and tables before it)
+        read. Asking for it, or a table before it, again is then an error."""
+        at = WRITE_ORDER.index(name)
+        for done in WRITE_ORDER[:at + 1]:
+            if done in self._gone:
+                continue
+            self._gone.add(done)
+            self._columns.pop(done, None)
+            for field in _LAST_READ_BY.get(done, ()):
+                setattr(self.res, field, _GONE_I32.astype(getattr(self.res, field).dtype))
+            if done == "edges":
+                self.channel = pa.nulls(0, pa.string())
+
+    def _check(self, name: str) -> None:
+        if name in self._gone:
+            raise ValueError(f"the {name} table was written and its arrays let go of")
 
     def tables(self) -> dict[str, pa.Table]:
         """The rows as Arrow tables (schemas in :data:`SCHEMAS`), built once."""
+        for name in self._gone:
+            self._check(name)
         if self._tables is None:
             self._tables = {name: pa.table(self.columns(name), schema=SCHEMAS[name])
                             for name in SCHEMAS}
@@ -151,6 +184,7 @@ class StateRows:
     def table(self, name: str) -> pa.Table:
         """One table, built on demand and not kept: a columnar store writes the tables one
         after another, so only one is in memory at a time."""
+        self._check(name)
         if self._tables is not None:
             return self._tables[name]
         cols = self._columns.pop(name, None)
@@ -163,6 +197,7 @@ class StateRows:
         store that writes them one after another holds a slice, never the whole table (at
         1M events the profiles table alone is ~100 MB), even in an order of its own (by
         group). The log, smaller, is built whole and taken in order a slice at a time."""
+        self._check(name)
         rows = rows or SLICE_ROWS
         size = self._size(name)
         if size is None or self._tables is not None:
@@ -206,6 +241,7 @@ class StateRows:
         """The connected group (engine/groups.py) of each row of one table, in row order (-1
         for a blocked identifier): a store keeps it to rewrite only the groups a delta
         replays."""
+        self._check(name)
         r = self.res
         if name == "identifiers":
             return r.ident_group
@@ -274,6 +310,7 @@ class StateRows:
 
     def columns(self, name: str) -> dict[str, Any]:
         """One table's columns, as Arrow arrays or numpy arrays (numbers, booleans)."""
+        self._check(name)
         if name not in self._columns:
             self._columns[name] = self._build(name)
         return self._columns[name]
@@ -305,7 +342,7 @@ class StateRows:
             "dst": r.keys(r.edge_dst[at]),
             "event_id": r.event_id.take(take),
             "type": r.type_names.take(pa.array(r.type_index[rows])),
-            "channel": self.channel.take(take),
+            "channel": _text(self.channel.take(take)),
             "ts": r.ts[rows],
             "rule": pa.array(RULE_NAMES).take(pa.array(rule)),
             "merges": np.isin(rule, sorted(MERGING)),
@@ -425,6 +462,11 @@ class StateRows:
                 pa.nulls(len(dead), pa.string()), ids.take(pa.array(pair_other)),
                 r.keys(masked(by, by < 0))]),
         }
+
+
+def _text(values: pa.Array) -> pa.Array:
+    """A text column as plain strings (a dictionary's decoded)."""
+    return values.dictionary_decode() if pa.types.is_dictionary(values.type) else values
 
 
 def _log_positions(r: Resolution) -> tuple[NDArray[np.int64], NDArray[np.int64]]:

@@ -87,11 +87,11 @@ def test_a_first_load_refuses_a_setting_that_is_no_size_before_writing(
 
 
 @pytest.mark.parametrize(("setting", "expected"), [
-    (None, "64MB"), ("2GB", "64MB"), ("32MB", "32MB"), ("0.05GiB", "0.05GiB"),
-    ("300000KB", "64MB")])
-def test_a_full_load_writes_its_tables_with_64mb_or_a_smaller_setting(
+    (None, "48MB"), ("2GB", "48MB"), ("32MB", "32MB"), ("0.04GiB", "0.04GiB"),
+    ("300000KB", "48MB")])
+def test_a_full_load_writes_its_tables_with_48mb_or_a_smaller_setting(
         monkeypatch: pytest.MonkeyPatch, setting: str | None, expected: str) -> None:
-    """A table written whole gets 64 MB (both threads write it, in any row order), never
+    """A table written whole gets 48 MB (both threads write it, in any row order), never
     more than the user allowed DuckDB."""
     if setting is None:
         monkeypatch.delenv(MEMORY_ENV, raising=False)

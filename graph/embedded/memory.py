@@ -11,9 +11,10 @@ from pathlib import Path
 from identigraph.errors import UsageError
 
 #: DuckDB's memory while a full load writes a table whole. Its rows need not keep their order
-#: across threads (store._bulk), so both threads write within 64 MB; kept in order, the insert
-#: ran on one thread at 64 MB and needed 256 MB for two (~100 MB more peak at 1M events).
-BULK_MB = 64
+#: across threads (store._bulk), so both threads write within 48 MB; kept in order, the insert
+#: ran on one thread at 64 MB and needed 256 MB for two (~100 MB more peak at 1M events). At
+#: 32 MB a 1M first load took ~0.6 CPU s more; 48 MB is ~15 MB of peak under 64 MB's.
+BULK_MB = 48
 #: the setting: a size DuckDB reads (``2GB``, ``512MB``, ``1.5GiB``)
 MEMORY_ENV = "IDENTIGRAPH_MEMORY_LIMIT"
 #: the default: half the machine's memory (or of its cgroup's limit), within these bounds

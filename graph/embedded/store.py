@@ -86,7 +86,9 @@ _EVENT_COLS = ("event_id, ts, type, channel, source, email, phone, external_id, 
 _ALL_EVENT_COLS = "* EXCLUDE (grp)"
 #: derived tables: rewritten whole by every load from the resolution's Arrow tables
 #: (each row with ``grp``, its connected group: graph/embedded/delta.py)
-_DERIVED = {"identifiers": "identifiers", "edges": "edges", "profiles": "profiles",
+#: derived table names in the file, by state table, in the order a whole replay writes them
+#: (engine/state.py WRITE_ORDER: each lets go of what later ones do not read)
+_DERIVED = {"edges": "edges", "identifiers": "identifiers", "profiles": "profiles",
             "log": "profile_log"}
 #: a profile's size (identifiers held), and the order of each ``--sort``
 _SIZE = "(len(emails) + len(phones) + len(external_ids) + len(other_ids))"
@@ -473,7 +475,7 @@ class EmbeddedStore:
             groups = groups_by_row(res.order, res.group_at)
         elif not first:
             self._regroup_events(rows)
-        self._replace_derived(lambda name: derived_with_groups(rows, name, ids))
+        self._replace_derived(lambda name: derived_with_groups(rows, name, ids), rows.written)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('next_group', ?)",
                         [str(len(ids))])
         return groups
@@ -582,10 +584,11 @@ class EmbeddedStore:
             self.db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
             self.db.execute("RESET preserve_insertion_order")
 
-    def _replace_derived(self, table: Callable[[str], pa.Table | pa.RecordBatchReader]
-                         ) -> None:
+    def _replace_derived(self, table: Callable[[str], pa.Table | pa.RecordBatchReader],
+                         written: Callable[[str], None] | None = None) -> None:
         """Drop and recreate the derived tables from Arrow (inside the caller's transaction),
-        one at a time: DuckDB holds one slice at a time.
+        one at a time: DuckDB holds one slice at a time; ``written(name)`` is told of each
+        once written (a replay's rows then let go of what later tables do not read).
 
         They are rewritten whole by every load, so they are stored uncompressed: DuckDB's
         compression analysis would double the write's CPU for tables that live one load.
@@ -600,6 +603,8 @@ class EmbeddedStore:
                 # the log's rows of one event keep their order (rowid breaks ties on reads)
                 with self._bulk(ordered=name == "log"):
                     write_sorted(self.db, table_name, table(name), create=True)
+                if written is not None:
+                    written(name)
                 give_back()
         finally:
             self.db.execute("RESET force_compression")
