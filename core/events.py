@@ -133,7 +133,8 @@ class EventTable:
         """The same events with their few-valued text columns (:data:`FEW_VALUES`) as
         dictionaries: what a first load holds while it prepares and writes them (~45 MB
         less at 1M events; DuckDB stores them as text). Only for holding and writing: the
-        table's columns are then not of :data:`SCHEMA`'s types."""
+        table's columns are then not of :data:`SCHEMA`'s types (:meth:`plain` gives them
+        back)."""
         table = self.table
         for name in FEW_VALUES:
             at = table.schema.get_field_index(name)
@@ -143,6 +144,12 @@ class EventTable:
         compact = EventTable.__new__(EventTable)  # no __post_init__: it would cast them back
         compact.table, compact._columns = table, dict(self._columns)
         return compact
+
+    def plain(self) -> EventTable:
+        """These events with :data:`SCHEMA`'s types (a compacted table's dictionaries
+        decoded): what a store that keeps Arrow itself (Neo4j's event chunks) writes."""
+        return self if self.table.schema == schema_with(self.namespaces) else EventTable(
+            self.table)
 
     def take(self, index: Sequence[int] | NDArray[np.integer] | pa.Array) -> EventTable:
         """A new table holding the events at these positions, in this order."""

@@ -224,7 +224,7 @@ class Neo4jStore:
               state: StateLike) -> None:
         """Mark the store unfinished; while the replay runs, append the new events and delete
         the old derived state; write the new one (batched, idempotent); mark it finished."""
-        new_events = taken(new_events)
+        new_events = taken(new_events).plain()  # its chunks keep the events' own types
         with store_errors(self.location, writing=True):
             with self._session() as session:
                 self._ensure_schema(session)
