@@ -34,8 +34,10 @@ DERIVED = {"identifiers": "identifiers", "edges": "edges", "profiles": "profiles
 
 
 def _group_column(groups: NDArray[np.int64]) -> pa.Array:
-    """A ``grp`` column: null where the group is negative (blocked values)."""
-    return pa.array(groups, pa.int64(), mask=groups < 0)
+    """A ``grp`` column: null where the group is negative (blocked values); the array's own
+    buffer when none is (a first load's events: no copy)."""
+    negative = groups < 0
+    return pa.array(groups, pa.int64(), mask=negative if negative.any() else None)
 
 
 def with_groups(table: pa.Table, groups: NDArray[np.int64]) -> pa.Table:
@@ -95,6 +97,13 @@ def group_key(groups: NDArray[np.integer], ids: NDArray[np.int64]) -> NDArray[np
 def event_arrow(events: EventTable, groups: NDArray[np.int64]) -> pa.Table:
     """The events as the stored table: their columns and their groups."""
     return with_groups(events.table, groups)
+
+
+def sort_key(groups: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The order key of rows with these groups: the groups themselves, a negative one (no
+    group) after every group."""
+    negative = groups < 0
+    return np.where(negative, np.iinfo(np.int64).max, groups) if negative.any() else groups
 
 
 def _touched(db: duckdb.DuckDBPyConnection, keys: pa.Array) -> pa.Table:

@@ -558,14 +558,15 @@ class EmbeddedStore:
             return
         import numpy as np
 
-        from identigraph.graph.embedded.delta import add_event_columns, event_arrow
+        from identigraph.graph.embedded.delta import add_event_columns, event_arrow, sort_key
         from identigraph.graph.embedded.layout import write_sorted
 
         add_event_columns(self.db, events.namespaces)
         if groups is None:
             groups = np.full(len(events), -1, np.int64)
-        with self._bulk():
-            write_sorted(self.db, "events", event_arrow(events, groups), create=False)
+        with self._bulk():  # sorted by the groups as they are (no copy of the grp column)
+            write_sorted(self.db, "events", event_arrow(events, groups), create=False,
+                         key=sort_key(groups))
 
     @contextlib.contextmanager
     def _bulk(self, ordered: bool = False) -> Iterator[None]:
