@@ -169,3 +169,19 @@ def test_compacted_events_hold_the_same_text_in_less_memory(tmp_path: Path) -> N
         assert stored.schema.field(name).type == pa.string()
         assert sorted(map(str, stored.column(name).to_pylist())) == sorted(
             map(str, events.table.column(name).to_pylist()))
+
+
+def test_events_without_a_group_sort_after_every_group_and_store_null() -> None:
+    """The events' sort key puts a row without a group (negative) after every group, and
+    its ``grp`` is null; with every row grouped the column is the groups' own buffer."""
+    import numpy as np
+
+    groups = np.array([3, -1, 0, 2], np.int64)
+    key = delta.sort_key(groups)
+    assert list(np.argsort(key, kind="stable")) == [2, 3, 0, 1]
+    assert delta.with_groups(pa.table({"x": [1, 2, 3, 4]}), groups).column(
+        "grp").to_pylist() == [3, None, 0, 2]
+    whole = np.array([1, 0, 2], np.int64)
+    assert delta.sort_key(whole) is whole
+    column = delta.with_groups(pa.table({"x": [1, 2, 3]}), whole).column("grp").chunk(0)
+    assert column.null_count == 0 and np.shares_memory(column.to_numpy(), whole)
