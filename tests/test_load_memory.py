@@ -4,6 +4,7 @@ not every table it wrote until the commit (~250 MB at 1M events before)."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +186,52 @@ def test_events_without_a_group_sort_after_every_group_and_store_null() -> None:
     assert delta.sort_key(whole) is whole
     column = delta.with_groups(pa.table({"x": [1, 2, 3]}), whole).column("grp").chunk(0)
     assert column.null_count == 0 and np.shares_memory(column.to_numpy(), whole)
+
+
+@pytest.mark.slow  # 260,000 events: three row groups of each big table
+def test_each_row_group_holds_one_stretch_of_groups(tmp_path: Path) -> None:
+    """DuckDB's two threads write a first load's slices in any order, yet each row group is
+    one slice: its groups are one stretch, disjoint from every other row group's, which is
+    what lets a lookup read one row group of a table (docs/incremental.md, "Layout")."""
+    from support import write_csv
+
+    n = 260_000
+    rows = ((f"e{i}", f"2025-01-{1 + i % 28:02d}T00:00:00Z", "checkout",
+             f"p{i % 150_000}@example.com", f"+1415{(i * 7919) % 10_000_000:07d}"
+             if i % 3 == 0 else "") for i in range(n))
+    path = write_csv(tmp_path / "e.csv", ["event_id", "timestamp", "type", "email", "phone"],
+                     rows)
+    store = EmbeddedStore(tmp_path / "s.db")
+    try:
+        api.load(store, [path])
+        for table in ("events", "identifiers", "profiles"):
+            spans: dict[int, tuple[int, int]] = {}
+            for group, stats in store.db.execute(
+                    "SELECT row_group_id, stats FROM pragma_storage_info(?) "
+                    "WHERE column_name = 'grp' AND segment_type <> 'VALIDITY'",
+                    [table]).fetchall():
+                if stats.get("min") is None:
+                    continue
+                low, high = int(stats["min"]), int(stats["max"])
+                was = spans.get(group, (low, high))
+                spans[group] = (min(was[0], low), max(was[1], high))
+            ordered = sorted(spans.values())
+            assert len(ordered) >= 2, (table, ordered)
+            for (_, high), (low, _) in itertools.pairwise(ordered):
+                assert low >= high, (table, ordered)  # a group may end one and start the next
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(("distinct", "index"), [(3, pa.int8()), (300, pa.int16()),
+                                                 (40_000, pa.int32())])
+def test_compacted_columns_take_the_narrowest_index_their_values_fit(
+        distinct: int, index: pa.DataType) -> None:
+    """A column of many sources keeps every value: its indices widen as it needs."""
+    n = 50_000
+    events = EventTable.of({"event_id": [f"e{i}" for i in range(n)], "ts": list(range(n)),
+                            "type": ["checkout"] * n,
+                            "source": [f"form-{i % distinct}" for i in range(n)]})
+    column = events.compacted().table.column("source")
+    assert column.type.index_type == index
+    assert column.to_pylist() == [f"form-{i % distinct}" for i in range(n)]
