@@ -142,8 +142,8 @@ class Store(Protocol):
         ...
 
     def state_table(self, name: str) -> pa.Table:
-        """One table of the derived state (engine/state.py ``SCHEMAS``), rows in the order
-        they were written (for ``export-state``)."""
+        """One table of the derived state (engine/state.py ``SCHEMAS``), rows in no promised
+        order (``export-state`` sorts them)."""
         ...
 
     def stats(self) -> dict[str, object]:

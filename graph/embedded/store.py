@@ -784,7 +784,8 @@ class EmbeddedStore:
 
     @_reads
     def state_table(self, name: str) -> pa.Table:
-        """One derived table as written (DuckDB keeps the insertion order)."""
+        """One derived table in the store's order: group order row group by row group (a
+        whole replay writes its rows in any order within a row group; the log in its own)."""
         if name not in _DERIVED:
             raise KeyError(name)
         return self.db.sql(f"SELECT * FROM {_DERIVED[name]}").to_arrow_table()
