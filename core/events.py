@@ -134,7 +134,7 @@ class EventTable:
         dictionaries: what a first load holds while it prepares and writes them (~45 MB
         less at 1M events; DuckDB stores them as text). Only for holding and writing: the
         table's columns are then not of :data:`SCHEMA`'s types (:meth:`plain` gives them
-        back)."""
+        back). This table lets go of its combined copies of those columns."""
         table = self.table
         for name in FEW_VALUES:
             at = table.schema.get_field_index(name)

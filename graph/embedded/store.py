@@ -84,10 +84,10 @@ _EVENT_COLS = ("event_id, ts, type, channel, source, email, phone, external_id, 
                "email_consent, sms_consent, attributes")
 #: every stored event column: those and one per id namespace events carried (not ``grp``)
 _ALL_EVENT_COLS = "* EXCLUDE (grp)"
-#: derived tables: rewritten whole by every load from the resolution's Arrow tables
-#: (each row with ``grp``, its connected group: graph/embedded/delta.py)
-#: derived table names in the file, by state table, in the order a whole replay writes them
-#: (engine/state.py WRITE_ORDER: each lets go of what later ones do not read)
+#: derived tables (their names in the file, by state table): rewritten whole by a whole
+#: replay from the resolution's Arrow tables, each row with ``grp``, its connected group
+#: (graph/embedded/delta.py), in this order (engine/state.py WRITE_ORDER: each lets go of
+#: what later ones do not read)
 _DERIVED = {"edges": "edges", "identifiers": "identifiers", "profiles": "profiles",
             "log": "profile_log"}
 #: a profile's size (identifiers held), and the order of each ``--sort``
