@@ -6,6 +6,7 @@ import json
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -79,3 +80,5 @@ def running_server(store: str, *args: str, env: dict[str, str] | None = None
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+        if sys.exc_info()[0] is not None and proc.stderr is not None:  # a failing test:
+            print("the server's log:\n" + proc.stderr.read()[-8000:])  # pytest shows it
