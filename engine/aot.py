@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from identigraph.engine.kernels import SIGNATURES, _build, build_name
+from identigraph.engine.kernels import SIGNATURES, build_name, current_build
 
 _HERE = Path(__file__).resolve().parent
 
@@ -49,7 +49,7 @@ def main() -> int:
     """Build (unless this source's build is already there), or say in one line why the
     kernels stay numba's. ``make install`` runs it every time: the digest, not a list of
     files in the Makefile, says whether the build is current."""
-    if _build() is not None:
+    if current_build() is not None:
         print(f"identigraph: kernels built ahead of time: {build_name()} is up to date")
         return 0
     if shutil.which("cc") is None and shutil.which("gcc") is None:

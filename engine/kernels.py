@@ -60,7 +60,7 @@ def build_name() -> str:
     return f"_kernels_{digest()}"
 
 
-def _build() -> ModuleType | None:
+def current_build() -> ModuleType | None:
     """This source's build, or None when there is none, it does not import here, or the
     source it was built from cannot be read to check it (an install without ``.py`` files)."""
     try:
@@ -92,7 +92,7 @@ def setting() -> str:
 def _kernels() -> ModuleType:
     """The kernels this process uses, chosen once: the build when there is one (and the
     setting allows it), else numba's."""
-    built = None if setting() == "numba" else _build()
+    built = None if setting() == "numba" else current_build()
     return built if built is not None else _numba()
 
 

@@ -174,8 +174,8 @@ class StateRows:
 
     def tables(self) -> dict[str, pa.Table]:
         """The rows as Arrow tables (schemas in :data:`SCHEMAS`), built once."""
-        for name in self._gone:
-            self._check(name)
+        if self._gone:
+            self._check(min(self._gone))
         if self._tables is None:
             self._tables = {name: pa.table(self.columns(name), schema=SCHEMAS[name])
                             for name in SCHEMAS}

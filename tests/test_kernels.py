@@ -29,10 +29,10 @@ from identigraph.rules.model import RuleSet
 def built() -> ModuleType:
     """This source's build: the one ``make install`` made, or made now (~20 s) when
     there is none, as ``make install`` would."""
-    module = kernels._build()
+    module = kernels.current_build()
     if module is None:
         aot.build()
-        module = kernels._build()
+        module = kernels.current_build()
     assert module is not None, "the kernels built ahead of time do not import"
     return module
 
@@ -118,14 +118,14 @@ def test_an_edited_kernel_is_not_answered_by_a_stale_build(
         copy.write_bytes(source.read_bytes())
         edited.append(copy)
     monkeypatch.setattr(kernels, "SOURCES", tuple(edited))
-    assert kernels._build() is not None  # the same source: the same build
+    assert kernels.current_build() is not None  # the same source: the same build
     original = edited[0].read_bytes()
     edited[0].write_bytes(original + b"\n# an edit\n")
-    assert kernels._build() is None
+    assert kernels.current_build() is None
     edited[0].write_bytes(original)
-    assert kernels._build() is not None
+    assert kernels.current_build() is not None
     edited[1].unlink()  # source that cannot be read cannot vouch for a build either
-    assert kernels._build() is None
+    assert kernels.current_build() is None
 
 
 def test_a_kernels_setting_that_is_neither_auto_nor_numba_stops_a_load_before_it_writes(
@@ -141,7 +141,7 @@ def test_a_kernels_setting_that_is_neither_auto_nor_numba_stops_a_load_before_it
 
 def test_without_a_compiler_the_build_says_so_in_one_line_and_numba_stays(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(aot, "_build", lambda: None)  # as with edited source
+    monkeypatch.setattr(aot, "current_build", lambda: None)  # as with edited source
     monkeypatch.setattr(aot.shutil, "which", lambda _name: None)
     assert aot.main() == 0
     err = capsys.readouterr().err.strip().splitlines()
@@ -152,7 +152,7 @@ def test_a_failed_build_says_why_in_one_line(monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     def broken() -> Path:
         raise OSError("Permission denied: 'engine'\nmore detail")
-    monkeypatch.setattr(aot, "_build", lambda: None)  # as with edited source
+    monkeypatch.setattr(aot, "current_build", lambda: None)  # as with edited source
     monkeypatch.setattr(aot, "build", broken)
     assert aot.main() == 0
     err = capsys.readouterr().err.strip().splitlines()

@@ -235,3 +235,17 @@ def test_compacted_columns_take_the_narrowest_index_their_values_fit(
     column = events.compacted().table.column("source")
     assert column.type.index_type == index
     assert column.to_pylist() == [f"form-{i % distinct}" for i in range(n)]
+
+
+def test_compacted_batches_share_one_dictionary_sized_by_all_their_values() -> None:
+    """Events read in batches (one chunk each) are encoded with one dictionary across the
+    batches, so the index width fits every value of the load, not of one batch: two
+    batches of 100 sources each need int16, and every value survives."""
+    batch = [EventTable.of({"event_id": [f"{part}{i}" for i in range(100)],
+                            "ts": list(range(100)), "type": ["checkout"] * 100,
+                            "source": [f"{part}-form-{i}" for i in range(100)]})
+             for part in ("a", "b")]
+    compact = EventTable.concat(batch).compacted()
+    assert compact.table.column("source").type.index_type == pa.int16()
+    assert compact.column("source").to_pylist() == [
+        f"{part}-form-{i}" for part in ("a", "b") for i in range(100)]
