@@ -1,6 +1,6 @@
 """A first load, this tree against a base commit (issue 16: "the 1M load is no slower than before").
 
-    python benchmarks/bench_compare_load.py FILE [--base e14bcdd] [--runs 3] [--warmup 1]
+    python benchmarks/bench_compare_load.py FILE [--base e14bcdd] [--runs 3] [--warmup 1] [--fast]
 
 Times ``identigraph --store NEW load FILE`` (the command a user runs) into a fresh store,
 alternating base / current, ``--runs`` times each. The base runs from a worktree of the base
@@ -13,7 +13,8 @@ while it ran (``/proc/stat``: on a shared host steal makes a two-thread load's w
 swing by a third, so compare runs with little of it). ``--warmup`` untimed runs per side
 first (numba's on-disk cache, the page cache). Prints every run, then medians, the ratios
 current/base of the medians, and the median of each pair's ratio (a run against the base
-run just before it: drift cancels).
+run just before it: drift cancels). ``--fast`` adds a third side, this tree's
+``identigraph load --fast`` (memory traded for time), in the same rotation.
 Measures only; asserts nothing.
 """
 
@@ -71,8 +72,9 @@ def base_tree(commit: str, where: Path) -> Path:
     return where
 
 
-def load_once(side: str, tree: Path, file: Path, folder: Path) -> Run:
-    """``identigraph load FILE`` into a new store under ``folder``, from ``tree``'s .venv."""
+def load_once(side: str, tree: Path, file: Path, folder: Path, extra: list[str]) -> Run:
+    """``identigraph load FILE [extra]`` into a new store under ``folder``, from ``tree``'s
+    .venv."""
     store = folder / f"{side}.db"
     for leftover in folder.glob(f"{side}.db*"):
         leftover.unlink()
@@ -81,7 +83,7 @@ def load_once(side: str, tree: Path, file: Path, folder: Path) -> Run:
     started = time.perf_counter()
     with (folder / "stderr").open("w+b") as err:
         proc = subprocess.Popen([str(tree / ".venv" / "bin" / "identigraph"), "--store",
-                                 str(store), "load", str(file)], stdout=subprocess.DEVNULL,
+                                 str(store), "load", str(file), *extra], stdout=subprocess.DEVNULL,
                                 stderr=err, cwd=folder)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
@@ -103,20 +105,24 @@ def main() -> None:
     ap.add_argument("--base-tree", type=Path, default=Path("/work/wt/base"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--fast", action="store_true", help="also time this tree's load --fast")
     args = ap.parse_args()
     file = args.file.resolve()
-    sides = {"base": base_tree(args.base, args.base_tree), "current": ROOT}
+    sides: dict[str, tuple[Path, list[str]]] = {
+        "base": (base_tree(args.base, args.base_tree), []), "current": (ROOT, [])}
+    if args.fast:
+        sides["fast"] = (ROOT, ["--fast"])
     with tempfile.TemporaryDirectory(prefix="compare_load_") as tmp:
         folder = Path(tmp)
         for _ in range(args.warmup):
-            for side, tree in sides.items():
-                load_once(side, tree, file, folder)
+            for side, (tree, extra) in sides.items():
+                load_once(side, tree, file, folder, extra)
         runs: list[Run] = []
         print(f"{'run':<12}{'wall s':>8}{'CPU s':>8}{'peak MB':>9}{'steal %':>8}"
               "  load average at start")
         for i in range(args.runs):
-            for side, tree in sides.items():
-                run = load_once(side, tree, file, folder)
+            for side, (tree, extra) in sides.items():
+                run = load_once(side, tree, file, folder, extra)
                 runs.append(run)
                 print(f"{side + ' ' + str(i + 1):<12}{run.wall:>8.2f}{run.cpu:>8.2f}"
                       f"{run.rss_mb:>9,.0f}{run.steal:>8.1f}  {run.load}", flush=True)
@@ -126,14 +132,18 @@ def main() -> None:
     print(f"\nmedians of {args.runs} ({file.name}; base {args.base})")
     for side, (wall, cpu, rss, steal) in med.items():
         print(f"{side:<12}{wall:>8.2f}{cpu:>8.2f}{rss:>9,.0f}{steal:>8.1f}")
-    (bw, bc, br, _), (cw, cc, cr, _) = med["base"], med["current"]
-    print(f"{'current/base':<12}{cw / bw:>8.2f}{cc / bc:>8.2f}{cr / br:>9.2f}"
-          f"  load average now {loadavg()}")
-    pairs = [(b, c) for b, c in zip(runs[::2], runs[1::2], strict=True)]
-    print(f"{'pair ratios':<12}{statistics.median(c.wall / b.wall for b, c in pairs):>8.2f}"
-          f"{statistics.median(c.cpu / b.cpu for b, c in pairs):>8.2f}"
-          f"{statistics.median(c.rss_mb / b.rss_mb for b, c in pairs):>9.2f}"
-          "  (median of each run's ratio to the base run before it)")
+    bw, bc, br, _ = med["base"]
+    for side in (s for s in sides if s != "base"):
+        cw, cc, cr, _ = med[side]
+        print(f"{side + '/base':<12}{cw / bw:>8.2f}{cc / bc:>8.2f}{cr / br:>9.2f}"
+              f"  load average now {loadavg()}")
+        pairs = [(b, c) for b, c in zip(
+            [r for r in runs if r.side == "base"], [r for r in runs if r.side == side],
+            strict=True)]
+        print(f"{'pair ratios':<12}{statistics.median(c.wall / b.wall for b, c in pairs):>8.2f}"
+              f"{statistics.median(c.cpu / b.cpu for b, c in pairs):>8.2f}"
+              f"{statistics.median(c.rss_mb / b.rss_mb for b, c in pairs):>9.2f}"
+              "  (median of each run's ratio to the base run of its round)")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import dataclasses
 import gc
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, contextmanager, nullcontext, suppress
 from pathlib import Path
 
 import pyarrow as pa
@@ -28,7 +28,7 @@ from identigraph.errors import UsageError
 from identigraph.eventids import settle_ids
 from identigraph.events import EventTable
 from identigraph.graph.store import GroupedReplay, Handed, Store
-from identigraph.heap import give_back
+from identigraph.heap import give_back, roomy
 from identigraph.loaders.batch import ReadOptions
 from identigraph.loaders.canonical import Canonicaliser, Validated, parse_timestamp
 from identigraph.loaders.formats import pick_format
@@ -108,10 +108,12 @@ def load(
     options: ReadOptions | None = None,
     progress: Progress | None = None,
     replay: Replay | None = None,
+    fast: bool = False,
 ) -> LoadReport:
     """Read files, add their new events to the store and re-resolve; report every row.
     ``replay`` is another engine (e.g. the Spark engine's): it replays every stored event,
-    where the embedded engine replays only the groups new events touch."""
+    where the embedded engine replays only the groups new events touch. ``fast`` trades
+    memory for time (``heap.roomy``: a 1M first load ~6% faster at ~1.5x the peak)."""
     opts = options or ReadOptions()
     check_options(opts)
     rs = choose_ruleset(store, ruleset)
@@ -122,7 +124,7 @@ def load(
     checked: list[tuple[FileReport, Validated]] = []
     warm = threading.Thread(target=_warm_up, args=(rs,), name="warm-up", daemon=True)
     warm.start()  # the replay's compiled kernels load while the files are read
-    with gc_paused(), system_allocator():
+    with gc_paused(), system_allocator(), roomy() if fast else nullcontext():
         had_events = store.has_events()
         unfinished = store.unfinished()  # a load that did not end: its state is rewritten
         for path, format_ in files:

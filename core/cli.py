@@ -215,6 +215,9 @@ def load(
         "--checkout-event", help="Segment track event name that is a checkout (repeatable; "
         "default: Order Completed, Checkout Started)")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+    fast: Annotated[bool, typer.Option(
+        "--fast", help="Trade memory for time: a 1M-event first load ~6% faster at ~1.5x "
+        "the peak memory (the same store either way)")] = False,
     engine: Annotated[str, typer.Option(
         help="embedded (one process) or spark (Apache Spark, partitioned by connected group)")
     ] = "embedded",
@@ -240,7 +243,7 @@ def load(
                 return graph.load(files, format=format, ruleset=ruleset,
                                   default_region=default_region, undated_time=undated_time,
                                   source_map=source_map, checkout_events=checkout_event,
-                                  progress=advance, replay=replay)
+                                  progress=advance, replay=replay, fast=fast)
             if bar is None:
                 return go()
             with bar:

@@ -14,6 +14,7 @@ time is what a support desk waits for.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -155,22 +156,28 @@ class IdentityGraph:
         checkout_events: Sequence[str] | None = None,
         progress: Progress | None = None,
         replay: Replay | None = None,
+        fast: bool = False,
     ) -> LoadReport:
         """Load export or event files (creating the store if need be) and re-resolve; the
         report accounts for every row. ``source_map`` maps unknown SMS opt-in sources to
         event types (a mapping, or a YAML file of ``source: type``); ``replay`` is the
-        engine (the embedded one unless given, e.g. ``SparkEngine(master).replay``)."""
+        engine (the embedded one unless given, e.g. ``SparkEngine(master).replay``);
+        ``fast`` trades memory for time (a 1M first load ~6% faster at ~1.5x the peak
+        memory; the same store either way)."""
         from identigraph.api import load as load_files
+        from identigraph.heap import roomy
 
         files = [paths] if isinstance(paths, (str, Path)) else list(paths)
         options = self._options(default_region, undated_time, source_map, checkout_events)
         self.close()  # an embedded file is written by one connection alone
-        store = open_store(self.location, create=True)
-        try:
-            return load_files(store, files, fmt=format, ruleset=ruleset, options=options,
-                              progress=progress, replay=replay)
-        finally:
-            store.close()
+        with roomy() if fast else nullcontext():  # a new store's tables too
+            store = open_store(self.location, create=True)
+            try:
+                return load_files(store, files, fmt=format, ruleset=ruleset,
+                                  options=options, progress=progress, replay=replay,
+                                  fast=fast)
+            finally:
+                store.close()
 
     def check_load(self, *, default_region: str | None = None,
                    undated_time: str = UNDATED_TIME) -> None:
