@@ -18,7 +18,8 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-#: loads running within :func:`roomy` (a count: one may run inside another's callback)
+#: loads running within :func:`roomy` (a count: ``IdentityGraph.load`` enters it around
+#: ``api.load``, which enters it too)
 _roomy = 0
 
 
