@@ -43,7 +43,8 @@ def test_load_fast_on_the_command_line_reports_what_a_default_load_does(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files = [str(p) for p in example_files()]
     trims: list[int] = []
-    monkeypatch.setattr(heap, "_trim", lambda: trims.append)
+    monkeypatch.setattr(heap, "_libc_function",
+                        lambda name: trims.append if name == "malloc_trim" else None)
     reports, trimmed = [], []
     for name, extra in (("lean", []), ("fast", ["--fast"])):
         trims.clear()
@@ -59,7 +60,8 @@ def test_load_fast_on_the_command_line_reports_what_a_default_load_does(
 def test_a_fast_load_keeps_freed_memory_and_a_default_one_hands_it_back(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     trims: list[int] = []
-    monkeypatch.setattr(heap, "_trim", lambda: trims.append)
+    monkeypatch.setattr(heap, "_libc_function",
+                        lambda name: trims.append if name == "malloc_trim" else None)
     files = example_files()
     for name, fast in (("fast", True), ("lean", False)):
         store = open_store(str(tmp_path / f"{name}.db"))  # a new store's empty tables: not
