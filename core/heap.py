@@ -13,9 +13,10 @@ memory stays for reuse and DuckDB gets more while it writes (graph/embedded/memo
 
 glibc also gives each new thread an arena of its own (up to 8 per core), each holding its
 own free pages. :func:`few_arenas` caps them at :data:`LEAN_ARENAS`; glibc settles the cap
-when a second thread first allocates, so the console script calls it first thing
-(``identigraph.entry``): a 1M first load peaks 15-22 MB lower (384-389 MB against 402-409),
-~0.1 CPU s more. A Python program that loads can set ``MALLOC_ARENA_MAX=2`` itself.
+when a second thread first allocates, so the console script calls it first thing for a
+``load`` (``identigraph.entry``): a 1M first load peaks 15-22 MB lower (median 391 MB
+against 404), 0.1-0.6 CPU s more. A Python program that loads can set
+``MALLOC_ARENA_MAX=2`` itself.
 """
 
 from __future__ import annotations
